@@ -1,0 +1,25 @@
+package io.timeshift.host;
+
+import io.timeshift.host.hook.HookMain;
+
+/**
+ * Entry point of {@code time-shift}. The hook path ({@code time-shift hook <vmid> <phase>}, a fresh JVM
+ * for every phase of every VM) is dispatched before anything heavy is touched: no picocli command tree,
+ * no ObjectMapper, no HTTP client. Everything else goes to the picocli CLI, which lives in another class
+ * so that its classes are not even loaded on the hook path.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        if (args.length > 0 && "hook".equals(args[0])) {
+            code = HookMain.run(args, System.getenv(), System.out, System.err);
+        } else {
+            code = io.timeshift.host.cli.Cli.run(args);
+        }
+        System.out.flush();
+        System.exit(code);
+    }
+}

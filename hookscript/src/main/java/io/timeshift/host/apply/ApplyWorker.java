@@ -1,0 +1,396 @@
+package io.timeshift.host.apply;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import io.timeshift.host.audit.AuditLog;
+import io.timeshift.host.env.HostConfig;
+import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.io.Json;
+import io.timeshift.host.policy.Policy;
+import io.timeshift.host.policy.PolicyStore;
+import io.timeshift.host.state.StateStore;
+import io.timeshift.host.state.VmState;
+import io.timeshift.host.time.TimeParsers;
+import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.pve.qga.AgentErrorException;
+import io.timeshift.pve.qga.AgentException;
+import io.timeshift.pve.qga.AgentNotAnsweringException;
+import io.timeshift.pve.qga.AgentProtocolException;
+import io.timeshift.pve.qga.OsInfo;
+import io.timeshift.pve.qga.QgaClient;
+import io.timeshift.pve.qga.VmNotRunningException;
+import io.timeshift.pve.time.Monotonic;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Sets a running VM's guest clock to its policy and proves it: waits for the agent (bounded retry with
+ * backoff), turns off guest time sync unless the policy keeps it, {@code guest-set-time} to
+ * {@code host now + offset}, reads it back with {@code guest-get-time}, writes state, one audit line and
+ * the guest's copy of the policy, then watches the clock for a hold period and re-applies once if
+ * something moves it (systemd's build-time epoch bump, an NTP step). Runs detached from post-start, or
+ * in the foreground as {@code time-shift apply <vmid>}. One worker per VM (flock).
+ */
+public final class ApplyWorker {
+    /** Where the guest command {@code time-shift-guest verify/hold} reads what the host applied. */
+    public static final String GUEST_DIR = "/var/lib/time-shift-guest";
+    public static final String GUEST_POLICY = GUEST_DIR + "/policy.json";
+
+    /** Sleeps on the monotonic clock; injectable so tests do not wait. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    private final HostPaths paths;
+    private final HostConfig config;
+    private final Clock clock;
+    private final Monotonic mono;
+    private final IntFunction<QgaClient> agents;
+    private final Sleeper sleeper;
+    private final PrintStream log;
+    private final String actor;
+
+    public ApplyWorker(HostPaths paths, HostConfig config, Clock clock, Monotonic mono, IntFunction<QgaClient> agents,
+                       Sleeper sleeper, PrintStream log, String actor) {
+        this.paths = paths;
+        this.config = config;
+        this.clock = clock;
+        this.mono = mono;
+        this.agents = agents;
+        this.sleeper = sleeper;
+        this.log = log;
+        this.actor = actor;
+    }
+
+    /** The outcome, as also written to state {@code lastApply}. */
+    public record Result(String result, String message, Instant guestTimeAfter, Double errorMs, Long agentWaitMs,
+                         Double applyMs, String timeSync, int reapplied, Map<String, Object> json) {
+        public boolean ok() {
+            return "ok".equals(result);
+        }
+    }
+
+    public Result apply(int vmid, boolean fromHook, boolean hold) {
+        Policy policy = new PolicyStore(paths).read(vmid).orElseThrow(() -> new InvalidInputException(
+                "VM " + vmid + " has no time-shift policy (" + paths.policyFile(vmid) + "); enable it first: time-shift enable "
+                        + vmid + " --date <when>"));
+        try {
+            Files.createDirectories(paths.stateDir());
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot create " + paths.stateDir() + ": " + e.getMessage(), e);
+        }
+        try (FileChannel ch = FileChannel.open(paths.workerLock(vmid), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                throw new EnvironmentException("another apply for VM " + vmid + " is running (lock " + paths.workerLock(vmid)
+                        + "); wait for it or see time-shift status " + vmid);
+            }
+            try {
+                return applyLocked(vmid, policy, fromHook, hold);
+            } finally {
+                lock.release();
+            }
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot lock " + paths.workerLock(vmid) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Result applyLocked(int vmid, Policy policy, boolean fromHook, boolean hold) {
+        StateStore states = new StateStore(paths);
+        Instant startedAt = clock.instant();
+        long pid = ProcessHandle.current().pid();
+        VmState current = states.read(vmid);
+        VmState.Run run = current.run();
+        long offsetNs;
+        String reason;
+        if (run != null && (fromHook || policy.summary().equals(run.policy()))) {
+            offsetNs = run.offsetNs();
+            reason = run.reason();
+        } else {
+            // manual apply with no run, or the policy changed since this start: the clock (re)starts now
+            OffsetModel.Decision d = OffsetModel.decide(policy, startedAt,
+                    ClockMirror.newest(current.lastStop(), null), null, false);
+            offsetNs = d.offsetNs();
+            reason = OffsetModel.Reason.MANUAL.id;
+            String runId = startedAt.toString();
+            states.update(vmid, s -> s.run(new VmState.Run(runId, startedAt, d.offsetNs(), OffsetModel.Reason.MANUAL.id,
+                    false, policy.summary())));
+        }
+        states.update(vmid, s -> s.startApply(startedAt, pid));
+        log("VM " + vmid + ": applying " + policy.summary() + " (offset " + VmState.human(offsetNs) + ", " + reason + ")");
+
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("startedAt", startedAt.toString());
+        rec.put("finishedAt", null);
+        rec.put("result", VmState.RESULT_RUNNING);
+        rec.put("message", null);
+        rec.put("guestTimeAfter", null);
+        rec.put("errorMs", null);
+        rec.put("workerPid", pid);
+        QgaClient agent = agents.apply(vmid);
+        String timeSync = null;
+        int reapplied = 0;
+        Long agentWaitMs = null;
+        Double applyMs = null;
+        try {
+            long waitStart = mono.nanoTime();
+            waitForAgent(vmid, agent);
+            long agentUp = mono.nanoTime();
+            agentWaitMs = (agentUp - waitStart) / 1_000_000;
+            rec.put("agentWaitMs", agentWaitMs);
+            OsInfo os = osInfo(agent);
+            if (os != null) {
+                rec.put("guestOs", os.prettyName() != null ? os.prettyName() : os.id());
+            }
+            if (!policy.keepTimeSync()) {
+                TimeSyncManager.Report r = new TimeSyncManager(agent).disable(os);
+                timeSync = r.summary();
+                if (!r.disabled().isEmpty()) {
+                    states.update(vmid, s -> {
+                        List<String> all = new ArrayList<>(s.timeSyncDisabled());
+                        for (String u : r.disabled()) {
+                            if (!all.contains(u)) {
+                                all.add(u);
+                            }
+                        }
+                        s.timeSyncDisabled(all);
+                    });
+                }
+            } else {
+                timeSync = "kept (policy timeSync=keep)";
+            }
+            rec.put("timeSync", timeSync);
+            Measurement m = setAndVerify(vmid, agent, offsetNs);
+            if (Math.abs(m.errorNs) > policy.tolerance().toNanos()) {
+                log("VM " + vmid + ": guest clock off by " + ms(m.errorNs) + " ms after set; setting once more");
+                m = setAndVerify(vmid, agent, offsetNs);
+            }
+            applyMs = (mono.nanoTime() - agentUp) / 1e6;
+            rec.put("applyMs", round(applyMs));
+            rec.put("guestTimeAfter", m.guest.toString());
+            rec.put("errorMs", round(m.errorNs / 1e6));
+            if (Math.abs(m.errorNs) > policy.tolerance().toNanos()) {
+                throw new EnvironmentException("VM " + vmid + ": guest clock is " + ms(m.errorNs) + " ms from the target after"
+                        + " two attempts (tolerance " + policy.tolerance() + "); something in the guest moves it");
+            }
+            rec.put("result", VmState.RESULT_OK);
+            rec.put("message", "guest clock set to " + m.guest + " (error " + ms(m.errorNs) + " ms)"
+                    + (m.note == null ? "" : "; " + m.note));
+            rec.put("finishedAt", clock.instant().toString());
+            states.update(vmid, s -> s.finishApply(rec));
+            log("VM " + vmid + ": " + rec.get("message") + "; agent after " + agentWaitMs + " ms, apply " + round(applyMs) + " ms");
+            writeGuestPolicy(vmid, agent, policy, offsetNs, os, rec);
+            if (hold) {
+                reapplied = holdClock(vmid, agent, policy, offsetNs, rec, states);
+            }
+            audit(vmid, rec);
+            return new Result(String.valueOf(rec.get("result")), String.valueOf(rec.get("message")), m.guest,
+                    round(m.errorNs / 1e6), agentWaitMs, applyMs, timeSync, reapplied, rec);
+        } catch (TimeShiftException e) {
+            String msg = e instanceof VmNotRunningException
+                    ? "VM " + vmid + " stopped (or its agent socket vanished) during apply: " + e.getMessage()
+                    : e.getMessage();
+            rec.put("result", VmState.RESULT_FAILED);
+            rec.put("message", msg);
+            rec.put("finishedAt", clock.instant().toString());
+            states.update(vmid, s -> s.finishApply(rec));
+            audit(vmid, rec);
+            log("VM " + vmid + ": apply failed: " + msg);
+            throw e instanceof EnvironmentException || e instanceof InvalidInputException ? e
+                    : new EnvironmentException(msg, e);
+        }
+    }
+
+    private record Measurement(Instant guest, long errorNs, String note) {
+    }
+
+    /** guest-set-time to host now + offset, then guest-get-time; error = guest − (host mid-request + offset). */
+    private Measurement setAndVerify(int vmid, QgaClient agent, long offsetNs) {
+        String note = null;
+        long target = TimeParsers.toEpochNanos(clock.instant()) + offsetNs;
+        try {
+            agent.setTimeNanos(target);
+        } catch (AgentErrorException e) {
+            if (e.desc() != null && e.desc().contains("hardware clock")) {
+                // qemu-ga sets the system time first and only then fails in hwclock -w (pve-facts §4.2)
+                note = "guest could not write its RTC (" + e.desc() + "); a guest reboot will lose the shift";
+            } else if (e.desc() != null && e.desc().contains("not currently supported")) {
+                note = "guest-set-time unsupported (no /sbin/hwclock in the guest); used date -s, second precision";
+                setWithDate(agent, offsetNs);
+            } else {
+                throw e;
+            }
+        }
+        long before = TimeParsers.toEpochNanos(clock.instant());
+        long guestNs = agent.getTimeNanos();
+        long after = TimeParsers.toEpochNanos(clock.instant());
+        long expected = before + (after - before) / 2 + offsetNs;
+        return new Measurement(TimeParsers.fromEpochNanos(guestNs), guestNs - expected, note);
+    }
+
+    /** Fallback without hwclock: {@code date -u -s @<s>} issued at the target's second boundary. */
+    private void setWithDate(QgaClient agent, long offsetNs) {
+        long target = TimeParsers.toEpochNanos(clock.instant()) + offsetNs;
+        long toNextSecond = 1_000_000_000L - Math.floorMod(target, 1_000_000_000L);
+        try {
+            sleeper.sleep(Duration.ofNanos(toNextSecond));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        long sec = Math.floorDiv(TimeParsers.toEpochNanos(clock.instant()) + offsetNs + 500_000_000L, 1_000_000_000L);
+        agent.run(Duration.ofSeconds(10), "date", "-u", "-s", "@" + sec);
+    }
+
+    private void waitForAgent(int vmid, QgaClient agent) {
+        QgaClient quick = agent.withTimeout(config.agentTimeout());
+        RetryPolicy<Object> retry = RetryPolicy.builder()
+                .handle(AgentNotAnsweringException.class, AgentProtocolException.class)
+                .abortOn(VmNotRunningException.class)
+                .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
+                .withMaxDuration(config.agentWait())
+                .withMaxRetries(-1)
+                .build();
+        try {
+            Failsafe.with(retry).run(quick::ping);
+        } catch (FailsafeException e) {
+            throw new EnvironmentException("VM " + vmid + ": " + e.getMessage(), e);
+        } catch (AgentNotAnsweringException | AgentProtocolException e) {
+            throw new AgentNotAnsweringException(vmid, "VM " + vmid + ": the guest agent did not answer within "
+                    + human(config.agentWait()) + "; is qemu-guest-agent installed and running in the guest?"
+                    + " (the VM keeps running unshifted; retry with: time-shift apply " + vmid + ")", e);
+        }
+    }
+
+    private OsInfo osInfo(QgaClient agent) {
+        try {
+            return agent.osInfo();
+        } catch (AgentErrorException e) {
+            return null; // old agents lack guest-get-osinfo: assume Linux
+        }
+    }
+
+    /** The guest's copy of the policy, read by time-shift-guest verify/hold. Best effort; failures are noted. */
+    private void writeGuestPolicy(int vmid, QgaClient agent, Policy policy, long offsetNs, OsInfo os, Map<String, Object> rec) {
+        if (os != null && os.isWindows()) {
+            return;
+        }
+        Map<String, Object> g = new LinkedHashMap<>(policy.toJson());
+        g.remove("original");
+        g.remove("chain");
+        g.put("expectedOffsetMs", offsetNs / 1_000_000);
+        g.put("appliedAt", rec.get("guestTimeAfter"));
+        g.put("hostAppliedAt", rec.get("finishedAt"));
+        try {
+            agent.run(Duration.ofSeconds(10), "mkdir", "-p", GUEST_DIR);
+            agent.writeFile(GUEST_POLICY, Json.pretty(g));
+            rec.put("guestPolicy", GUEST_POLICY);
+        } catch (AgentException e) {
+            rec.put("guestPolicy", "not written: " + e.getMessage());
+        }
+    }
+
+    /** Watches the clock for the hold period; re-applies once if it moves beyond tolerance. */
+    private int holdClock(int vmid, QgaClient agent, Policy policy, long offsetNs, Map<String, Object> rec, StateStore states) {
+        long end = mono.nanoTime() + config.applyHold().toNanos();
+        int reapplied = 0;
+        QgaClient quick = agent.withTimeout(config.agentTimeout());
+        while (mono.nanoTime() < end) {
+            try {
+                sleeper.sleep(config.holdInterval());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long before = TimeParsers.toEpochNanos(clock.instant());
+            long guestNs;
+            try {
+                guestNs = quick.getTimeNanos();
+            } catch (VmNotRunningException e) {
+                rec.put("hold", "VM stopped during the hold period");
+                break;
+            } catch (AgentException e) {
+                continue; // guest rebooting or busy: look again
+            }
+            long after = TimeParsers.toEpochNanos(clock.instant());
+            long err = guestNs - (before + (after - before) / 2 + offsetNs);
+            if (Math.abs(err) <= policy.tolerance().toNanos()) {
+                continue;
+            }
+            String jump = "guest clock jumped by " + String.format(java.util.Locale.ROOT, "%+.3f", err / 1e9) + " s after apply"
+                    + " (systemd epoch bump or NTP step)";
+            if (reapplied >= 1) {
+                rec.put("result", VmState.RESULT_FAILED);
+                rec.put("message", jump + " again after re-applying; something in the guest keeps setting the clock"
+                        + " (check NTP/chrony/timesyncd, or install time-shift-guest)");
+                log("VM " + vmid + ": " + rec.get("message"));
+                break;
+            }
+            Measurement m = setAndVerify(vmid, agent, offsetNs);
+            reapplied++;
+            rec.put("reapplied", reapplied);
+            rec.put("guestTimeAfter", m.guest.toString());
+            rec.put("errorMs", round(m.errorNs / 1e6));
+            rec.put("message", "guest clock set to " + m.guest + " (error " + ms(m.errorNs) + " ms); re-applied once: " + jump);
+            log("VM " + vmid + ": " + rec.get("message"));
+            states.update(vmid, s -> s.finishApply(rec));
+        }
+        rec.put("holdEndedAt", clock.instant().toString());
+        states.update(vmid, s -> s.finishApply(rec));
+        return reapplied;
+    }
+
+    private void audit(int vmid, Map<String, Object> rec) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        for (String k : new String[] {"result", "message", "guestTimeAfter", "errorMs", "agentWaitMs", "applyMs",
+                "timeSync", "reapplied"}) {
+            if (rec.get(k) != null) {
+                d.put(k, rec.get(k));
+            }
+        }
+        try {
+            new AuditLog(paths.auditLog(), clock).append(actor, vmid, "apply", d);
+        } catch (TimeShiftException e) {
+            log("warning: " + e.getMessage());
+        }
+    }
+
+    private void log(String line) {
+        log.println(clock.instant() + " " + line);
+        log.flush();
+    }
+
+    private static String ms(long ns) {
+        return String.format(java.util.Locale.ROOT, "%.3f", ns / 1e6);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    static String human(Duration d) {
+        long s = d.getSeconds();
+        return s % 60 == 0 && s >= 60 ? (s / 60) + " min" : s + " s";
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,124 @@
+package io.timeshift.host.apply;
+
+import io.timeshift.pve.qga.AgentErrorException;
+import io.timeshift.pve.qga.ExecResult;
+import io.timeshift.pve.qga.OsInfo;
+import io.timeshift.pve.qga.QgaClient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds and turns off the guest's time synchronisation, which would otherwise pull a shifted clock back
+ * to real time. Linux: systemd units of timesyncd, chrony, ntpd/ntpsec and OpenNTPD, through
+ * {@code guest-exec} of {@code systemctl} with an argv array (never a shell). Windows: the w32time
+ * service through {@code sc.exe}. Everything it finds and does is reported.
+ */
+public final class TimeSyncManager {
+    /** Units that can step or slew the clock back; both chrony unit names exist across distributions. */
+    public static final List<String> LINUX_UNITS = List.of("systemd-timesyncd.service", "chrony.service",
+            "chronyd.service", "ntp.service", "ntpsec.service", "ntpd.service", "openntpd.service");
+    private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(20);
+
+    /** What was found: units that were active or enabled, which we turned off, and a one-line summary. */
+    public record Report(List<String> found, List<String> disabled, String summary) {
+    }
+
+    private final QgaClient agent;
+
+    public TimeSyncManager(QgaClient agent) {
+        this.agent = agent;
+    }
+
+    public Report disable(OsInfo os) {
+        if (os != null && os.isWindows()) {
+            return disableWindows();
+        }
+        List<String> found = new ArrayList<>();
+        try {
+            // one exec: `systemctl show` prints a block per unit, also for units that do not exist
+            // (LoadState=not-found), unlike is-enabled which only complains on stderr for those
+            List<String> args = new ArrayList<>(List.of("show", "--property=Id,LoadState,ActiveState,UnitFileState"));
+            args.addAll(LINUX_UNITS);
+            ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl", args.toArray(String[]::new));
+            if (show.out().contains("Id=")) {
+                for (String block : show.out().split("\\n\\s*\\n")) {
+                    String id = prop(block, "Id");
+                    boolean active = "active".equals(prop(block, "ActiveState"))
+                            || "activating".equals(prop(block, "ActiveState"));
+                    String ufs = prop(block, "UnitFileState");
+                    boolean enabled = ufs != null && ufs.startsWith("enabled");
+                    if (id != null && LINUX_UNITS.contains(id) && (active || enabled) && !found.contains(id)) {
+                        found.add(id);
+                    }
+                }
+            } else {
+                List<String> a = new ArrayList<>(List.of("is-active"));
+                a.addAll(LINUX_UNITS);
+                List<String> lines = agent.run(EXEC_TIMEOUT, "systemctl", a.toArray(String[]::new)).out().lines().toList();
+                for (int i = 0; i < LINUX_UNITS.size() && i < lines.size(); i++) {
+                    if (lines.get(i).trim().equals("active")) {
+                        found.add(LINUX_UNITS.get(i));
+                    }
+                }
+            }
+        } catch (AgentErrorException e) {
+            return new Report(List.of(), List.of(), "no systemctl in the guest (" + e.desc()
+                    + "); time sync not checked: make sure no NTP client runs there");
+        }
+        if (found.isEmpty()) {
+            return new Report(found, List.of(), "no time sync service active or enabled");
+        }
+        List<String> args = new ArrayList<>(List.of("disable", "--now"));
+        args.addAll(found);
+        ExecResult r = agent.run(EXEC_TIMEOUT, "systemctl", args.toArray(String[]::new));
+        if (!r.ok()) {
+            return new Report(found, List.of(), "could not disable " + String.join(", ", found) + ": systemctl exit "
+                    + r.exitCode() + " " + firstLine(r.err()));
+        }
+        return new Report(found, found, "disabled " + String.join(", ", found));
+    }
+
+    /** Turns the given units back on (time-shift disable). */
+    public String enable(OsInfo os, List<String> units) {
+        if (units.isEmpty()) {
+            return "nothing to re-enable";
+        }
+        if (os != null && os.isWindows()) {
+            agent.run(EXEC_TIMEOUT, "C:\\Windows\\System32\\sc.exe", "config", "w32time", "start=", "auto");
+            agent.run(EXEC_TIMEOUT, "C:\\Windows\\System32\\sc.exe", "start", "w32time");
+            return "re-enabled w32time";
+        }
+        List<String> args = new ArrayList<>(List.of("enable", "--now"));
+        args.addAll(units);
+        ExecResult r = agent.run(EXEC_TIMEOUT, "systemctl", args.toArray(String[]::new));
+        return r.ok() ? "re-enabled " + String.join(", ", units)
+                : "could not re-enable " + String.join(", ", units) + ": " + firstLine(r.err());
+    }
+
+    private Report disableWindows() {
+        String sc = "C:\\Windows\\System32\\sc.exe";
+        ExecResult q = agent.run(EXEC_TIMEOUT, sc, "query", "w32time");
+        if (!q.out().contains("RUNNING") && q.exitCode() != 0) {
+            return new Report(List.of(), List.of(), "w32time not present");
+        }
+        agent.run(EXEC_TIMEOUT, sc, "stop", "w32time");
+        ExecResult c = agent.run(EXEC_TIMEOUT, sc, "config", "w32time", "start=", "disabled");
+        return c.ok() ? new Report(List.of("w32time"), List.of("w32time"), "stopped and disabled w32time")
+                : new Report(List.of("w32time"), List.of(), "could not disable w32time: " + firstLine(c.out()));
+    }
+
+    private static String prop(String block, String key) {
+        for (String line : block.split("\\n")) {
+            if (line.startsWith(key + "=")) {
+                return line.substring(key.length() + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("").trim();
+    }
+}

@@ -1,0 +1,182 @@
+package io.timeshift.host.audit;
+
+import io.timeshift.host.io.AtomicFiles;
+import io.timeshift.host.io.Json;
+import io.timeshift.pve.error.EnvironmentException;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The hash-chained audit log, {@code audit.jsonl}. Each line is a JSON object written as
+ * {@code {"at":…,"actor":…,"vmid":…,"action":…,"details":{…},"prev":"<hash of previous line>","hash":"<h>"}}
+ * where {@code h} is the SHA-256 hex of the line's bytes up to (not including) {@code ,"hash":}. The first
+ * line's {@code prev} is 64 zeros. Appends hold an exclusive flock on the log itself, so two hooks running
+ * at once can neither interleave bytes nor both chain onto the same predecessor.
+ */
+public final class AuditLog {
+    public static final String GENESIS = "0".repeat(64);
+    private static final String HASH_KEY = ",\"hash\":\"";
+
+    private final Path file;
+    private final Clock clock;
+
+    public AuditLog(Path file, Clock clock) {
+        this.file = file;
+        this.clock = clock;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Appends one entry; returns its hash. */
+    public String append(String actor, Integer vmid, String action, Map<String, Object> details) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                String prev = lastHash(ch);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("at", clock.instant().toString());
+                m.put("actor", actor);
+                m.put("vmid", vmid);
+                m.put("action", action);
+                m.put("details", details == null ? Map.of() : details);
+                m.put("prev", prev);
+                String body = Json.compact(m);
+                String unhashed = body.substring(0, body.length() - 1); // drop the closing brace
+                String hash = sha256(unhashed);
+                byte[] line = (unhashed + HASH_KEY + hash + "\"}\n").getBytes(StandardCharsets.UTF_8);
+                long end = ch.size();
+                ByteBuffer buf = ByteBuffer.wrap(line);
+                while (buf.hasRemaining()) {
+                    end += ch.write(buf, end);
+                }
+                ch.force(false);
+                return hash;
+            }
+        } catch (IOException e) {
+            throw new EnvironmentException(AtomicFiles.describe("cannot append to audit log", file, e), e);
+        }
+    }
+
+    /** Hash of the last complete line; a torn last line (crash mid-append) is ignored for chaining. */
+    private static String lastHash(FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size == 0) {
+            return GENESIS;
+        }
+        int tail = (int) Math.min(size, 64 * 1024);
+        ByteBuffer buf = ByteBuffer.allocate(tail);
+        ch.read(buf, size - tail);
+        String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        String[] lines = text.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String h = hashOf(lines[i]);
+            if (h != null) {
+                return h;
+            }
+        }
+        return GENESIS;
+    }
+
+    static String hashOf(String line) {
+        int i = line.lastIndexOf(HASH_KEY);
+        if (i < 0 || !line.endsWith("\"}") || line.length() - i - HASH_KEY.length() - 2 != 64) {
+            return null;
+        }
+        return line.substring(i + HASH_KEY.length(), line.length() - 2);
+    }
+
+    /** Result of {@link #verify()}: lines checked and the first bad one (1-based) with why, or 0. */
+    public record Verification(int lines, int firstBadLine, String problem) {
+        public boolean ok() {
+            return firstBadLine == 0;
+        }
+    }
+
+    /** Checks every line's hash and its link to the previous line: detects edits, deletions and reordering. */
+    public Verification verify() {
+        List<String> lines;
+        try {
+            lines = readLines();
+        } catch (NoSuchFileException e) {
+            return new Verification(0, 0, null);
+        } catch (IOException e) {
+            throw new EnvironmentException(AtomicFiles.describe("cannot read audit log", file, e), e);
+        }
+        String prev = GENESIS;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            int n = i + 1;
+            String hash = hashOf(line);
+            if (hash == null) {
+                return new Verification(lines.size(), n, "line " + n + " is not a complete audit entry (truncated or edited)");
+            }
+            String unhashed = line.substring(0, line.lastIndexOf(HASH_KEY));
+            if (!sha256(unhashed).equals(hash)) {
+                return new Verification(lines.size(), n, "line " + n + " was modified (its hash does not match its content)");
+            }
+            String linePrev = prevOf(unhashed);
+            if (!prev.equals(linePrev)) {
+                return new Verification(lines.size(), n, "line " + n + " does not follow line " + (n - 1)
+                        + " (a line was deleted, inserted or reordered before it)");
+            }
+            prev = hash;
+        }
+        return new Verification(lines.size(), 0, null);
+    }
+
+    private static String prevOf(String unhashed) {
+        String key = ",\"prev\":\"";
+        int i = unhashed.lastIndexOf(key);
+        if (i < 0 || unhashed.length() < i + key.length() + 65) {
+            return null;
+        }
+        return unhashed.substring(i + key.length(), i + key.length() + 64);
+    }
+
+    public List<String> readLines() throws IOException {
+        List<String> out = new ArrayList<>();
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            byte[] all = new byte[(int) raf.length()];
+            raf.readFully(all);
+            String text = new String(all, StandardCharsets.UTF_8);
+            for (String l : text.split("\n", -1)) {
+                if (!l.isEmpty()) {
+                    out.add(l);
+                }
+            }
+        } catch (java.io.FileNotFoundException e) {
+            throw new NoSuchFileException(file.toString());
+        }
+        return out;
+    }
+
+    static String sha256(String s) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

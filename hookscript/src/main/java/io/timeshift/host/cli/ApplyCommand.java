@@ -1,0 +1,58 @@
+package io.timeshift.host.cli;
+
+import io.timeshift.host.apply.ApplyWorker;
+import io.timeshift.host.io.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+@Command(name = "apply", description = "Apply the VM's policy to the running VM now, wait for the agent, verify and report.",
+        footer = {"", "Examples:", "  time-shift apply 105", "  time-shift apply 105 --json --no-hold"})
+public final class ApplyCommand implements Callable<Integer> {
+    private final Services services;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "<vmid>", converter = VmidConverter.class)
+    int vmid;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Option(names = "--no-hold", description = "Do not watch the clock for the hold period after applying.")
+    boolean noHold;
+
+    @Option(names = "--worker", hidden = true, description = "Started detached by the post-start hook.")
+    boolean worker;
+
+    public ApplyCommand(Services services) {
+        this.services = services;
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream log = worker ? System.out : System.err;
+        ApplyWorker w = new ApplyWorker(services.paths(), services.config(), services.clock(), services.monotonic(),
+                services.agents(), d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000), log,
+                worker ? "hook" : actor());
+        ApplyWorker.Result r = w.apply(vmid, worker, worker || !noHold);
+        if (json) {
+            spec.commandLine().getOut().print(new String(Json.pretty(r.json()), java.nio.charset.StandardCharsets.UTF_8));
+        } else if (!worker) {
+            spec.commandLine().getOut().println("VM " + vmid + ": " + r.result() + ": " + r.message());
+        }
+        spec.commandLine().getOut().flush();
+        return r.ok() ? 0 : 1;
+    }
+
+    private String actor() {
+        String u = services.env().getOrDefault("SUDO_USER", services.env().getOrDefault("USER", "root"));
+        return u.isBlank() ? "root" : u;
+    }
+}

@@ -1,0 +1,112 @@
+package io.timeshift.host.cli;
+
+import io.timeshift.host.io.Json;
+import io.timeshift.host.status.StatusService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "status", description = "Show each VM's policy, expected and live guest time, drift, last apply and problems.",
+        footer = {"", "Examples:", "  time-shift status", "  time-shift status 105 --json"})
+public final class StatusCommand implements Callable<Integer> {
+    private final Services services;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "<vmid>", arity = "0..*", converter = VmidConverter.class)
+    List<Integer> vmids = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print a JSON array, one object per VM (contract fields).")
+    boolean json;
+
+    public StatusCommand(Services services) {
+        this.services = services;
+    }
+
+    @Override
+    public Integer call() {
+        StatusService svc = new StatusService(services.paths(), services.clock(), services.agents(), hostname());
+        List<Integer> ids = vmids.isEmpty() ? svc.defaultVmids() : vmids;
+        boolean tty = System.console() != null;
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int id : ids) {
+            if (tty && !json && ids.size() > 3) {
+                System.err.print("\rreading VM " + id + " ...");
+            }
+            rows.add(svc.status(id));
+        }
+        if (tty && !json && ids.size() > 3) {
+            System.err.print("\r" + " ".repeat(30) + "\r");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.print(new String(Json.pretty(rows), StandardCharsets.UTF_8));
+        } else {
+            print(out, rows);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static void print(PrintWriter out, List<Map<String, Object>> rows) {
+        if (rows.isEmpty()) {
+            out.println("No VM has a time-shift policy on this node (enable one with: time-shift enable <vmid> --date <when>).");
+            return;
+        }
+        String fmt = "%-6s %-16s %-8s %-24s %-24s %10s  %-22s %s%n";
+        out.printf(Locale.ROOT, fmt, "VMID", "NAME", "MODE", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
+        for (Map<String, Object> r : rows) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> last = (Map<String, Object>) r.get("lastApply");
+            String lastS = last == null ? "-" : last.get("result") + " " + shortTime(last.get("finishedAt") != null
+                    ? last.get("finishedAt") : last.get("startedAt"));
+            @SuppressWarnings("unchecked")
+            List<String> problems = (List<String>) r.get("problems");
+            out.printf(Locale.ROOT, fmt, r.get("vmid"), trunc(r.get("name"), 16), nz(r.get("mode")),
+                    shortTime(r.get("expectedTime")), shortTime(r.get("guestTime")),
+                    r.get("driftMs") == null ? "-" : String.format(Locale.ROOT, "%.1f ms", (Double) r.get("driftMs")),
+                    lastS, problems.isEmpty() ? "-" : problems.get(0));
+            for (int i = 1; i < problems.size(); i++) {
+                out.printf(Locale.ROOT, fmt, "", "", "", "", "", "", "", problems.get(i));
+            }
+        }
+    }
+
+    private static String shortTime(Object o) {
+        if (o == null) {
+            return "-";
+        }
+        String s = o.toString();
+        int dot = s.indexOf('.');
+        return dot > 0 ? s.substring(0, dot) + "Z" : s;
+    }
+
+    private static String nz(Object o) {
+        return o == null ? "-" : o.toString();
+    }
+
+    private static String trunc(Object o, int n) {
+        String s = nz(o);
+        return s.length() <= n ? s : s.substring(0, n - 1) + "~";
+    }
+
+    static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+}

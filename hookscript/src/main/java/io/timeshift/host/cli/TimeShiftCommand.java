@@ -1,0 +1,25 @@
+package io.timeshift.host.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "time-shift", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Put a Proxmox VM's clock into the past (or any chosen time) and prove it from inside the guest.",
+                "A VM with a policy gets its clock set by our hookscript at every start."},
+        subcommands = {StatusCommand.class, ApplyCommand.class, AuditCommand.class, HookCommand.class, RearmCommand.class,
+                DemoCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 a check failed, 2 invalid input, 3 environment not usable.",
+                "Files: /etc/pve/time-shift/<vmid>.json (policy), /var/lib/time-shift/<vmid>.json (state),",
+                "       /var/log/time-shift/audit.jsonl, /etc/time-shift/time-shift.json"})
+public final class TimeShiftCommand implements Runnable {
+    @Option(names = {"-v", "--verbose"}, description = "Show stack traces of errors.", scope = picocli.CommandLine.ScopeType.INHERIT)
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,74 @@
+package io.timeshift.host.env;
+
+import io.timeshift.host.io.Json;
+import io.timeshift.host.time.TimeParsers;
+import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.pve.error.InvalidInputException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Node-wide settings, {@code /etc/time-shift/time-shift.json} (a conffile). A missing file means the
+ * built-in defaults; a present but invalid one is exit 2 naming the field.
+ *
+ * @param agentWait     how long the apply worker waits for the guest agent's first answer
+ * @param applyHold     how long the worker keeps watching the guest clock after applying
+ * @param holdInterval  how often it looks during the hold
+ * @param agentTimeout  timeout of one agent exchange
+ * @param preStopBudget how long pre-stop may spend reading the guest clock (it delays the stop)
+ */
+public record HostConfig(Duration agentWait, Duration applyHold, Duration holdInterval, Duration agentTimeout,
+                         Duration preStopBudget) {
+
+    public static final HostConfig DEFAULTS = new HostConfig(Duration.ofMinutes(5), Duration.ofSeconds(60),
+            Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(2));
+
+    private static final Set<String> KEYS = Set.of("agentWait", "applyHold", "holdInterval", "agentTimeout",
+            "preStopBudget", "tolerance", "timeSync", "comment");
+
+    public static HostConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return DEFAULTS;
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        String src = file.toString();
+        Map<String, Object> m = Json.parseObject(text, src);
+        for (String k : m.keySet()) {
+            if (!KEYS.contains(k)) {
+                throw new InvalidInputException(src + ": field '" + k + "': unknown (valid: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+            }
+        }
+        return new HostConfig(
+                dur(m, "agentWait", DEFAULTS.agentWait, src),
+                dur(m, "applyHold", DEFAULTS.applyHold, src),
+                dur(m, "holdInterval", DEFAULTS.holdInterval, src),
+                dur(m, "agentTimeout", DEFAULTS.agentTimeout, src),
+                dur(m, "preStopBudget", DEFAULTS.preStopBudget, src));
+    }
+
+    private static Duration dur(Map<String, Object> m, String key, Duration def, String src) {
+        Object v = m.get(key);
+        if (v == null) {
+            return def;
+        }
+        if (!(v instanceof String s)) {
+            throw new InvalidInputException(src + ": field '" + key + "': must be a duration string like \"PT60S\"");
+        }
+        Duration d = TimeParsers.parseDuration(s, src + ": field '" + key + "'");
+        if (d.isNegative()) {
+            throw new InvalidInputException(src + ": field '" + key + "': must not be negative");
+        }
+        return d;
+    }
+}

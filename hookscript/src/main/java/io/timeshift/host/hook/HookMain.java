@@ -1,0 +1,50 @@
+package io.timeshift.host.hook;
+
+import io.timeshift.host.apply.Detacher;
+import io.timeshift.host.env.HostConfig;
+import io.timeshift.host.env.HostPaths;
+import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.pve.qga.QgaClient;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Map;
+
+/** The lean hook path: hand-parsed arguments, then {@link HookService}. */
+public final class HookMain {
+    private HookMain() {
+    }
+
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length != 3) {
+            err.println("usage: time-shift hook <vmid> <phase>   (what Proxmox runs through the snippet;"
+                    + " phases: pre-start, post-start, pre-stop, post-stop)");
+            return 2;
+        }
+        int vmid;
+        try {
+            vmid = Integer.parseInt(args[1]);
+        } catch (NumberFormatException e) {
+            vmid = -1;
+        }
+        if (vmid < 100 || vmid > 999_999_999) {
+            err.println("time-shift hook: '" + args[1] + "' is not a VMID (100-999999999)");
+            return 2;
+        }
+        HostPaths paths = HostPaths.fromEnv(env);
+        if (!Files.exists(paths.policyFile(vmid))) {
+            return 0; // fast path: most VMs a shared snippet might be attached to have no policy
+        }
+        HostConfig config;
+        try {
+            config = HostConfig.load(paths.configFile());
+        } catch (TimeShiftException e) {
+            err.println("time-shift: VM " + vmid + " " + args[2] + ": " + e.getMessage() + "; using built-in defaults");
+            config = HostConfig.DEFAULTS;
+        }
+        HookService hook = new HookService(paths, config, env, Clock.systemUTC(), out, err, new Detacher(env),
+                id -> QgaClient.forSocket(id, paths.qgaSocket(id)));
+        return hook.handle(vmid, args[2]);
+    }
+}

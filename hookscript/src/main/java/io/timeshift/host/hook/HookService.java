@@ -1,0 +1,340 @@
+package io.timeshift.host.hook;
+
+import io.timeshift.host.apply.ClockMirror;
+import io.timeshift.host.apply.Detacher;
+import io.timeshift.host.apply.OffsetModel;
+import io.timeshift.host.audit.AuditLog;
+import io.timeshift.host.env.HostConfig;
+import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.policy.Mode;
+import io.timeshift.host.policy.Policy;
+import io.timeshift.host.policy.PolicyParser;
+import io.timeshift.host.policy.PolicyStore;
+import io.timeshift.host.state.StateStore;
+import io.timeshift.host.state.VmState;
+import io.timeshift.host.time.TimeParsers;
+import io.timeshift.pve.config.VmConfig;
+import io.timeshift.pve.config.VmConfigParser;
+import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.pve.qga.QgaClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntFunction;
+
+/**
+ * What Proxmox runs for every phase of a VM with our hookscript. Exit policy (deliberate, because a
+ * non-zero pre-start aborts the VM start):
+ * <ul>
+ *   <li>no policy: exit 0, print nothing (the snippet may be attached to VMs we do not manage);</li>
+ *   <li>unknown phase: exit 0 with one warning line (a future Proxmox phase must never break a start);</li>
+ *   <li>any failure: one line on stderr and exit 0, except pre-start when the policy says
+ *       {@code onError: abort} (then the failure's exit code, and Proxmox does not start the VM);</li>
+ *   <li>slow work (waiting for the agent, writing the VM config) happens in detached workers: the
+ *       config lock is held during every phase (pve-facts §1.2), so the hook never writes VM config.</li>
+ * </ul>
+ * The class only touches light classes (jackson-jr, the QGA client in pre-stop): the hook is a fresh JVM.
+ */
+public final class HookService {
+    private final HostPaths paths;
+    private final HostConfig config;
+    private final Map<String, String> env;
+    private final Clock clock;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Detacher detacher;
+    private final IntFunction<QgaClient> agents;
+
+    public HookService(HostPaths paths, HostConfig config, Map<String, String> env, Clock clock, PrintStream out,
+                       PrintStream err, Detacher detacher, IntFunction<QgaClient> agents) {
+        this.paths = paths;
+        this.config = config;
+        this.env = env;
+        this.clock = clock;
+        this.out = out;
+        this.err = err;
+        this.detacher = detacher;
+        this.agents = agents;
+    }
+
+    public int handle(int vmid, String phaseName) {
+        Phase phase = Phase.parse(phaseName);
+        PolicyStore policies = new PolicyStore(paths);
+        Optional<String> text;
+        try {
+            text = policies.readText(vmid);
+        } catch (TimeShiftException e) {
+            err.println("time-shift: VM " + vmid + " " + phaseName + ": " + e.getMessage());
+            return 0;
+        }
+        if (text.isEmpty()) {
+            return 0;
+        }
+        if (phase == null) {
+            err.println("time-shift: VM " + vmid + ": unknown hook phase '" + phaseName
+                    + "' ignored (known: pre-start, post-start, pre-stop, post-stop)");
+            return 0;
+        }
+        Policy policy;
+        try {
+            policy = PolicyParser.parse(text.get(), vmid, policies.file(vmid).toString());
+        } catch (TimeShiftException e) {
+            boolean abort = phase == Phase.PRE_START && PolicyParser.saysAbort(text.get());
+            err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + e.getMessage()
+                    + (abort ? " (onError=abort: start refused; fix the file or run time-shift disable " + vmid + ")"
+                    : "; the clock is not shifted (fix the file, or time-shift disable " + vmid + ")"));
+            audit(vmid, "hook-" + phase.id(), Map.of("result", "invalid-policy", "message", e.getMessage()));
+            return abort ? e.exitCode() : 0;
+        }
+        int chained = runChain(vmid, phase, policy);
+        if (chained != 0 && phase == Phase.PRE_START) {
+            err.println("time-shift: VM " + vmid + ": chained hookscript " + policy.chain() + " failed pre-start (exit "
+                    + chained + "); start refused as it would have been without time-shift");
+            return chained;
+        }
+        try {
+            return switch (phase) {
+                case PRE_START -> preStart(vmid, policy);
+                case POST_START -> postStart(vmid, policy);
+                case PRE_STOP -> preStop(vmid, policy);
+                case POST_STOP -> postStop(vmid, policy);
+            };
+        } catch (TimeShiftException e) {
+            boolean abort = phase == Phase.PRE_START && policy.abortOnError();
+            err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + e.getMessage()
+                    + (abort ? " (onError=abort: start refused)" : ""));
+            audit(vmid, "hook-" + phase.id(), Map.of("result", "error", "message", e.getMessage()));
+            return abort ? e.exitCode() : 0;
+        }
+    }
+
+    private boolean migrated() {
+        String from = env.get("PVE_MIGRATED_FROM");
+        return from != null && !from.isEmpty();
+    }
+
+    private int preStart(int vmid, Policy policy) {
+        Instant now = clock.instant();
+        VmConfig conf = VmConfigParser.parse(vmid, paths.vmConf(vmid));
+        StateStore states = new StateStore(paths);
+        VmState before = states.read(vmid);
+        ClockMirror mirror = new ClockMirror(paths);
+        ClockMirror.Entry mirrored = mirror.read(vmid);
+        VmState.Stop lastStop = ClockMirror.newest(before.lastStop(), mirrored == null ? null : mirrored.stop());
+        Long lastOffset = before.run() != null ? Long.valueOf(before.run().offsetNs())
+                : mirrored == null ? null : mirrored.offsetNs();
+        boolean resume = conf.vmstate().isPresent();
+        boolean backup = conf.lock().filter("backup"::equals).isPresent();
+        OffsetModel.Decision d;
+        if (migrated()) {
+            // the guest keeps its clock across live migration: record what we believe, never re-apply
+            long off = lastOffset != null ? lastOffset : OffsetModel.decide(policy, now, lastStop, null, false).offsetNs();
+            d = new OffsetModel.Decision(off, OffsetModel.Reason.MIGRATED);
+        } else {
+            d = OffsetModel.decide(policy, now, lastStop, lastOffset, resume);
+        }
+        Instant target = d.guestTimeAt(now);
+        TimeParsers.requireSettableYear(target, "VM " + vmid + " guest time " + target);
+        if (!conf.agentEnabled() && !migrated()) {
+            String msg = "the QEMU guest agent is not enabled in the VM config, so the clock cannot be set after boot"
+                    + " (fix: qm set " + vmid + " --agent enabled=1, and install qemu-guest-agent in the guest)";
+            if (policy.abortOnError()) {
+                throw new io.timeshift.pve.error.EnvironmentException(msg);
+            }
+            err.println("time-shift: VM " + vmid + ": warning: " + msg);
+        }
+        String runId = now.toString();
+        states.update(vmid, s -> {
+            s.phase(Phase.PRE_START.id(), now);
+            s.run(new VmState.Run(runId, now, d.offsetNs(), d.reason().id, backup, policy.summary()));
+        });
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("mode", policy.mode().id());
+        details.put("reason", d.reason().id);
+        details.put("guestTimeAtStart", target.toString());
+        details.put("offsetNs", d.offsetNs());
+        if (backup) {
+            details.put("backup", true);
+        }
+        if (migrated()) {
+            details.put("migratedFrom", env.get("PVE_MIGRATED_FROM"));
+        }
+        audit(vmid, "hook-pre-start", details);
+        if (migrated()) {
+            out.println("time-shift: VM " + vmid + " migrated from " + env.get("PVE_MIGRATED_FROM")
+                    + ": the guest keeps its clock (not re-applied)");
+        } else {
+            out.println("time-shift: VM " + vmid + " (" + policy.summary() + "): guest clock will be set to "
+                    + target + " once its agent answers" + (backup ? " (backup start: guest runs after vzdump resumes it)" : ""));
+        }
+        return 0;
+    }
+
+    private int postStart(int vmid, Policy policy) {
+        Instant now = clock.instant();
+        StateStore states = new StateStore(paths);
+        if (migrated()) {
+            states.update(vmid, s -> s.phase(Phase.POST_START.id(), now));
+            return 0;
+        }
+        long pid;
+        try {
+            pid = detacher.spawn(List.of("apply", Integer.toString(vmid), "--worker"), paths.workerLog(vmid));
+        } catch (IOException e) {
+            throw new io.timeshift.pve.error.EnvironmentException("cannot start the apply worker: " + e.getMessage()
+                    + " (run time-shift apply " + vmid + " by hand)", e);
+        }
+        states.update(vmid, s -> {
+            s.phase(Phase.POST_START.id(), now);
+            s.startApply(now, pid);
+        });
+        out.println("time-shift: VM " + vmid + ": applying the clock policy in the background (worker pid " + pid
+                + "; see: time-shift status " + vmid + ")");
+        return 0;
+    }
+
+    private int preStop(int vmid, Policy policy) {
+        Instant now = clock.instant();
+        StateStore states = new StateStore(paths);
+        VmState cur = states.read(vmid);
+        VmState.Run run = cur.run();
+        VmState.Stop stop = null;
+        String note = null;
+        if (Files.exists(paths.qgaSocket(vmid))) {
+            try {
+                long before = System.nanoTime();
+                long guestNs = agents.apply(vmid).withTimeout(config.preStopBudget()).getTimeNanos();
+                long rtt = System.nanoTime() - before;
+                Instant host = now.plusNanos(rtt / 2);
+                stop = new VmState.Stop(host, TimeParsers.fromEpochNanos(guestNs), "agent", run == null ? null : run.id());
+            } catch (TimeShiftException e) {
+                note = e.getMessage();
+            }
+        }
+        if (stop == null && run != null) {
+            stop = new VmState.Stop(now, new OffsetModel.Decision(run.offsetNs(), OffsetModel.Reason.MANUAL).guestTimeAt(now),
+                    "estimate", run.id());
+        }
+        VmState.Stop recorded = stop;
+        states.update(vmid, s -> {
+            s.phase(Phase.PRE_STOP.id(), now);
+            if (recorded != null) {
+                s.lastStop(recorded);
+            }
+        });
+        if (recorded != null) {
+            new ClockMirror(paths).write(vmid, recorded, OffsetModel.between(recorded.hostTime(), recorded.guestTime()));
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("guestTime", recorded == null ? null : recorded.guestTime().toString());
+        details.put("source", recorded == null ? null : recorded.source());
+        if (note != null) {
+            details.put("agent", note);
+        }
+        audit(vmid, "hook-pre-stop", details);
+        return 0;
+    }
+
+    private int postStop(int vmid, Policy policy) {
+        Instant now = clock.instant();
+        StateStore states = new StateStore(paths);
+        VmState cur = states.read(vmid);
+        VmState.Run run = cur.run();
+        String runId = run == null ? null : run.id();
+        if (runId != null && runId.equals(cur.postStopDoneFor())) {
+            return 0; // post-stop for this run was handled already (legacy and new cleanup paths)
+        }
+        VmState.Stop last = cur.lastStop();
+        VmState.Stop stop;
+        if (last != null && runId != null && runId.equals(last.runId())) {
+            stop = last; // pre-stop measured it
+        } else if (run != null) {
+            // guest powered itself off, crashed or hibernated: no pre-stop; the clock ran at host rate
+            stop = new VmState.Stop(now, new OffsetModel.Decision(run.offsetNs(), OffsetModel.Reason.MANUAL).guestTimeAt(now),
+                    "estimate", runId);
+        } else {
+            stop = null;
+        }
+        states.update(vmid, s -> {
+            s.phase(Phase.POST_STOP.id(), now);
+            if (stop != null) {
+                s.lastStop(stop);
+            }
+            s.postStopDoneFor(runId);
+        });
+        if (stop != null) {
+            new ClockMirror(paths).write(vmid, stop, OffsetModel.between(stop.hostTime(), stop.guestTime()));
+        }
+        // next cold start: boot the guest already near its time (the worker corrects the rest)
+        Instant next = switch (policy.mode()) {
+            case FIXED -> policy.date();
+            case OFFSET -> now.plus(policy.offset());
+            case CONTINUE -> stop != null ? stop.guestTime() : policy.date();
+        };
+        String startdate = TimeParsers.pveStartdate(next);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("guestTimeAtStop", stop == null ? null : stop.guestTime().toString());
+        details.put("source", stop == null ? null : stop.source());
+        String current = null;
+        try {
+            VmConfig conf = VmConfigParser.parse(vmid, paths.vmConf(vmid));
+            current = conf.pending().getOrDefault("startdate", conf.startdate().orElse(null));
+        } catch (TimeShiftException e) {
+            // conf gone (VM destroyed or moved): nothing to re-arm
+            details.put("rearm", "skipped: " + e.getMessage());
+            audit(vmid, "hook-post-stop", details);
+            return 0;
+        }
+        if (policy.mode() != Mode.FIXED && !startdate.equals(current)) {
+            try {
+                long pid = detacher.spawn(List.of("rearm", Integer.toString(vmid), startdate), paths.workerLog(vmid));
+                details.put("rearm", startdate);
+                details.put("rearmPid", pid);
+            } catch (IOException e) {
+                details.put("rearm", "failed: " + e.getMessage());
+                err.println("time-shift: VM " + vmid + ": cannot start the startdate worker: " + e.getMessage());
+            }
+        }
+        audit(vmid, "hook-post-stop", details);
+        return 0;
+    }
+
+    /** Runs the hookscript that was attached before ours (enable --chain) with the same arguments. */
+    private int runChain(int vmid, Phase phase, Policy policy) {
+        if (policy.chain() == null) {
+            return 0;
+        }
+        Path script = SnippetPaths.resolve(policy.chain(), paths.pveDir());
+        if (script == null || !Files.isExecutable(script)) {
+            err.println("time-shift: VM " + vmid + ": chained hookscript " + policy.chain() + " not found or not executable"
+                    + (script == null ? "" : " at " + script));
+            return phase == Phase.PRE_START ? 1 : 0;
+        }
+        try {
+            Process p = new ProcessBuilder(script.toString(), Integer.toString(vmid), phase.id()).inheritIO().start();
+            return p.waitFor();
+        } catch (IOException e) {
+            err.println("time-shift: VM " + vmid + ": cannot run chained hookscript " + script + ": " + e.getMessage());
+            return phase == Phase.PRE_START ? 1 : 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private void audit(int vmid, String action, Map<String, Object> details) {
+        try {
+            new AuditLog(paths.auditLog(), clock).append("hook", vmid, action, details);
+        } catch (TimeShiftException e) {
+            err.println("time-shift: VM " + vmid + ": warning: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.timeshift.host.policy;
+
+import io.timeshift.host.time.TimeParsers;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A VM's clock policy, {@code /etc/pve/time-shift/<vmid>.json}. Immutable and already validated: build
+ * it through {@link PolicyParser} (files) or the canonical constructor (enable), which checks the same
+ * invariants.
+ *
+ * @param date     start date for {@link Mode#FIXED} and the first start of {@link Mode#CONTINUE}; null for offset
+ * @param offset   guest − real time for {@link Mode#OFFSET}; null otherwise
+ * @param chain    a hookscript volume that was attached before us and runs first for every phase, or null
+ * @param original what {@code enable} replaced in the VM config, restored by {@code disable}
+ */
+public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duration tolerance, boolean keepTimeSync,
+                     boolean abortOnError, List<String> targets, String chain, Original original) {
+
+    public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(2);
+
+    /** Config values {@code enable} replaced; null means the key was absent. */
+    public record Original(String startdate, String hookscript, String agent) {
+        public static final Original NONE = new Original(null, null, null);
+    }
+
+    public Policy {
+        if (mode == null) {
+            throw new IllegalArgumentException("mode");
+        }
+        if ((mode == Mode.OFFSET) != (offset != null) || (mode == Mode.OFFSET) == (date != null)) {
+            throw new IllegalArgumentException("mode " + mode.id() + " needs " + (mode == Mode.OFFSET ? "offset only" : "date only"));
+        }
+        targets = List.copyOf(targets == null ? List.of() : targets);
+        tolerance = tolerance == null ? DEFAULT_TOLERANCE : tolerance;
+        original = original == null ? Original.NONE : original;
+    }
+
+    /** The JSON document as the contract shows it (field order kept stable for diffs). */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", 1);
+        m.put("vmid", vmid);
+        m.put("mode", mode.id());
+        m.put("date", date == null ? null : date.toString());
+        m.put("offset", offset == null ? null : TimeParsers.format(offset));
+        m.put("tolerance", TimeParsers.format(tolerance));
+        m.put("timeSync", keepTimeSync ? "keep" : "disable");
+        m.put("onError", abortOnError ? "abort" : "warn");
+        m.put("targets", new ArrayList<>(targets));
+        if (chain != null) {
+            m.put("chain", chain);
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("startdate", original.startdate());
+        o.put("hookscript", original.hookscript());
+        o.put("agent", original.agent());
+        m.put("original", o);
+        return m;
+    }
+
+    /** One-line summary for logs and the Notes line: "fixed 2021-03-01T12:00:00Z". */
+    public String summary() {
+        return switch (mode) {
+            case FIXED, CONTINUE -> mode.id() + " " + date;
+            case OFFSET -> mode.id() + " " + TimeParsers.format(offset);
+        };
+    }
+}

@@ -1,0 +1,179 @@
+package io.timeshift.host.state;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Node-local state of one VM, {@code /var/lib/time-shift/<vmid>.json}: the last phase seen, the current
+ * run (one number per start: the guest's offset from host time), the last apply and the last stop.
+ * A thin typed view over the JSON map so that fields added by a newer version survive a rewrite.
+ */
+public final class VmState {
+    public static final String RESULT_RUNNING = "running";
+    public static final String RESULT_OK = "ok";
+    public static final String RESULT_FAILED = "failed";
+    public static final String RESULT_SKIPPED = "skipped";
+
+    private final Map<String, Object> doc;
+
+    public VmState(Map<String, Object> doc) {
+        this.doc = doc;
+    }
+
+    public static VmState empty(int vmid) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("vmid", vmid);
+        return new VmState(m);
+    }
+
+    public Map<String, Object> toJson() {
+        return doc;
+    }
+
+    public void phase(String phase, Instant at) {
+        doc.put("lastPhase", phase);
+        doc.put("lastPhaseAt", at.toString());
+    }
+
+    public String lastPhase() {
+        return str(doc, "lastPhase");
+    }
+
+    // ---- run: what pre-start decided for this start ----
+
+    /** The offset decision for the current start. */
+    public record Run(String id, Instant startedAt, long offsetNs, String reason, boolean backup, String policy) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("policy", policy);
+            m.put("startedAt", startedAt.toString());
+            m.put("offsetNs", offsetNs);
+            m.put("offsetHuman", human(offsetNs));
+            m.put("reason", reason);
+            m.put("backup", backup);
+            return m;
+        }
+    }
+
+    public void run(Run r) {
+        doc.put("run", r.toJson());
+    }
+
+    public Run run() {
+        Map<String, Object> m = map(doc, "run");
+        if (m == null || m.get("offsetNs") == null || m.get("startedAt") == null) {
+            return null;
+        }
+        return new Run(str(m, "id"), Instant.parse(str(m, "startedAt")), ((Number) m.get("offsetNs")).longValue(),
+                str(m, "reason"), Boolean.TRUE.equals(m.get("backup")), str(m, "policy"));
+    }
+
+    // ---- lastApply ----
+
+    public Map<String, Object> lastApply() {
+        return map(doc, "lastApply");
+    }
+
+    public Map<String, Object> startApply(Instant at, long pid) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("startedAt", at.toString());
+        m.put("finishedAt", null);
+        m.put("result", RESULT_RUNNING);
+        m.put("message", "apply worker running");
+        m.put("workerPid", pid);
+        doc.put("lastApply", m);
+        return m;
+    }
+
+    public void finishApply(Map<String, Object> apply) {
+        doc.put("lastApply", apply);
+    }
+
+    // ---- lastStop ----
+
+    /** Guest time when the VM last stopped, measured (pre-stop, "agent") or estimated from the run's offset. */
+    public record Stop(Instant hostTime, Instant guestTime, String source, String runId) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("hostTime", hostTime.toString());
+            m.put("guestTime", guestTime.toString());
+            m.put("source", source);
+            m.put("runId", runId);
+            return m;
+        }
+
+        public static Stop fromJson(Map<String, Object> m) {
+            if (m == null || m.get("guestTime") == null || m.get("hostTime") == null) {
+                return null;
+            }
+            return new Stop(Instant.parse(str(m, "hostTime")), Instant.parse(str(m, "guestTime")), str(m, "source"),
+                    str(m, "runId"));
+        }
+
+        public Map<String, Object> json() {
+            return toJson();
+        }
+    }
+
+    public void lastStop(Stop s) {
+        doc.put("lastStop", s.toJson());
+    }
+
+    public Stop lastStop() {
+        return Stop.fromJson(map(doc, "lastStop"));
+    }
+
+    public String postStopDoneFor() {
+        return str(doc, "postStopDoneFor");
+    }
+
+    public void postStopDoneFor(String runId) {
+        doc.put("postStopDoneFor", runId);
+    }
+
+    // ---- time sync units we turned off (disable turns them back on) ----
+
+    public List<String> timeSyncDisabled() {
+        Object v = doc.get("timeSyncDisabled");
+        List<String> out = new ArrayList<>();
+        if (v instanceof List<?> l) {
+            for (Object o : l) {
+                out.add(String.valueOf(o));
+            }
+        }
+        return out;
+    }
+
+    public void timeSyncDisabled(List<String> units) {
+        doc.put("timeSyncDisabled", new ArrayList<>(units));
+    }
+
+    // ---- helpers ----
+
+    static String str(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        return v == null ? null : v.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        return v instanceof Map<?, ?> ? (Map<String, Object>) v : null;
+    }
+
+    /** "-1730d 4h 12m 3.125s" style rendering of an offset for humans reading the file. */
+    public static String human(long ns) {
+        String sign = ns < 0 ? "-" : "+";
+        long a = Math.abs(ns);
+        long ms = a / 1_000_000;
+        long d = ms / 86_400_000;
+        long h = ms / 3_600_000 % 24;
+        long m = ms / 60_000 % 60;
+        double s = (ms % 60_000) / 1000.0;
+        return String.format(java.util.Locale.ROOT, "%s%dd %dh %dm %.3fs", sign, d, h, m, s);
+    }
+}
