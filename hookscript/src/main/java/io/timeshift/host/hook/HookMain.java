@@ -36,15 +36,28 @@ public final class HookMain {
         if (!Files.exists(paths.policyFile(vmid))) {
             return 0; // fast path: most VMs a shared snippet might be attached to have no policy
         }
+        return WithPolicy.run(paths, vmid, args[2], env, out, err);
+    }
+
+    /**
+     * Its own class: the verifier would otherwise load the exception and service types of this path
+     * (and open the pve-api jar) for the no-policy path too.
+     */
+    private static final class WithPolicy {
+
+    /** Kept apart so the no-policy path never loads (or even verifies against) the heavier classes. */
+    static int run(HostPaths paths, int vmid, String phase, Map<String, String> env, PrintStream out,
+                                  PrintStream err) {
         HostConfig config;
         try {
             config = HostConfig.load(paths.configFile());
         } catch (TimeShiftException e) {
-            err.println("time-shift: VM " + vmid + " " + args[2] + ": " + e.getMessage() + "; using built-in defaults");
+            err.println("time-shift: VM " + vmid + " " + phase + ": " + e.getMessage() + "; using built-in defaults");
             config = HostConfig.DEFAULTS;
         }
         HookService hook = new HookService(paths, config, env, Clock.systemUTC(), out, err, new Detacher(env),
                 id -> QgaClient.forSocket(id, paths.qgaSocket(id)));
-        return hook.handle(vmid, args[2]);
+        return hook.handle(vmid, phase);
     }
+}
 }
