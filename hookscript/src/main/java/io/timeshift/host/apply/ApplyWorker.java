@@ -160,6 +160,30 @@ public final class ApplyWorker {
             if (os != null) {
                 rec.put("guestOs", os.prettyName() != null ? os.prettyName() : os.id());
             }
+            // The target is taken after the agent answered this connection's sync (QgaClient#setTimeNanos(
+            // LongSupplier)); if the guest is still off by more than FINE (a slow first exchange, a busy
+            // guest), set again, three tries at most.
+            Measurement m = setAndVerify(vmid, agent, offsetNs);
+            for (int i = 1; i < 3 && Math.abs(m.errorNs) > FINE_NS; i++) {
+                m = setAndVerify(vmid, agent, offsetNs);
+            }
+            rec.put("sets", m.attempt);
+            applyMs = (mono.nanoTime() - agentUp) / 1e6;
+            rec.put("applyMs", round(applyMs));
+            rec.put("guestTimeAfter", m.guest.toString());
+            rec.put("errorMs", round(m.errorNs / 1e6));
+            if (Math.abs(m.errorNs) > policy.tolerance().toNanos()) {
+                throw new EnvironmentException("VM " + vmid + ": guest clock is " + ms(m.errorNs) + " ms from the target after"
+                        + " three attempts (tolerance " + policy.tolerance() + "); something in the guest moves it");
+            }
+            rec.put("result", VmState.RESULT_OK);
+            rec.put("message", "guest clock set to " + m.guest + " (error " + ms(m.errorNs) + " ms)"
+                    + (m.note == null ? "" : "; " + m.note));
+            rec.put("finishedAt", clock.instant().toString());
+            states.update(vmid, s -> s.finishApply(rec));
+            log("VM " + vmid + ": " + rec.get("message") + "; agent after " + agentWaitMs + " ms, apply " + round(applyMs) + " ms");
+            // time sync goes off right after the clock is verified (keeps the apply itself short);
+            // an NTP step in between is what the hold period catches and corrects
             if (!policy.keepTimeSync()) {
                 TimeSyncManager.Report r = new TimeSyncManager(agent).disable(os);
                 timeSync = r.summary();
@@ -178,25 +202,7 @@ public final class ApplyWorker {
                 timeSync = "kept (policy timeSync=keep)";
             }
             rec.put("timeSync", timeSync);
-            Measurement m = setAndVerify(vmid, agent, offsetNs);
-            if (Math.abs(m.errorNs) > policy.tolerance().toNanos()) {
-                log("VM " + vmid + ": guest clock off by " + ms(m.errorNs) + " ms after set; setting once more");
-                m = setAndVerify(vmid, agent, offsetNs);
-            }
-            applyMs = (mono.nanoTime() - agentUp) / 1e6;
-            rec.put("applyMs", round(applyMs));
-            rec.put("guestTimeAfter", m.guest.toString());
-            rec.put("errorMs", round(m.errorNs / 1e6));
-            if (Math.abs(m.errorNs) > policy.tolerance().toNanos()) {
-                throw new EnvironmentException("VM " + vmid + ": guest clock is " + ms(m.errorNs) + " ms from the target after"
-                        + " two attempts (tolerance " + policy.tolerance() + "); something in the guest moves it");
-            }
-            rec.put("result", VmState.RESULT_OK);
-            rec.put("message", "guest clock set to " + m.guest + " (error " + ms(m.errorNs) + " ms)"
-                    + (m.note == null ? "" : "; " + m.note));
-            rec.put("finishedAt", clock.instant().toString());
-            states.update(vmid, s -> s.finishApply(rec));
-            log("VM " + vmid + ": " + rec.get("message") + "; agent after " + agentWaitMs + " ms, apply " + round(applyMs) + " ms");
+            states.update(vmid, st -> st.finishApply(rec));
             writeGuestPolicy(vmid, agent, policy, offsetNs, os, rec);
             if (hold) {
                 reapplied = holdClock(vmid, agent, policy, offsetNs, rec, states);
@@ -219,15 +225,18 @@ public final class ApplyWorker {
         }
     }
 
-    private record Measurement(Instant guest, long errorNs, String note) {
+    private record Measurement(Instant guest, long errorNs, String note, int attempt) {
     }
+
+    /** Aim for the guest clock: well inside the must-reach 10 ms; the policy tolerance decides failure. */
+    static final long FINE_NS = 3_000_000L;
+    private int attempts;
 
     /** guest-set-time to host now + offset, then guest-get-time; error = guest − (host mid-request + offset). */
     private Measurement setAndVerify(int vmid, QgaClient agent, long offsetNs) {
         String note = null;
-        long target = TimeParsers.toEpochNanos(clock.instant()) + offsetNs;
         try {
-            agent.setTimeNanos(target);
+            agent.setTimeNanos(() -> TimeParsers.toEpochNanos(clock.instant()) + offsetNs);
         } catch (AgentErrorException e) {
             if (e.desc() != null && e.desc().contains("hardware clock")) {
                 // qemu-ga sets the system time first and only then fails in hwclock -w (pve-facts §4.2)
@@ -243,7 +252,7 @@ public final class ApplyWorker {
         long guestNs = agent.getTimeNanos();
         long after = TimeParsers.toEpochNanos(clock.instant());
         long expected = before + (after - before) / 2 + offsetNs;
-        return new Measurement(TimeParsers.fromEpochNanos(guestNs), guestNs - expected, note);
+        return new Measurement(TimeParsers.fromEpochNanos(guestNs), guestNs - expected, note, ++attempts);
     }
 
     /** Fallback without hwclock: {@code date -u -s @<s>} issued at the target's second boundary. */

@@ -43,7 +43,7 @@ public final class TimeSyncManager {
             args.addAll(LINUX_UNITS);
             ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl", args.toArray(String[]::new));
             if (show.out().contains("Id=")) {
-                for (String block : show.out().split("\\n\\s*\\n")) {
+                for (String block : blocks(show.out())) {
                     String id = prop(block, "Id");
                     boolean active = "active".equals(prop(block, "ActiveState"))
                             || "activating".equals(prop(block, "ActiveState"));
@@ -107,6 +107,25 @@ public final class TimeSyncManager {
         ExecResult c = agent.run(EXEC_TIMEOUT, sc, "config", "w32time", "start=", "disabled");
         return c.ok() ? new Report(List.of("w32time"), List.of("w32time"), "stopped and disabled w32time")
                 : new Report(List.of("w32time"), List.of(), "could not disable w32time: " + firstLine(c.out()));
+    }
+
+    /** Splits `systemctl show` output into one block per unit: at blank lines and at every "Id=" line. */
+    static List<String> blocks(String out) {
+        List<String> blocks = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String line : out.split("\\n")) {
+            if ((line.isBlank() || line.startsWith("Id=")) && cur.indexOf("Id=") >= 0) {
+                blocks.add(cur.toString());
+                cur.setLength(0);
+            }
+            if (!line.isBlank()) {
+                cur.append(line).append('\n');
+            }
+        }
+        if (cur.length() > 0) {
+            blocks.add(cur.toString());
+        }
+        return blocks;
     }
 
     private static String prop(String block, String key) {

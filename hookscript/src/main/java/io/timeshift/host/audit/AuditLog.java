@@ -1,6 +1,7 @@
 package io.timeshift.host.audit;
 
 import io.timeshift.host.io.AtomicFiles;
+import io.timeshift.host.io.InProcessLocks;
 import io.timeshift.host.io.Json;
 import io.timeshift.pve.error.EnvironmentException;
 
@@ -22,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The hash-chained audit log, {@code audit.jsonl}. Each line is a JSON object written as
@@ -48,6 +50,8 @@ public final class AuditLog {
 
     /** Appends one entry; returns its hash. */
     public String append(String actor, Integer vmid, String action, Map<String, Object> details) {
+        ReentrantLock threads = InProcessLocks.of(file); // the flock below only serialises processes
+        threads.lock();
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -64,8 +68,11 @@ public final class AuditLog {
                 String body = Json.compact(m);
                 String unhashed = body.substring(0, body.length() - 1); // drop the closing brace
                 String hash = sha256(unhashed);
-                byte[] line = (unhashed + HASH_KEY + hash + "\"}\n").getBytes(StandardCharsets.UTF_8);
                 long end = ch.size();
+                // after a crash mid-append the file ends in half a line: start ours on a line of its own,
+                // so verify names the torn line and our entry stays whole
+                String lead = end > 0 && lastByte(ch, end) != '\n' ? "\n" : "";
+                byte[] line = (lead + unhashed + HASH_KEY + hash + "\"}\n").getBytes(StandardCharsets.UTF_8);
                 ByteBuffer buf = ByteBuffer.wrap(line);
                 while (buf.hasRemaining()) {
                     end += ch.write(buf, end);
@@ -75,7 +82,15 @@ public final class AuditLog {
             }
         } catch (IOException e) {
             throw new EnvironmentException(AtomicFiles.describe("cannot append to audit log", file, e), e);
+        } finally {
+            threads.unlock();
         }
+    }
+
+    private static int lastByte(FileChannel ch, long size) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(1);
+        ch.read(b, size - 1);
+        return b.get(0);
     }
 
     /** Hash of the last complete line; a torn last line (crash mid-append) is ignored for chaining. */

@@ -24,13 +24,16 @@ import java.util.Set;
 public final class AtomicFiles {
     public static final Set<PosixFilePermission> MODE_0640 = PosixFilePermissions.fromString("rw-r-----");
     public static final Set<PosixFilePermission> MODE_0600 = PosixFilePermissions.fromString("rw-------");
+    private static final java.util.concurrent.atomic.AtomicLong TEMP_SEQ = new java.util.concurrent.atomic.AtomicLong();
 
     private AtomicFiles() {
     }
 
     public static void write(Path target, byte[] content, Set<PosixFilePermission> mode) {
         Path dir = target.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + target.getFileName() + ".tmp." + ProcessHandle.current().pid());
+        // unique per write, not only per process: two threads writing one target must not share a temp file
+        Path tmp = dir.resolve("." + target.getFileName() + ".tmp." + ProcessHandle.current().pid() + "."
+                + TEMP_SEQ.incrementAndGet());
         try {
             Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

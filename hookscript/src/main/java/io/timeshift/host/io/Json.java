@@ -12,8 +12,10 @@ import java.util.Map;
  * jackson-databind's ObjectMapper, which matters because the hook is a fresh JVM per VM phase.
  */
 public final class Json {
-    private static final JSON PRETTY = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
-    private static final JSON COMPACT = JSON.std;
+    // jackson-jr leaves out map entries whose value is null unless told otherwise; the contract's
+    // documents carry them ("offset": null, status --json "guestTime": null)
+    private static final JSON COMPACT = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
+    private static final JSON PRETTY = COMPACT.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
 
     private Json() {
     }

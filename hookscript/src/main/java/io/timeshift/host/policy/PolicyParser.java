@@ -35,7 +35,7 @@ public final class PolicyParser {
             }
         }
         Object version = m.get("version");
-        if (!(version instanceof Number n && n.intValue() == 1 && !(version instanceof Double))) {
+        if (!((version instanceof Integer || version instanceof Long) && ((Number) version).longValue() == 1)) {
             throw bad(source, "version", "must be 1");
         }
         Object vmidV = m.get("vmid");
@@ -111,8 +111,8 @@ public final class PolicyParser {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> om2 = (Map<String, Object>) om;
-            original = new Policy.Original(string(om2, "startdate", source + " original"),
-                    string(om2, "hookscript", source + " original"), string(om2, "agent", source + " original"));
+            original = new Policy.Original(originalString(om2, "startdate", source),
+                    originalString(om2, "hookscript", source), originalString(om2, "agent", source));
         }
         return new Policy(expectedVmid, mode, date, offset, tolerance, keep, abort, targets, chain, original);
     }
@@ -137,6 +137,14 @@ public final class PolicyParser {
             return s;
         }
         throw bad(source, field, "must be a string or null, not " + v);
+    }
+
+    private static String originalString(Map<String, Object> original, String field, String source) {
+        Object v = original.get(field);
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        throw bad(source, "original." + field, "must be a string or null, not " + v);
     }
 
     private static InvalidInputException bad(String source, String field, String what) {

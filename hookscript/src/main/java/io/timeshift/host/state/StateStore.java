@@ -2,6 +2,7 @@ package io.timeshift.host.state;
 
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.AtomicFiles;
+import io.timeshift.host.io.InProcessLocks;
 import io.timeshift.host.io.Json;
 import io.timeshift.pve.error.EnvironmentException;
 import io.timeshift.pve.error.InvalidInputException;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +55,8 @@ public final class StateStore {
     /** Applies {@code change} to the current state and writes it, holding the VM's state lock. */
     public VmState update(int vmid, Consumer<VmState> change) {
         Path lock = paths.stateDir().resolve(vmid + ".state.lock");
+        ReentrantLock threads = InProcessLocks.of(lock); // the flock below only serialises processes
+        threads.lock();
         try {
             Files.createDirectories(paths.stateDir());
             try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -64,6 +68,8 @@ public final class StateStore {
             }
         } catch (IOException e) {
             throw new EnvironmentException(AtomicFiles.describe("cannot lock state", lock, e), e);
+        } finally {
+            threads.unlock();
         }
     }
 }

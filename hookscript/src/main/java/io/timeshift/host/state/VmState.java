@@ -63,13 +63,18 @@ public final class VmState {
         doc.put("run", r.toJson());
     }
 
+    /** The current run, or null when there is none or it is malformed (a hand-edited file must not break a start). */
     public Run run() {
         Map<String, Object> m = map(doc, "run");
-        if (m == null || m.get("offsetNs") == null || m.get("startedAt") == null) {
+        if (m == null || !(m.get("offsetNs") instanceof Number offset) || m.get("startedAt") == null) {
             return null;
         }
-        return new Run(str(m, "id"), Instant.parse(str(m, "startedAt")), ((Number) m.get("offsetNs")).longValue(),
-                str(m, "reason"), Boolean.TRUE.equals(m.get("backup")), str(m, "policy"));
+        try {
+            return new Run(str(m, "id"), Instant.parse(str(m, "startedAt")), offset.longValue(),
+                    str(m, "reason"), Boolean.TRUE.equals(m.get("backup")), str(m, "policy"));
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     // ---- lastApply ----
@@ -110,8 +115,12 @@ public final class VmState {
             if (m == null || m.get("guestTime") == null || m.get("hostTime") == null) {
                 return null;
             }
-            return new Stop(Instant.parse(str(m, "hostTime")), Instant.parse(str(m, "guestTime")), str(m, "source"),
-                    str(m, "runId"));
+            try {
+                return new Stop(Instant.parse(str(m, "hostTime")), Instant.parse(str(m, "guestTime")), str(m, "source"),
+                        str(m, "runId"));
+            } catch (java.time.format.DateTimeParseException e) {
+                return null; // malformed (hand-edited): as if no stop was recorded
+            }
         }
 
         public Map<String, Object> json() {

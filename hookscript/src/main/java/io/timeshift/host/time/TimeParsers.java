@@ -105,7 +105,9 @@ public final class TimeParsers {
 
     /** ISO-8601 text of a duration as the contract writes it ({@code PT2S}, {@code -PT26280H}). */
     public static String format(Duration d) {
-        return d.toString();
+        // Duration.toString() puts the sign on each unit ("PT-26280H"); the contract's forms carry one
+        // leading sign, like "-P1095D", which is also what parseDuration reads back
+        return d.isNegative() ? "-" + d.negated() : d.toString();
     }
 
     /** {@code YYYY-MM-DDTHH:MM:SS} in UTC without zone: the only form Proxmox's {@code startdate} accepts. */

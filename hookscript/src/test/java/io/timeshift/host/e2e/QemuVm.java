@@ -39,17 +39,20 @@ public final class QemuVm implements AutoCloseable {
         private final String kernelCmdline;
         private final boolean startPaused;
         private final boolean bzImage;
+        private final boolean guestReboot;
         private final List<String> extraQemuArgs;
 
-        private Options(String kernelCmdline, boolean startPaused, boolean bzImage, List<String> extraQemuArgs) {
+        private Options(String kernelCmdline, boolean startPaused, boolean bzImage, boolean guestReboot,
+                List<String> extraQemuArgs) {
             this.kernelCmdline = kernelCmdline;
             this.startPaused = startPaused;
             this.bzImage = bzImage;
+            this.guestReboot = guestReboot;
             this.extraQemuArgs = List.copyOf(extraQemuArgs);
         }
 
         public static Options defaults() {
-            return new Options("", false, false, List.of());
+            return new Options("", false, false, false, List.of());
         }
 
         /**
@@ -57,22 +60,31 @@ public final class QemuVm implements AutoCloseable {
          * {@code "ts_units=systemd-timesyncd,chrony"}, {@code "ts_epoch_bump=1700000000"}.
          */
         public Options withKernelCmdline(String words) {
-            return new Options(words == null ? "" : words.trim(), startPaused, bzImage, extraQemuArgs);
+            return new Options(words == null ? "" : words.trim(), startPaused, bzImage, guestReboot, extraQemuArgs);
         }
 
         /** {@code -S}: QEMU starts with the CPU stopped (QMP {@code cont} starts it), as for vzdump. */
         public Options withStartPaused(boolean paused) {
-            return new Options(kernelCmdline, paused, bzImage, extraQemuArgs);
+            return new Options(kernelCmdline, paused, bzImage, guestReboot, extraQemuArgs);
         }
 
         /** Boot Debian's bzImage instead of the extracted vmlinux (about 3 s slower under TCG). */
         public Options withBzImage(boolean useBzImage) {
-            return new Options(kernelCmdline, startPaused, useBzImage, extraQemuArgs);
+            return new Options(kernelCmdline, startPaused, useBzImage, guestReboot, extraQemuArgs);
         }
 
         /** QEMU arguments inserted before the config's {@code args} (which stay last). */
         public Options withExtraQemuArgs(String... args) {
-            return new Options(kernelCmdline, startPaused, bzImage, List.of(args));
+            return new Options(kernelCmdline, startPaused, bzImage, guestReboot, List.of(args));
+        }
+
+        /**
+         * Drop {@code -no-reboot}, so a guest reboot resets the VM inside the same QEMU process, as on
+         * Proxmox (which passes -no-reboot only for {@code reboot: 0}); the guest-written RTC then
+         * survives the reboot. Default: -no-reboot, so a reboot or kernel panic ends QEMU.
+         */
+        public Options withGuestReboot(boolean allow) {
+            return new Options(kernelCmdline, startPaused, bzImage, allow, extraQemuArgs);
         }
 
         public String kernelCmdline() {
@@ -120,7 +132,12 @@ public final class QemuVm implements AutoCloseable {
 
     /** Starts QEMU for the VM config in {@code confFile} and waits until its QMP socket exists. */
     public static QemuVm start(Path confFile, int vmid, Path runDir, TestGuest guest, Options opts) throws IOException {
-        Map<String, String> conf = readMainSection(confFile);
+        return start(readMainSection(confFile), vmid, runDir, guest, opts);
+    }
+
+    /** As {@link #start(Path, int, Path, TestGuest, Options)}, for a config already read. */
+    public static QemuVm start(Map<String, String> conf, int vmid, Path runDir, TestGuest guest, Options opts)
+            throws IOException {
         Files.createDirectories(runDir);
         runDir = runDir.toAbsolutePath().normalize();
         List<String> cmd = commandLine(conf, vmid, runDir, guest, opts);
@@ -163,8 +180,10 @@ public final class QemuVm implements AutoCloseable {
         String name = conf.getOrDefault("name", "vm" + vmid);
         cmd.addAll(List.of("-name", name + ",debug-threads=on"));
         cmd.addAll(List.of("-pidfile", runDir.resolve(vmid + ".pid").toString()));
-        cmd.addAll(List.of("-machine", "q35", "-accel", "tcg", "-smp", "1", "-nodefaults", "-display", "none",
-                "-no-reboot"));
+        cmd.addAll(List.of("-machine", "q35", "-accel", "tcg", "-smp", "1", "-nodefaults", "-display", "none"));
+        if (!opts.guestReboot || "0".equals(conf.getOrDefault("reboot", "").trim())) {
+            cmd.add("-no-reboot");
+        }
         cmd.addAll(List.of("-m", Integer.toString(memoryMb(conf.get("memory")))));
         cmd.addAll(List.of("-kernel", (opts.bzImage ? guest.vmlinuz() : guest.vmlinux()).toString()));
         cmd.addAll(List.of("-initrd", guest.initramfs().toString()));
@@ -289,20 +308,37 @@ public final class QemuVm implements AutoCloseable {
      * @throws AssertionError on timeout or when QEMU exits first (with console and QEMU output)
      */
     public Duration waitForConsole(String marker, Duration timeout) {
+        return waitForConsole(marker, 1, timeout);
+    }
+
+    /**
+     * Waits until the console contains {@code marker} at least {@code occurrences} times (e.g. 2 for
+     * the second boot after a guest reboot); returns the time since QEMU's launch.
+     */
+    public Duration waitForConsole(String marker, int occurrences, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (consoleText().contains(marker)) {
+            if (count(consoleText(), marker) >= occurrences) {
                 return sinceLaunch();
             }
             if (!process.isAlive()) {
                 throw new AssertionError("QEMU exited (" + process.exitValue() + ") before the console showed '"
-                        + marker + "'" + diagnostics());
+                        + marker + "' " + occurrences + "x" + diagnostics());
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("console did not show '" + marker + "' within " + timeout + diagnostics());
+                throw new AssertionError("console did not show '" + marker + "' " + occurrences + "x within "
+                        + timeout + diagnostics());
             }
             sleep(50);
         }
+    }
+
+    private static int count(String text, String marker) {
+        int n = 0;
+        for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + marker.length())) {
+            n++;
+        }
+        return n;
     }
 
     /** Waits for QEMU to exit by itself; returns the exit status, or -1 on timeout. */

@@ -21,6 +21,8 @@ import java.util.Map;
 public final class Qmp implements AutoCloseable {
     /** A QMP {@code {"error": {...}}} answer. */
     public static final class QmpException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         private final String errorClass;
 
         QmpException(String errorClass, String desc) {

@@ -61,6 +61,11 @@ public final class TestGuest {
         }
     }
 
+    /** A guest at {@code dir} without checks or build (for command-line unit tests). */
+    static TestGuest at(Path dir) {
+        return new TestGuest(dir, Map.of());
+    }
+
     /** True when running under CI ({@code CI=true}): VM tests must then fail instead of skipping. */
     public static boolean underCi() {
         return "true".equalsIgnoreCase(System.getenv("CI"));
@@ -161,6 +166,8 @@ public final class TestGuest {
     }
 
     private static final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Unavailable(String m) {
             super(m);
         }

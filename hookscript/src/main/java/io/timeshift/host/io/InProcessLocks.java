@@ -1,0 +1,23 @@
+package io.timeshift.host.io;
+
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One {@link ReentrantLock} per file, for the threads of this JVM. A {@code flock} taken through
+ * {@link java.nio.channels.FileChannel#lock()} is held by the whole JVM: a second thread's
+ * {@code lock()} on the same file does not wait but throws
+ * {@link java.nio.channels.OverlappingFileLockException}. Take this lock first, then the file lock:
+ * the file lock serialises processes, this one serialises threads.
+ */
+public final class InProcessLocks {
+    private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+
+    private InProcessLocks() {
+    }
+
+    public static ReentrantLock of(Path file) {
+        return LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new ReentrantLock());
+    }
+}

@@ -1,0 +1,361 @@
+package io.timeshift.host.e2e;
+
+import io.timeshift.host.io.Json;
+import io.timeshift.host.time.TimeParsers;
+import io.timeshift.pve.qga.ExecResult;
+import io.timeshift.pve.qga.QgaClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The core loop on a real QEMU VM with Debian's real qemu-guest-agent: this test plays Proxmox. It
+ * writes {@code qemu-server/<vmid>.conf} and a policy under a temp {@code TIME_SHIFT_PVE_DIR}, runs
+ * {@code time-shift hook <vmid> pre-start} as a separate process, starts QEMU the way qemu-server
+ * would from that conf ({@code startdate} becomes {@code -rtc base=}, the agent chardev lives under a
+ * temp {@code TIME_SHIFT_RUN_DIR}), runs {@code hook <vmid> post-start}, and then reads the guest's own
+ * clock through the real agent. A fake {@code qm} (Proxmox itself cannot run here) applies
+ * {@code qm set --startdate} to the conf, as the post-stop re-arm worker needs.
+ */
+@Tag("vm")
+class CoreLoopHookE2ETest {
+    private static final Duration WORKER_DEADLINE = Duration.ofSeconds(120);
+    private static final Instant DATE = Instant.parse("2021-03-01T12:00:00Z");
+
+    static TestGuest guest;
+
+    @TempDir
+    Path tmp;
+    Path pve;
+    Path run;
+    Path state;
+    Path log;
+    Map<String, String> env;
+    final List<QemuVm> vms = new ArrayList<>();
+
+    @BeforeAll
+    static void guest() {
+        guest = TestGuest.require();
+    }
+
+    @BeforeEach
+    void proxmoxTree() throws IOException {
+        pve = Files.createDirectories(tmp.resolve("pve"));
+        Files.createDirectories(pve.resolve("qemu-server"));
+        Files.createDirectories(pve.resolve("time-shift"));
+        run = Files.createDirectories(tmp.resolve("run"));
+        state = tmp.resolve("state");
+        log = tmp.resolve("log");
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path qm = bin.resolve("qm");
+        // fake qm: only `qm set <vmid> --startdate X`, applied to the conf like Proxmox would
+        Files.writeString(qm, "#!/bin/sh\n"
+                + "echo \"$@\" >> \"" + tmp.resolve("qm.log") + "\"\n"
+                + "[ \"$1\" = set ] && [ \"$3\" = --startdate ] || { echo \"fake qm: unsupported: $*\" >&2; exit 2; }\n"
+                + "conf=\"" + pve.resolve("qemu-server") + "/$2.conf\"\n"
+                + "grep -v '^startdate:' \"$conf\" > \"$conf.new\"; echo \"startdate: $4\" >> \"$conf.new\"; mv \"$conf.new\" \"$conf\"\n");
+        Files.setPosixFilePermissions(qm, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path cfg = tmp.resolve("time-shift.json");
+        Files.writeString(cfg, "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT3S\",\"holdInterval\":\"PT0.5S\",\"agentTimeout\":\"PT3S\"}");
+        env = new HashMap<>(System.getenv());
+        env.put("TIME_SHIFT_PVE_DIR", pve.toString());
+        env.put("TIME_SHIFT_RUN_DIR", run.toString());
+        env.put("TIME_SHIFT_STATE_DIR", state.toString());
+        env.put("TIME_SHIFT_LOG_DIR", log.toString());
+        env.put("TIME_SHIFT_CONFIG", cfg.toString());
+        env.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+        env.put("PVE_MIGRATED_FROM", ""); // what Proxmox passes for a normal start (Perl undef)
+        env.remove("TIME_SHIFT_LAUNCHER");
+    }
+
+    @AfterEach
+    void stopVms() {
+        for (QemuVm vm : vms) {
+            vm.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    void fixedDateSetsTheGuestClockThroughTheRealAgent() throws Exception {
+        int vmid = 201;
+        // no startdate in the conf: the guest boots in real time, only the agent path can shift it
+        conf(vmid, "name: fixed\nagent: 1\nmemory: 256\n");
+        policy(vmid, "{\"version\":1,\"vmid\":201,\"mode\":\"fixed\",\"date\":\"2021-03-01T12:00:00Z\",\"offset\":null}");
+        Map<String, Object> applied = startLikeProxmox(vmid, "");
+        assertEquals("ok", applied.get("result"), () -> "apply: " + applied);
+        Map<String, Object> runRec = map(readState(vmid).get("run"));
+        Instant startedAt = Instant.parse((String) runRec.get("startedAt"));
+        long guest = agent(vmid).getTimeNanos();
+        Instant expected = DATE.plus(Duration.between(startedAt, Instant.now()));
+        assertNear(expected, TimeParsers.fromEpochNanos(guest), Duration.ofMillis(500), "guest clock");
+        double errorMs = ((Number) applied.get("errorMs")).doubleValue();
+        assertTrue(Math.abs(errorMs) <= 10, "error right after apply must be <= 10 ms, was " + errorMs);
+        figures("fixed", applied);
+        // the guest gets its copy of the policy (read by time-shift-guest verify/hold)
+        String guestPolicy = new String(agent(vmid).readFile("/var/lib/time-shift-guest/policy.json", 65536),
+                StandardCharsets.UTF_8);
+        assertTrue(guestPolicy.contains("\"mode\" : \"fixed\"") || guestPolicy.contains("\"mode\":\"fixed\""), guestPolicy);
+        assertAuditVerifies();
+    }
+
+    @Test
+    void offsetModeKeepsTheGuestAFixedDistanceFromRealTime() throws Exception {
+        int vmid = 202;
+        conf(vmid, "name: offset\nagent: enabled=1,fstrim_cloned_disks=1\n");
+        policy(vmid, "{\"version\":1,\"vmid\":202,\"mode\":\"offset\",\"date\":null,\"offset\":\"-P1000D\"}");
+        Map<String, Object> applied = startLikeProxmox(vmid, "");
+        assertEquals("ok", applied.get("result"), () -> "apply: " + applied);
+        Instant guest = TimeParsers.fromEpochNanos(agent(vmid).getTimeNanos());
+        assertNear(Instant.now().minus(Duration.ofDays(1000)), guest, Duration.ofMillis(500), "guest clock");
+        figures("offset", applied);
+    }
+
+    @Test
+    void continueModeResumesFromTheGuestTimeAtStopAcrossAQemuRestart() throws Exception {
+        int vmid = 203;
+        conf(vmid, "name: cont\nagent: 1\nstartdate: 2021-03-01T12:00:00\n");
+        policy(vmid, "{\"version\":1,\"vmid\":203,\"mode\":\"continue\",\"date\":\"2021-03-01T12:00:00Z\",\"offset\":null}");
+        Map<String, Object> first = startLikeProxmox(vmid, "");
+        assertEquals("ok", first.get("result"), () -> "apply: " + first);
+        Thread.sleep(1500);
+        // an API shutdown: pre-stop (guest still up), QEMU exits, post-stop
+        hookOk(vmid, "pre-stop");
+        Map<String, Object> stop = map(readState(vmid).get("lastStop"));
+        assertEquals("agent", stop.get("source"));
+        Instant guestAtStop = Instant.parse((String) stop.get("guestTime"));
+        assertNear(DATE.plusSeconds(5), guestAtStop, Duration.ofSeconds(60), "guest time at stop");
+        vms.remove(vms.size() - 1).close();
+        hookOk(vmid, "post-stop");
+        assertEquals("post-stop", readState(vmid).get("lastPhase"));
+        // the detached re-arm worker sets the next cold start's startdate through qm set
+        String expectedStartdate = TimeParsers.pveStartdate(guestAtStop);
+        waitFor(() -> confText(vmid).contains("startdate: " + expectedStartdate), "startdate re-armed to " + expectedStartdate
+                + "; conf: " + confText(vmid));
+        // post-stop again (legacy qm cleanup after an API stop): handled once
+        hookOk(vmid, "post-stop");
+        Thread.sleep(3000); // real time passes while the VM is off: the guest must not see it
+        Map<String, Object> second = startLikeProxmox(vmid, "");
+        assertEquals("ok", second.get("result"), () -> "apply: " + second);
+        Map<String, Object> runRec = map(readState(vmid).get("run"));
+        assertEquals("continue", runRec.get("reason"));
+        Instant started = Instant.parse((String) runRec.get("startedAt"));
+        Instant guest = TimeParsers.fromEpochNanos(agent(vmid).getTimeNanos());
+        assertNear(guestAtStop.plus(Duration.between(started, Instant.now())), guest, Duration.ofMillis(500),
+                "guest clock resumed from its time at stop");
+        assertAuditVerifies();
+    }
+
+    @Test
+    void aClockPushedForwardAfterBootIsPutBack() throws Exception {
+        int vmid = 204;
+        Files.writeString(tmp.resolve("time-shift.json"),
+                "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT12S\",\"holdInterval\":\"PT0.5S\",\"agentTimeout\":\"PT3S\"}");
+        conf(vmid, "name: jump\nagent: 1\nstartdate: 2021-03-01T12:00:00\n");
+        policy(vmid, "{\"version\":1,\"vmid\":204,\"mode\":\"fixed\",\"date\":\"2021-03-01T12:00:00Z\",\"offset\":null}");
+        hookOk(vmid, "pre-start");
+        vms.add(QemuVm.start(confFile(vmid), vmid, run, guest, QemuVm.Options.defaults()));
+        hookOk(vmid, "post-start");
+        waitFor(() -> "ok".equals(lastApply(vmid).get("result")), "first apply ok");
+        // what systemd's build-time epoch bump or an NTP step does: the clock jumps to today
+        long now = Instant.now().getEpochSecond();
+        ExecResult r = agent(vmid).run(Duration.ofSeconds(10), "date", "-u", "-s", "@" + now);
+        assertEquals(0, r.exitCode(), () -> "date -s: " + r);
+        waitFor(() -> lastApply(vmid).get("reapplied") != null, "worker re-applies after the jump: " + lastApply(vmid));
+        Map<String, Object> runRec = map(readState(vmid).get("run"));
+        Instant started = Instant.parse((String) runRec.get("startedAt"));
+        Instant guest = TimeParsers.fromEpochNanos(agent(vmid).getTimeNanos());
+        assertNear(DATE.plus(Duration.between(started, Instant.now())), guest, Duration.ofMillis(500), "guest clock put back");
+        assertTrue(String.valueOf(lastApply(vmid).get("message")).contains("jumped"), () -> "" + lastApply(vmid));
+    }
+
+    @Test
+    void guestTimeSyncIsTurnedOffAndRecorded() throws Exception {
+        int vmid = 205;
+        conf(vmid, "name: ntp\nagent: 1\n");
+        policy(vmid, "{\"version\":1,\"vmid\":205,\"mode\":\"offset\",\"date\":null,\"offset\":\"-3y\"}");
+        Map<String, Object> applied = startLikeProxmox(vmid, "ts_units=systemd-timesyncd,chrony");
+        assertEquals("ok", applied.get("result"), () -> "apply: " + applied);
+        assertEquals(List.of("systemd-timesyncd.service", "chrony.service"), readState(vmid).get("timeSyncDisabled"));
+        ExecResult active = agent(vmid).run(Duration.ofSeconds(10), "systemctl", "is-active", "systemd-timesyncd", "chrony");
+        assertEquals("inactive\ninactive", active.out().trim());
+        assertTrue(String.valueOf(applied.get("timeSync")).contains("disabled systemd-timesyncd.service, chrony.service"));
+    }
+
+    @Test
+    void agentAbsentLeavesTheVmRunningAndSaysWhy() throws Exception {
+        int vmid = 206;
+        Files.writeString(tmp.resolve("time-shift.json"),
+                "{\"agentWait\":\"PT8S\",\"applyHold\":\"PT0S\",\"agentTimeout\":\"PT2S\"}");
+        conf(vmid, "name: noagent\nagent: 1\n");
+        policy(vmid, "{\"version\":1,\"vmid\":206,\"mode\":\"fixed\",\"date\":\"2021-03-01T12:00:00Z\",\"offset\":null}");
+        Map<String, Object> applied = startLikeProxmox(vmid, "qga_off");
+        assertEquals("failed", applied.get("result"));
+        assertTrue(String.valueOf(applied.get("message")).contains("qemu-guest-agent"), () -> "" + applied);
+        assertTrue(vms.get(vms.size() - 1).isAlive(), "the VM keeps running");
+        // status shows the problem in one line
+        Proc status = cli("status", String.valueOf(vmid), "--json");
+        assertEquals(0, status.code, status.err);
+        assertTrue(status.out.contains("last apply failed"), status.out);
+    }
+
+    // ------------------------------------------------------------------ harness
+
+    /** pre-start hook, QEMU launch from the conf, post-start hook, then wait for the apply worker. */
+    private Map<String, Object> startLikeProxmox(int vmid, String kernelArgs) throws Exception {
+        hookOk(vmid, "pre-start");
+        QemuVm vm = QemuVm.start(confFile(vmid), vmid, run, guest, QemuVm.Options.defaults().withKernelCmdline(kernelArgs));
+        vms.add(vm);
+        long t0 = System.nanoTime();
+        Proc post = hook(vmid, "post-start");
+        long hookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, post.code, post.err);
+        assertTrue(post.out.contains("applying the clock policy in the background"), post.out);
+        assertTrue(hookMs < 5_000, "post-start must return at once (detached worker), took " + hookMs + " ms");
+        waitFor(() -> {
+            Object res = lastApply(vmid).get("result");
+            return res != null && !"running".equals(res) && lastApply(vmid).get("holdEndedAt") != null
+                    || "failed".equals(res);
+        }, "apply worker finished: " + vm.diagnostics());
+        return lastApply(vmid);
+    }
+
+    private record Proc(int code, String out, String err) {
+    }
+
+    private Proc hook(int vmid, String phase) throws Exception {
+        return java("hook", String.valueOf(vmid), phase);
+    }
+
+    private void hookOk(int vmid, String phase) throws Exception {
+        Proc p = hook(vmid, phase);
+        assertEquals(0, p.code, () -> phase + ": " + p.err + p.out);
+    }
+
+    private Proc cli(String... args) throws Exception {
+        return java(args);
+    }
+
+    private Proc java(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "io.timeshift.host.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("time-shift " + String.join(" ", args) + " did not finish");
+        }
+        return new Proc(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private QgaClient agent(int vmid) {
+        return QgaClient.forSocket(vmid, run.resolve(vmid + ".qga"));
+    }
+
+    private Path confFile(int vmid) {
+        return pve.resolve("qemu-server").resolve(vmid + ".conf");
+    }
+
+    private void conf(int vmid, String text) throws IOException {
+        Files.writeString(confFile(vmid), text);
+    }
+
+    private String confText(int vmid) {
+        try {
+            return Files.readString(confFile(vmid));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void policy(int vmid, String json) throws IOException {
+        Files.writeString(pve.resolve("time-shift").resolve(vmid + ".json"), json);
+    }
+
+    private Map<String, Object> readState(int vmid) {
+        Path f = state.resolve(vmid + ".json");
+        try {
+            return Json.parseObject(Files.readString(f), f.toString());
+        } catch (IOException e) {
+            return Map.of();
+        }
+    }
+
+    private Map<String, Object> lastApply(int vmid) {
+        Map<String, Object> m = map(readState(vmid).get("lastApply"));
+        return m == null ? Map.of() : m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    private void assertAuditVerifies() throws Exception {
+        Proc p = cli("audit", "--verify");
+        assertEquals(0, p.code, p.err + p.out);
+        assertTrue(Files.readString(log.resolve("audit.jsonl")).contains("\"action\":\"apply\""));
+    }
+
+    private static void assertNear(Instant expected, Instant actual, Duration tolerance, String what) {
+        Duration d = Duration.between(expected, actual).abs();
+        assertTrue(d.compareTo(tolerance) <= 0, what + ": expected " + expected + " ± " + tolerance + ", was " + actual
+                + " (off by " + Duration.between(expected, actual) + ")");
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
+        long end = System.nanoTime() + WORKER_DEADLINE.toNanos();
+        while (System.nanoTime() < end) {
+            if (cond.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail("timed out waiting for: " + what);
+    }
+
+    /** Apply figures for the README: agent wait, apply time (first answer to verified), error. */
+    private static void figures(String test, Map<String, Object> applied) {
+        String line = test + " agentWaitMs=" + applied.get("agentWaitMs") + " applyMs=" + applied.get("applyMs")
+                + " errorMs=" + applied.get("errorMs") + System.lineSeparator();
+        System.out.print("E2E-FIGURES " + line);
+        try {
+            Path f = Path.of("target", "e2e-figures.txt");
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, line, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException ignored) {
+            // figures are informative only
+        }
+        assertNotNull(applied.get("applyMs"));
+        assertFalse(applied.isEmpty());
+    }
+}

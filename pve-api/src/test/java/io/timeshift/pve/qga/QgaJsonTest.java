@@ -1,0 +1,62 @@
+package io.timeshift.pve.qga;
+
+import org.junit.jupiter.api.Test;
+
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class QgaJsonTest {
+    private static String write(Object v) {
+        StringBuilder sb = new StringBuilder();
+        QgaJson.write(sb, v);
+        return sb.toString();
+    }
+
+    @Test
+    void writesCompactJsonInInsertionOrder() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("z", 1);
+        m.put("a", List.of(true, false));
+        m.put("n", null);
+        m.put("s", "\u0001\"\\/é");
+
+        assertEquals("{\"z\":1,\"a\":[true,false],\"n\":null,\"s\":\"\\u0001\\\"\\\\/é\"}", write(m));
+    }
+
+    @Test
+    void refusesNulAndNonFiniteNumbers() {
+        assertThrows(IllegalArgumentException.class, () -> write("a\0b"));
+        assertThrows(IllegalArgumentException.class, () -> write(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> write(new Object()));
+    }
+
+    @Test
+    void parsesNumbersByKind() {
+        assertEquals(-5L, QgaJson.parse("-5"));
+        assertEquals(new BigInteger("123456789012345678901234567890"), QgaJson.parse("123456789012345678901234567890"));
+        assertEquals(2.5e3, QgaJson.parse("2.5e3"));
+        assertSame(QgaJson.NULL, QgaJson.parse("null"));
+    }
+
+    @Test
+    void keepsTheRawTextOfTopLevelMembers() {
+        QgaJson.TopObject top = QgaJson.parseTopObject(" {\"return\" : [1, {\"a\": \"b\"}] , \"x\":1}\n");
+
+        assertEquals("[1, {\"a\": \"b\"}]", top.rawValues().get("return"));
+        assertEquals(1L, top.values().get("x"));
+    }
+
+    @Test
+    void rejectsMalformedJson() {
+        for (String bad : List.of("{", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":\"\\x\"}", "{} x", "[1 2]",
+                "{\"a\":\"tab\there\"}")) {
+            assertThrows(IllegalArgumentException.class, () -> QgaJson.parse(bad), bad);
+        }
+    }
+}
