@@ -156,10 +156,6 @@ public final class ApplyWorker {
             long agentUp = mono.nanoTime();
             agentWaitMs = (agentUp - waitStart) / 1_000_000;
             rec.put("agentWaitMs", agentWaitMs);
-            OsInfo os = osInfo(agent);
-            if (os != null) {
-                rec.put("guestOs", os.prettyName() != null ? os.prettyName() : os.id());
-            }
             // The target is taken after the agent answered this connection's sync (QgaClient#setTimeNanos(
             // LongSupplier)); if the guest is still off by more than FINE (a slow first exchange, a busy
             // guest), set again, three tries at most.
@@ -182,6 +178,10 @@ public final class ApplyWorker {
             rec.put("finishedAt", clock.instant().toString());
             states.update(vmid, s -> s.finishApply(rec));
             log("VM " + vmid + ": " + rec.get("message") + "; agent after " + agentWaitMs + " ms, apply " + round(applyMs) + " ms");
+            OsInfo os = osInfo(agent); // after the clock: guest-set-time is the same call on Linux and Windows
+            if (os != null) {
+                rec.put("guestOs", os.prettyName() != null ? os.prettyName() : os.id());
+            }
             // time sync goes off right after the clock is verified (keeps the apply itself short);
             // an NTP step in between is what the hold period catches and corrects
             if (!policy.keepTimeSync()) {
@@ -248,11 +248,9 @@ public final class ApplyWorker {
                 throw e;
             }
         }
-        long before = TimeParsers.toEpochNanos(clock.instant());
-        long guestNs = agent.getTimeNanos();
-        long after = TimeParsers.toEpochNanos(clock.instant());
-        long expected = before + (after - before) / 2 + offsetNs;
-        return new Measurement(TimeParsers.fromEpochNanos(guestNs), guestNs - expected, note, ++attempts);
+        QgaClient.TimedReading r = agent.timedGetTime(this::hostNanos);
+        long expected = r.hostNanos() + offsetNs;
+        return new Measurement(TimeParsers.fromEpochNanos(r.guestNanos()), r.guestNanos() - expected, note, ++attempts);
     }
 
     /** Fallback without hwclock: {@code date -u -s @<s>} issued at the target's second boundary. */
@@ -328,18 +326,16 @@ public final class ApplyWorker {
                 Thread.currentThread().interrupt();
                 break;
             }
-            long before = TimeParsers.toEpochNanos(clock.instant());
-            long guestNs;
+            QgaClient.TimedReading r;
             try {
-                guestNs = quick.getTimeNanos();
+                r = quick.timedGetTime(this::hostNanos);
             } catch (VmNotRunningException e) {
                 rec.put("hold", "VM stopped during the hold period");
                 break;
             } catch (AgentException e) {
                 continue; // guest rebooting or busy: look again
             }
-            long after = TimeParsers.toEpochNanos(clock.instant());
-            long err = guestNs - (before + (after - before) / 2 + offsetNs);
+            long err = r.offsetNanos() - offsetNs;
             if (Math.abs(err) <= policy.tolerance().toNanos()) {
                 continue;
             }
@@ -364,6 +360,10 @@ public final class ApplyWorker {
         rec.put("holdEndedAt", clock.instant().toString());
         states.update(vmid, s -> s.finishApply(rec));
         return reapplied;
+    }
+
+    private long hostNanos() {
+        return TimeParsers.toEpochNanos(clock.instant());
     }
 
     private void audit(int vmid, Map<String, Object> rec) {

@@ -47,7 +47,7 @@ public class Detacher {
     }
 
     /** How to run this program again: the launcher that started us, or this JVM with its class path. */
-    List<String> selfCommand() {
+    public List<String> selfCommand() {
         String launcher = env.get("TIME_SHIFT_LAUNCHER");
         if (launcher != null && !launcher.isBlank() && Files.isExecutable(Path.of(launcher))) {
             return List.of(launcher);
@@ -58,7 +58,7 @@ public class Detacher {
                 "-cp", System.getProperty("java.class.path"), "io.timeshift.host.Main");
     }
 
-    String findOnPath(String name) {
+    public String findOnPath(String name) {
         String path = env.getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         for (String dir : path.split(":")) {
             if (dir.isEmpty()) {

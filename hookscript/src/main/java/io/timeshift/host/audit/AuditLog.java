@@ -15,11 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +56,7 @@ public final class AuditLog {
                  FileLock ignored = ch.lock()) {
                 String prev = lastHash(ch);
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("at", clock.instant().toString());
+                m.put("at", io.timeshift.host.time.TimeParsers.iso(clock.instant()));
                 m.put("actor", actor);
                 m.put("vmid", vmid);
                 m.put("action", action);
@@ -187,11 +184,6 @@ public final class AuditLog {
     }
 
     static String sha256(String s) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(s.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,19 +1,42 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.host.demo.DemoService;
+import io.timeshift.host.time.TimeParsers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
+import java.time.Instant;
 import java.util.concurrent.Callable;
 
-@Command(name = "demo", description = "Without Proxmox: boot a tiny test VM the way qemu-server would and show the guest entering shifted time.")
+@Command(name = "demo", description = {"Without Proxmox: boot a tiny real VM (Debian kernel, Debian's qemu-guest-agent) the way",
+        "qemu-server would, run the hook phases, and watch the guest enter shifted time. Needs a checkout",
+        "(tools/build-test-guest) and qemu-system-x86_64."},
+        footer = {"", "Examples:", "  time-shift demo", "  time-shift demo --date 2019-06-01T08:00:00Z --keep"})
 public final class DemoCommand implements Callable<Integer> {
     private final Services services;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--date", description = "Guest date (fixed mode). Default: ${DEFAULT-VALUE}", defaultValue = "2021-03-01T12:00:00Z")
+    String date;
+
+    @Option(names = "--keep", description = "Keep the demo's temp PVE tree, state and audit log.")
+    boolean keep;
 
     public DemoCommand(Services services) {
         this.services = services;
     }
 
     @Override
-    public Integer call() {
-        throw new io.timeshift.pve.error.EnvironmentException("demo: not available yet");
+    public Integer call() throws Exception {
+        Instant when = TimeParsers.parseWhen(date, "--date");
+        String iso = TimeParsers.iso(when);
+        String policy = "{\"version\":1,\"vmid\":900,\"mode\":\"fixed\",\"date\":\"" + iso + "\",\"offset\":null,"
+                + "\"tolerance\":\"PT2S\",\"timeSync\":\"disable\",\"onError\":\"warn\",\"targets\":[]}\n";
+        return new DemoService(services.env(), spec.commandLine().getOut(), services.clock())
+                .run(900, policy, TimeParsers.pveStartdate(when), keep);
     }
 }

@@ -41,7 +41,7 @@ import java.util.function.IntFunction;
  *   <li>slow work (waiting for the agent, writing the VM config) happens in detached workers: the
  *       config lock is held during every phase (pve-facts §1.2), so the hook never writes VM config.</li>
  * </ul>
- * The class only touches light classes (jackson-jr, the QGA client in pre-stop): the hook is a fresh JVM.
+ * The class only touches light classes (LightJson, the QGA client in pre-stop): the hook is a fresh JVM.
  */
 public final class HookService {
     private final HostPaths paths;
@@ -123,7 +123,7 @@ public final class HookService {
 
     private int preStart(int vmid, Policy policy) {
         Instant now = clock.instant();
-        VmConfig conf = VmConfigParser.parse(vmid, paths.vmConf(vmid));
+        VmConfig conf = VmConfigParser.parseWithoutDigest(vmid, paths.vmConf(vmid));
         StateStore states = new StateStore(paths);
         VmState before = states.read(vmid);
         ClockMirror mirror = new ClockMirror(paths);
@@ -151,7 +151,7 @@ public final class HookService {
             }
             err.println("time-shift: VM " + vmid + ": warning: " + msg);
         }
-        String runId = now.toString();
+        String runId = TimeParsers.iso(now);
         states.update(vmid, s -> {
             s.phase(Phase.PRE_START.id(), now);
             s.run(new VmState.Run(runId, now, d.offsetNs(), d.reason().id, backup, policy.summary()));
@@ -159,7 +159,7 @@ public final class HookService {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("mode", policy.mode().id());
         details.put("reason", d.reason().id);
-        details.put("guestTimeAtStart", target.toString());
+        details.put("guestTimeAtStart", TimeParsers.iso(target));
         details.put("offsetNs", d.offsetNs());
         if (backup) {
             details.put("backup", true);
@@ -210,11 +210,10 @@ public final class HookService {
         String note = null;
         if (Files.exists(paths.qgaSocket(vmid))) {
             try {
-                long before = System.nanoTime();
-                long guestNs = agents.apply(vmid).withTimeout(config.preStopBudget()).getTimeNanos();
-                long rtt = System.nanoTime() - before;
-                Instant host = now.plusNanos(rtt / 2);
-                stop = new VmState.Stop(host, TimeParsers.fromEpochNanos(guestNs), "agent", run == null ? null : run.id());
+                QgaClient.TimedReading r = agents.apply(vmid).withTimeout(config.preStopBudget())
+                        .timedGetTime(new HostNanos(clock));
+                stop = new VmState.Stop(TimeParsers.fromEpochNanos(r.hostNanos()), TimeParsers.fromEpochNanos(r.guestNanos()),
+                        "agent", run == null ? null : run.id());
             } catch (TimeShiftException e) {
                 note = e.getMessage();
             }
@@ -234,7 +233,7 @@ public final class HookService {
             new ClockMirror(paths).write(vmid, recorded, OffsetModel.between(recorded.hostTime(), recorded.guestTime()));
         }
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("guestTime", recorded == null ? null : recorded.guestTime().toString());
+        details.put("guestTime", recorded == null ? null : TimeParsers.iso(recorded.guestTime()));
         details.put("source", recorded == null ? null : recorded.source());
         if (note != null) {
             details.put("agent", note);
@@ -281,11 +280,11 @@ public final class HookService {
         };
         String startdate = TimeParsers.pveStartdate(next);
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("guestTimeAtStop", stop == null ? null : stop.guestTime().toString());
+        details.put("guestTimeAtStop", stop == null ? null : TimeParsers.iso(stop.guestTime()));
         details.put("source", stop == null ? null : stop.source());
         String current = null;
         try {
-            VmConfig conf = VmConfigParser.parse(vmid, paths.vmConf(vmid));
+            VmConfig conf = VmConfigParser.parseWithoutDigest(vmid, paths.vmConf(vmid));
             current = conf.pending().getOrDefault("startdate", conf.startdate().orElse(null));
         } catch (TimeShiftException e) {
             // conf gone (VM destroyed or moved): nothing to re-arm
@@ -327,6 +326,20 @@ public final class HookService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        }
+    }
+
+    /** Host wall time in ns (a named class: no lambda bootstrap on the hook path). */
+    private static final class HostNanos implements java.util.function.LongSupplier {
+        private final Clock clock;
+
+        HostNanos(Clock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public long getAsLong() {
+            return TimeParsers.toEpochNanos(clock.instant());
         }
     }
 

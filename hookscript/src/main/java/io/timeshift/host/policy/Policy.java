@@ -47,7 +47,7 @@ public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duratio
         m.put("version", 1);
         m.put("vmid", vmid);
         m.put("mode", mode.id());
-        m.put("date", date == null ? null : date.toString());
+        m.put("date", date == null ? null : TimeParsers.iso(date));
         m.put("offset", offset == null ? null : TimeParsers.format(offset));
         m.put("tolerance", TimeParsers.format(tolerance));
         m.put("timeSync", keepTimeSync ? "keep" : "disable");
@@ -67,7 +67,7 @@ public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duratio
     /** One-line summary for logs and the Notes line: "fixed 2021-03-01T12:00:00Z". */
     public String summary() {
         return switch (mode) {
-            case FIXED, CONTINUE -> mode.id() + " " + date;
+            case FIXED, CONTINUE -> mode.id() + " " + TimeParsers.iso(date);
             case OFFSET -> mode.id() + " " + TimeParsers.format(offset);
         };
     }

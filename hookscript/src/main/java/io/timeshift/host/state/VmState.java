@@ -1,5 +1,7 @@
 package io.timeshift.host.state;
 
+import io.timeshift.host.time.TimeParsers;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +37,7 @@ public final class VmState {
 
     public void phase(String phase, Instant at) {
         doc.put("lastPhase", phase);
-        doc.put("lastPhaseAt", at.toString());
+        doc.put("lastPhaseAt", TimeParsers.iso(at));
     }
 
     public String lastPhase() {
@@ -50,7 +52,7 @@ public final class VmState {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", id);
             m.put("policy", policy);
-            m.put("startedAt", startedAt.toString());
+            m.put("startedAt", TimeParsers.iso(startedAt));
             m.put("offsetNs", offsetNs);
             m.put("offsetHuman", human(offsetNs));
             m.put("reason", reason);
@@ -70,7 +72,7 @@ public final class VmState {
             return null;
         }
         try {
-            return new Run(str(m, "id"), Instant.parse(str(m, "startedAt")), offset.longValue(),
+            return new Run(str(m, "id"), TimeParsers.parseInstant(str(m, "startedAt")), offset.longValue(),
                     str(m, "reason"), Boolean.TRUE.equals(m.get("backup")), str(m, "policy"));
         } catch (java.time.format.DateTimeParseException e) {
             return null;
@@ -85,7 +87,7 @@ public final class VmState {
 
     public Map<String, Object> startApply(Instant at, long pid) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("startedAt", at.toString());
+        m.put("startedAt", TimeParsers.iso(at));
         m.put("finishedAt", null);
         m.put("result", RESULT_RUNNING);
         m.put("message", "apply worker running");
@@ -104,8 +106,8 @@ public final class VmState {
     public record Stop(Instant hostTime, Instant guestTime, String source, String runId) {
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("hostTime", hostTime.toString());
-            m.put("guestTime", guestTime.toString());
+            m.put("hostTime", TimeParsers.iso(hostTime));
+            m.put("guestTime", TimeParsers.iso(guestTime));
             m.put("source", source);
             m.put("runId", runId);
             return m;
@@ -116,7 +118,7 @@ public final class VmState {
                 return null;
             }
             try {
-                return new Stop(Instant.parse(str(m, "hostTime")), Instant.parse(str(m, "guestTime")), str(m, "source"),
+                return new Stop(TimeParsers.parseInstant(str(m, "hostTime")), TimeParsers.parseInstant(str(m, "guestTime")), str(m, "source"),
                         str(m, "runId"));
             } catch (java.time.format.DateTimeParseException e) {
                 return null; // malformed (hand-edited): as if no stop was recorded
@@ -182,7 +184,8 @@ public final class VmState {
         long d = ms / 86_400_000;
         long h = ms / 3_600_000 % 24;
         long m = ms / 60_000 % 60;
-        double s = (ms % 60_000) / 1000.0;
-        return String.format(java.util.Locale.ROOT, "%s%dd %dh %dm %.3fs", sign, d, h, m, s);
+        long msPart = ms % 1000;
+        return sign + d + "d " + h + "h " + m + "m " + (ms % 60_000 / 1000) + "." + (msPart < 10 ? "00" : msPart < 100 ? "0" : "")
+                + msPart + "s";
     }
 }

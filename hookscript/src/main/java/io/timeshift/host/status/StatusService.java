@@ -71,7 +71,7 @@ public final class StatusService {
         m.put("vmid", vmid);
         VmConfig conf = null;
         try {
-            conf = VmConfigParser.parse(vmid, paths.vmConf(vmid));
+            conf = VmConfigParser.parseWithoutDigest(vmid, paths.vmConf(vmid));
         } catch (TimeShiftException e) {
             problems.add(e.getMessage() + (Files.exists(paths.policyFile(vmid))
                     ? " (orphan policy; remove with: time-shift disable " + vmid + ")" : ""));
@@ -115,13 +115,11 @@ public final class StatusService {
         Double drift = null;
         if (running) {
             try {
-                long before = TimeParsers.toEpochNanos(clock.instant());
-                long g = agents.apply(vmid).withTimeout(Duration.ofSeconds(2)).getTimeNanos();
-                long after = TimeParsers.toEpochNanos(clock.instant());
-                guest = TimeParsers.fromEpochNanos(g);
+                QgaClient.TimedReading r = agents.apply(vmid).withTimeout(Duration.ofSeconds(2))
+                        .timedGetTime(() -> TimeParsers.toEpochNanos(clock.instant()));
+                guest = TimeParsers.fromEpochNanos(r.guestNanos());
                 if (run != null) {
-                    long exp = before + (after - before) / 2 + run.offsetNs();
-                    drift = Math.round((g - exp) / 1e3) / 1e3;
+                    drift = Math.round((r.offsetNanos() - run.offsetNs()) / 1e3) / 1e3;
                 }
             } catch (TimeShiftException e) {
                 problems.add("guest time not readable: " + e.getMessage());

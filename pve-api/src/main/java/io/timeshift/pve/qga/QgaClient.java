@@ -1,5 +1,6 @@
 package io.timeshift.pve.qga;
 
+import io.timeshift.pve.json.LightJson;
 import io.timeshift.pve.error.EnvironmentException;
 import io.timeshift.pve.time.Monotonic;
 
@@ -162,6 +163,31 @@ public final class QgaClient {
      */
     public void setTimeNanos(long epochNanos) {
         call("guest-set-time", args("time", epochNanos));
+    }
+
+    /** A guest clock reading paired with the host time it was taken at (both ns since the epoch). */
+    public record TimedReading(long guestNanos, long hostNanos) {
+        /** guest − host, ns. */
+        public long offsetNanos() {
+            return guestNanos - hostNanos;
+        }
+    }
+
+    /**
+     * {@code guest-get-time} paired with the host time of the reading: the host clock is read when the
+     * agent has answered this connection's sync (the command is sent only then) and again when the
+     * reply arrives; the reading is placed at the midpoint. Timing a whole exchange instead would
+     * include the wait for QEMU to accept the connection, tens of ms that are not part of the reading.
+     */
+    public TimedReading timedGetTime(LongSupplier hostNanos) {
+        long[] sent = new long[1];
+        Reply r = call("guest-get-time", () -> {
+            sent[0] = hostNanos.getAsLong();
+            return null;
+        }, defaultTimeout);
+        long received = hostNanos.getAsLong();
+        long guest = r.requireLong(r.returnValue(), "return");
+        return new TimedReading(guest, sent[0] + (received - sent[0]) / 2);
     }
 
     /**
@@ -377,10 +403,10 @@ public final class QgaClient {
     static byte[] commandFrame(String command, Map<String, Object> arguments) {
         StringBuilder sb = new StringBuilder(64);
         sb.append("{\"execute\":");
-        QgaJson.writeString(sb, command);
+        LightJson.writeString(sb, command);
         if (arguments != null) {
             sb.append(",\"arguments\":");
-            QgaJson.write(sb, arguments);
+            LightJson.write(sb, arguments);
         }
         sb.append("}\n");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -391,10 +417,10 @@ public final class QgaClient {
         StringBuilder sb = new StringBuilder(96);
         sb.append("{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":").append(syncId).append("}}\n");
         sb.append("{\"execute\":");
-        QgaJson.writeString(sb, command);
+        LightJson.writeString(sb, command);
         if (arguments != null) {
             sb.append(",\"arguments\":");
-            QgaJson.write(sb, arguments);
+            LightJson.write(sb, arguments);
         }
         sb.append("}\n");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -419,9 +445,9 @@ public final class QgaClient {
         synchronized (lock) {
             text = exchange(command, arguments, lateArguments, timeout);
         }
-        QgaJson.TopObject top;
+        LightJson.TopObject top;
         try {
-            top = QgaJson.parseTopObject(text);
+            top = LightJson.parseTopObject(text);
         } catch (IllegalArgumentException e) {
             throw new AgentProtocolException(vmid, "VM " + vmid + ": guest agent sent invalid JSON in reply to "
                     + command + " (" + e.getMessage() + "): " + abbreviate(text), e);
@@ -549,10 +575,10 @@ public final class QgaClient {
     /** A successful reply; typed access to {@code "return"} that turns shape errors into protocol errors. */
     private final class Reply {
         final String command;
-        final QgaJson.TopObject top;
+        final LightJson.TopObject top;
         final String text;
 
-        Reply(String command, QgaJson.TopObject top, String text) {
+        Reply(String command, LightJson.TopObject top, String text) {
             this.command = command;
             this.top = top;
             this.text = text;
@@ -594,7 +620,7 @@ public final class QgaClient {
 
         Integer optInt(Map<String, Object> o, String field) {
             Object v = o.get(field);
-            if (v == null || v == QgaJson.NULL) {
+            if (v == null || v == LightJson.NULL) {
                 return null;
             }
             return requireInt(o, field);
@@ -609,7 +635,7 @@ public final class QgaClient {
 
         boolean optBoolean(Map<String, Object> o, String field) {
             Object v = o.get(field);
-            if (v == null || v == QgaJson.NULL) {
+            if (v == null || v == LightJson.NULL) {
                 return false;
             }
             return requireBoolean(o, field);
@@ -617,7 +643,7 @@ public final class QgaClient {
 
         String optString(Map<String, Object> o, String field) {
             Object v = o.get(field);
-            if (v == null || v == QgaJson.NULL) {
+            if (v == null || v == LightJson.NULL) {
                 return null;
             }
             if (v instanceof String s) {

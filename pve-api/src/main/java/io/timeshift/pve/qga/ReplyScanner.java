@@ -1,5 +1,6 @@
 package io.timeshift.pve.qga;
 
+import io.timeshift.pve.json.LightJson;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -206,7 +207,7 @@ final class ReplyScanner {
 
     private boolean isOurSyncReply(String text) {
         try {
-            Object ret = QgaJson.parseTopObject(text).values().get("return");
+            Object ret = LightJson.parseTopObject(text).values().get("return");
             return ret instanceof Long id && id == syncId;
         } catch (IllegalArgumentException notJson) {
             return false;

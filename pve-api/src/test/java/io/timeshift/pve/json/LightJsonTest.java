@@ -1,4 +1,4 @@
-package io.timeshift.pve.qga;
+package io.timeshift.pve.json;
 
 import org.junit.jupiter.api.Test;
 
@@ -11,10 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-class QgaJsonTest {
+class LightJsonTest {
     private static String write(Object v) {
         StringBuilder sb = new StringBuilder();
-        QgaJson.write(sb, v);
+        LightJson.write(sb, v);
         return sb.toString();
     }
 
@@ -38,15 +38,15 @@ class QgaJsonTest {
 
     @Test
     void parsesNumbersByKind() {
-        assertEquals(-5L, QgaJson.parse("-5"));
-        assertEquals(new BigInteger("123456789012345678901234567890"), QgaJson.parse("123456789012345678901234567890"));
-        assertEquals(2.5e3, QgaJson.parse("2.5e3"));
-        assertSame(QgaJson.NULL, QgaJson.parse("null"));
+        assertEquals(-5L, LightJson.parse("-5"));
+        assertEquals(new BigInteger("123456789012345678901234567890"), LightJson.parse("123456789012345678901234567890"));
+        assertEquals(2.5e3, LightJson.parse("2.5e3"));
+        assertSame(LightJson.NULL, LightJson.parse("null"));
     }
 
     @Test
     void keepsTheRawTextOfTopLevelMembers() {
-        QgaJson.TopObject top = QgaJson.parseTopObject(" {\"return\" : [1, {\"a\": \"b\"}] , \"x\":1}\n");
+        LightJson.TopObject top = LightJson.parseTopObject(" {\"return\" : [1, {\"a\": \"b\"}] , \"x\":1}\n");
 
         assertEquals("[1, {\"a\": \"b\"}]", top.rawValues().get("return"));
         assertEquals(1L, top.values().get("x"));
@@ -56,7 +56,7 @@ class QgaJsonTest {
     void rejectsMalformedJson() {
         for (String bad : List.of("{", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":\"\\x\"}", "{} x", "[1 2]",
                 "{\"a\":\"tab\there\"}")) {
-            assertThrows(IllegalArgumentException.class, () -> QgaJson.parse(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> LightJson.parse(bad), bad);
         }
     }
 }

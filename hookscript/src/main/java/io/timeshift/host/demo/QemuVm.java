@@ -1,4 +1,4 @@
-package io.timeshift.host.e2e;
+package io.timeshift.host.demo;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real QEMU VM booting the {@link TestGuest}, started from a Proxmox VM config file the way
+ * A real QEMU VM booting the {@link GuestImage}, started from a Proxmox VM config file the way
  * qemu-server builds the command line (pve-facts.md section 2): {@code startdate} other than
  * {@code now} gives {@code -rtc base=<value>} (never {@code clock=}: QEMU's default clock=host),
  * {@code localtime: 1} gives {@code base=localtime}, {@code tdf: 1} gives {@code driftfix=slew},
@@ -131,12 +131,12 @@ public final class QemuVm implements AutoCloseable {
     }
 
     /** Starts QEMU for the VM config in {@code confFile} and waits until its QMP socket exists. */
-    public static QemuVm start(Path confFile, int vmid, Path runDir, TestGuest guest, Options opts) throws IOException {
+    public static QemuVm start(Path confFile, int vmid, Path runDir, GuestImage guest, Options opts) throws IOException {
         return start(readMainSection(confFile), vmid, runDir, guest, opts);
     }
 
-    /** As {@link #start(Path, int, Path, TestGuest, Options)}, for a config already read. */
-    public static QemuVm start(Map<String, String> conf, int vmid, Path runDir, TestGuest guest, Options opts)
+    /** As {@link #start(Path, int, Path, GuestImage, Options)}, for a config already read. */
+    public static QemuVm start(Map<String, String> conf, int vmid, Path runDir, GuestImage guest, Options opts)
             throws IOException {
         Files.createDirectories(runDir);
         runDir = runDir.toAbsolutePath().normalize();
@@ -172,9 +172,9 @@ public final class QemuVm implements AutoCloseable {
     }
 
     /** The QEMU command line for a config, built as qemu-server would (plus the test guest's boot). */
-    public static List<String> commandLine(Map<String, String> conf, int vmid, Path runDir, TestGuest guest,
+    public static List<String> commandLine(Map<String, String> conf, int vmid, Path runDir, GuestImage guest,
             Options opts) {
-        Path qemu = TestGuest.qemuBinary();
+        Path qemu = GuestImage.qemuBinary();
         List<String> cmd = new ArrayList<>();
         cmd.add(qemu == null ? "qemu-system-x86_64" : qemu.toString());
         String name = conf.getOrDefault("name", "vm" + vmid);
@@ -305,7 +305,7 @@ public final class QemuVm implements AutoCloseable {
     /**
      * Waits until the console contains {@code marker}; returns the time since QEMU's launch.
      * The guest prints {@code "TSGUEST: agent started"} when qemu-ga was launched.
-     * @throws AssertionError on timeout or when QEMU exits first (with console and QEMU output)
+     * @throws IllegalStateException on timeout or when QEMU exits first (with console and QEMU output)
      */
     public Duration waitForConsole(String marker, Duration timeout) {
         return waitForConsole(marker, 1, timeout);
@@ -322,11 +322,11 @@ public final class QemuVm implements AutoCloseable {
                 return sinceLaunch();
             }
             if (!process.isAlive()) {
-                throw new AssertionError("QEMU exited (" + process.exitValue() + ") before the console showed '"
+                throw new IllegalStateException("QEMU exited (" + process.exitValue() + ") before the console showed '"
                         + marker + "' " + occurrences + "x" + diagnostics());
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("console did not show '" + marker + "' " + occurrences + "x within "
+                throw new IllegalStateException("console did not show '" + marker + "' " + occurrences + "x within "
                         + timeout + diagnostics());
             }
             sleep(50);

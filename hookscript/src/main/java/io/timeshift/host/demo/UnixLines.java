@@ -1,4 +1,4 @@
-package io.timeshift.host.e2e;
+package io.timeshift.host.demo;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -19,7 +19,7 @@ import java.time.Duration;
  * QEMU's chardev and QMP sockets serve ONE client at a time (real-vm.md pitfall 9), so callers keep
  * an instance only for one exchange and close it.
  */
-final class UnixLines implements AutoCloseable {
+public final class UnixLines implements AutoCloseable {
     private final SocketChannel channel;
     private final Selector selector;
     private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
@@ -30,7 +30,7 @@ final class UnixLines implements AutoCloseable {
         this.selector = selector;
     }
 
-    static UnixLines connect(Path socket) throws IOException {
+    public static UnixLines connect(Path socket) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
@@ -44,11 +44,11 @@ final class UnixLines implements AutoCloseable {
         }
     }
 
-    void write(String text) throws IOException {
+    public void write(String text) throws IOException {
         write(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    void write(byte[] bytes) throws IOException {
+    public void write(byte[] bytes) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         // non-blocking write: the peer's buffer is large compared with our requests; spin briefly
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -67,7 +67,7 @@ final class UnixLines implements AutoCloseable {
      * @throws SocketTimeoutException at the deadline (System.nanoTime based)
      * @throws EOFException if the peer closed first
      */
-    byte[] readUntil(byte delimiter, long deadlineNanos) throws IOException {
+    public byte[] readUntil(byte delimiter, long deadlineNanos) throws IOException {
         while (true) {
             byte[] have = pending.toByteArray();
             for (int i = 0; i < have.length; i++) {
@@ -84,7 +84,7 @@ final class UnixLines implements AutoCloseable {
     }
 
     /** One line (UTF-8, without the trailing "\n" and a "\r" before it). */
-    String readLine(long deadlineNanos) throws IOException {
+    public String readLine(long deadlineNanos) throws IOException {
         String s = new String(readUntil((byte) '\n', deadlineNanos), StandardCharsets.UTF_8);
         return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }

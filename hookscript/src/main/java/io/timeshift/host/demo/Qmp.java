@@ -1,6 +1,6 @@
-package io.timeshift.host.e2e;
+package io.timeshift.host.demo;
 
-import com.fasterxml.jackson.jr.ob.JSON;
+import io.timeshift.host.io.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +56,7 @@ public final class Qmp implements AutoCloseable {
         UnixLines c = UnixLines.connect(socket);
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
-            Map<String, Object> greet = JSON.std.mapFrom(c.readLine(deadline));
+            Map<String, Object> greet = Json.parseObject(c.readLine(deadline), "QMP greeting");
             if (!greet.containsKey("QMP")) {
                 throw new IOException("not a QMP greeting: " + greet);
             }
@@ -84,14 +84,14 @@ public final class Qmp implements AutoCloseable {
         if (arguments != null && !arguments.isEmpty()) {
             req.put("arguments", arguments);
         }
-        conn.write(JSON.std.asString(req) + "\n");
+        conn.write(Json.compact(req) + "\n");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String line = conn.readLine(deadline);
             if (line.isBlank()) {
                 continue;
             }
-            Map<String, Object> m = JSON.std.mapFrom(line);
+            Map<String, Object> m = Json.parseObject(line, "QMP reply");
             if (m.containsKey("event")) {
                 continue;
             }

@@ -1,4 +1,4 @@
-package io.timeshift.pve.qga;
+package io.timeshift.pve.json;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -19,20 +19,20 @@ import java.util.Map;
  * fractions/exponents, {@link Boolean}, and {@link #NULL} for JSON {@code null} (so that "key
  * present with null" differs from "key missing").
  */
-final class QgaJson {
+public final class LightJson {
     /** JSON {@code null} inside parsed values. */
-    static final Object NULL = new Object() {
+    public static final Object NULL = new Object() {
         @Override
         public String toString() {
             return "null";
         }
     };
 
-    private QgaJson() {}
+    private LightJson() {}
 
     // ------------------------------------------------------------------ writing
 
-    static void write(StringBuilder out, Object value) {
+    public static void write(StringBuilder out, Object value) {
         if (value == null || value == NULL) {
             out.append("null");
         } else if (value instanceof CharSequence s) {
@@ -79,7 +79,7 @@ final class QgaJson {
         }
     }
 
-    static void writeString(StringBuilder out, CharSequence s) {
+    public static void writeString(StringBuilder out, CharSequence s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -111,10 +111,10 @@ final class QgaJson {
     // ------------------------------------------------------------------ parsing
 
     /** A parsed top-level object plus the exact source text of each member's value. */
-    record TopObject(Map<String, Object> values, Map<String, String> rawValues) {}
+    public record TopObject(Map<String, Object> values, Map<String, String> rawValues) {}
 
     /** Parses one JSON object; the whole text must be that object (surrounding whitespace allowed). */
-    static TopObject parseTopObject(String text) {
+    public static TopObject parseTopObject(String text) {
         Parser p = new Parser(text);
         p.skipWs();
         if (p.peek() != '{') {
@@ -155,7 +155,7 @@ final class QgaJson {
     }
 
     /** Parses any JSON value (used by tests and for nested checks). */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Parser p = new Parser(text);
         p.skipWs();
         Object v = p.parseValue(0);
@@ -166,13 +166,89 @@ final class QgaJson {
         return v;
     }
 
+    /**
+     * Parses any JSON value with plain Java {@code null} for JSON null (for files where "absent" and
+     * "null" mean the same, such as policy and state files).
+     */
+    public static Object parsePlain(String text) {
+        Parser p = new Parser(text, null);
+        p.skipWs();
+        Object v = p.parseValue(0);
+        p.skipWs();
+        if (p.pos != text.length()) {
+            throw p.error("trailing characters");
+        }
+        return v;
+    }
+
+    /** Compact JSON text of a value built from maps, lists, strings, numbers, booleans and null. */
+    public static String compact(Object value) {
+        StringBuilder sb = new StringBuilder(128);
+        write(sb, value);
+        return sb.toString();
+    }
+
+    /** Indented JSON (two spaces, {@code "key" : value} as Jackson prints it) for files people read. */
+    public static String pretty(Object value) {
+        StringBuilder sb = new StringBuilder(256);
+        pretty(sb, value, 0);
+        return sb.toString();
+    }
+
+    private static void pretty(StringBuilder out, Object value, int depth) {
+        if (value instanceof Map<?, ?> map && !map.isEmpty()) {
+            out.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                out.append(first ? "\n" : ",\n");
+                first = false;
+                indent(out, depth + 1);
+                writeString(out, String.valueOf(e.getKey()));
+                out.append(" : ");
+                pretty(out, e.getValue(), depth + 1);
+            }
+            out.append('\n');
+            indent(out, depth);
+            out.append('}');
+        } else if (value instanceof List<?> list && !list.isEmpty()) {
+            out.append("[ ");
+            boolean first = true;
+            for (Object o : list) {
+                if (!first) {
+                    out.append(", ");
+                }
+                first = false;
+                pretty(out, o, depth + 1);
+            }
+            out.append(" ]");
+        } else if (value instanceof Map<?, ?>) {
+            out.append("{ }");
+        } else if (value instanceof List<?>) {
+            out.append("[ ]");
+        } else {
+            write(out, value);
+        }
+    }
+
+    private static void indent(StringBuilder out, int depth) {
+        for (int i = 0; i < depth; i++) {
+            out.append("  ");
+        }
+    }
+
     private static final class Parser {
         private static final int MAX_DEPTH = 512;
         private final String s;
+        private final Object nullValue;
         private int pos;
 
         Parser(String s) {
+            this(s, NULL);
+        }
+
+        Parser(String s, Object nullValue) {
             this.s = s;
+            this.nullValue = nullValue;
         }
 
         char peek() {
@@ -272,7 +348,7 @@ final class QgaJson {
                     return Boolean.FALSE;
                 case 'n':
                     literal("null");
-                    return NULL;
+                    return nullValue;
                 default:
                     if (c == '-' || (c >= '0' && c <= '9')) {
                         return parseNumber();

@@ -1,0 +1,206 @@
+package io.timeshift.host.demo;
+
+import io.timeshift.host.apply.Detacher;
+import io.timeshift.host.audit.AuditLog;
+import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.io.Json;
+import io.timeshift.host.status.StatusService;
+import io.timeshift.host.time.TimeParsers;
+import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.pve.qga.QgaClient;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code time-shift demo}: the core loop where no Proxmox is present. It plays Proxmox exactly as the
+ * real-VM tests do: a {@code qemu-server/<vmid>.conf} and a policy in a temp PVE tree, {@code hook
+ * pre-start} as a separate process, QEMU started from the conf the way qemu-server would
+ * ({@code startdate} → {@code -rtc base=}, the agent socket), {@code hook post-start}, and then the
+ * guest's own clock read through the real agent while the detached worker shifts it. The guest boots
+ * with a systemd-like epoch bump (its clock is pushed to today at boot, as Debian's systemd does with
+ * an old RTC) and an "active" timesyncd, so the demo shows what the worker fixes.
+ */
+public final class DemoService {
+    private final Map<String, String> env;
+    private final PrintWriter out;
+    private final Clock clock;
+
+    public DemoService(Map<String, String> env, PrintWriter out, Clock clock) {
+        this.env = env;
+        this.out = out;
+        this.clock = clock;
+    }
+
+    public int run(int vmid, String policyJson, String startdate, boolean keep) throws IOException, InterruptedException {
+        GuestImage guest = GuestImage.locate();
+        Path work = Files.createTempDirectory("time-shift-demo");
+        Path pve = Files.createDirectories(work.resolve("pve"));
+        Files.createDirectories(pve.resolve("qemu-server"));
+        Files.createDirectories(pve.resolve("time-shift"));
+        Path run = Files.createDirectories(work.resolve("run"));
+        Path cfg = work.resolve("time-shift.json");
+        Files.writeString(cfg, "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT6S\",\"holdInterval\":\"PT0.5S\"}\n");
+        Files.writeString(pve.resolve("qemu-server").resolve(vmid + ".conf"),
+                "name: demo-bmc-jump\nagent: 1\nhookscript: local:snippets/time-shift-hook\nmemory: 256\nostype: l26\n" + (startdate == null ? "" : "startdate: " + startdate + "\n"));
+        Files.writeString(pve.resolve("time-shift").resolve(vmid + ".json"), policyJson);
+        Map<String, String> childEnv = new HashMap<>(env);
+        childEnv.put("TIME_SHIFT_PVE_DIR", pve.toString());
+        childEnv.put("TIME_SHIFT_RUN_DIR", run.toString());
+        childEnv.put("TIME_SHIFT_STATE_DIR", work.resolve("state").toString());
+        childEnv.put("TIME_SHIFT_LOG_DIR", work.resolve("log").toString());
+        childEnv.put("TIME_SHIFT_CONFIG", cfg.toString());
+        childEnv.put("PVE_MIGRATED_FROM", "");
+        HostPaths paths = HostPaths.fromEnv(childEnv);
+        out.println("time-shift demo: no Proxmox here, so this plays Proxmox with a real QEMU VM");
+        out.println("  guest: " + guest.kernelPackage() + " + Debian's qemu-guest-agent (" + guest.dir() + ")");
+        out.println("  work:  " + work);
+        out.println("  policy " + paths.policyFile(vmid) + ": " + Json.compact(Json.parseObject(policyJson, "policy")));
+        out.flush();
+        QemuVm vm = null;
+        long t0 = System.nanoTime();
+        try {
+            step("hook " + vmid + " pre-start", hook(childEnv, vmid, "pre-start"));
+            long bump = clock.instant().getEpochSecond();
+            vm = QemuVm.start(paths.vmConf(vmid), vmid, run, guest, QemuVm.Options.defaults()
+                    .withKernelCmdline("ts_epoch_bump=" + bump + " ts_units=systemd-timesyncd"));
+            out.println("  qemu: " + String.join(" ", vm.commandLine()).replace(guest.dir().toString(), "<guest>"));
+            out.println("        (the guest boots with its RTC at the startdate; like systemd it pushes an old clock"
+                    + " to today at boot; timesyncd is active)");
+            step("hook " + vmid + " post-start", hook(childEnv, vmid, "post-start"));
+            out.println();
+            out.printf("%8s  %-24s  %-24s  %s%n", "t", "host time", "guest time (agent)", "apply");
+            QgaClient agent = QgaClient.forSocket(vmid, paths.qgaSocket(vmid)).withTimeout(Duration.ofMillis(800));
+            StatusService status = new StatusService(paths, clock, id -> agent, "demo");
+            String lastLine = "";
+            Map<String, Object> last = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            long doneAt = 0;
+            while (System.nanoTime() < deadline) {
+                String guestTime;
+                try {
+                    guestTime = TimeParsers.iso(TimeParsers.fromEpochNanos(agent.getTimeNanos()));
+                    guestTime = guestTime.length() > 23 ? guestTime.substring(0, 22) + "Z" : guestTime;
+                } catch (TimeShiftException e) {
+                    guestTime = "(agent not up yet)";
+                }
+                last = readApply(paths, vmid);
+                String result = last == null ? "-" : String.valueOf(last.get("result"));
+                String line = String.format(java.util.Locale.ROOT, "%7.1fs  %-24s  %-24s  %s",
+                        (System.nanoTime() - t0) / 1e9, TimeParsers.iso(clock.instant()).substring(0, 19) + "Z", guestTime, result);
+                if (!line.substring(9).equals(lastLine)) {
+                    out.println(line);
+                    out.flush();
+                    lastLine = line.substring(9);
+                }
+                if (last != null && !"running".equals(result) && (last.get("holdEndedAt") != null || "failed".equals(result))) {
+                    if (doneAt == 0) {
+                        doneAt = System.nanoTime();
+                    } else if (System.nanoTime() - doneAt > 1_000_000_000L) {
+                        break;
+                    }
+                }
+                Thread.sleep(500);
+            }
+            out.println();
+            if (last != null) {
+                out.println("apply: " + last.get("result") + ": " + last.get("message"));
+                out.println("       agent answered after " + last.get("agentWaitMs") + " ms; clock set and verified "
+                        + last.get("applyMs") + " ms after that; error " + last.get("errorMs") + " ms; time sync: "
+                        + last.get("timeSync"));
+            }
+            Map<String, Object> st = status.status(vmid);
+            out.println("status: mode " + st.get("mode") + ", expected " + st.get("expectedTime") + ", guest "
+                    + st.get("guestTime") + ", drift " + st.get("driftMs") + " ms, problems " + st.get("problems"));
+            step("hook " + vmid + " pre-stop", hook(childEnv, vmid, "pre-stop"));
+            try (Qmp qmp = Qmp.connect(paths.runDir().resolve(vmid + ".qmp"))) {
+                qmp.quit();
+            } catch (IOException e) {
+                // the close below kills it anyway
+            }
+            vm.waitForExit(Duration.ofSeconds(10));
+            step("hook " + vmid + " post-stop", hook(childEnv, vmid, "post-stop"));
+            AuditLog.Verification v = new AuditLog(paths.auditLog(), clock).verify();
+            out.println("audit: " + v.lines() + " hash-chained entries in " + paths.auditLog() + (v.ok() ? ", chain intact" : ", " + v.problem()));
+            out.flush();
+            return last != null && "ok".equals(last.get("result")) ? 0 : 1;
+        } finally {
+            if (vm != null) {
+                vm.close();
+            }
+            if (!keep) {
+                deleteTree(work);
+            } else {
+                out.println("kept: " + work);
+            }
+            out.flush();
+        }
+    }
+
+    private void step(String what, Proc p) {
+        out.println("$ time-shift " + what + "   -> exit " + p.code);
+        for (String l : (p.out + p.err).split("\n")) {
+            if (!l.isBlank()) {
+                out.println("    " + l);
+            }
+        }
+        out.flush();
+        if (p.code != 0) {
+            throw new EnvironmentException("demo: time-shift " + what + " failed (exit " + p.code + ")");
+        }
+    }
+
+    private record Proc(int code, String out, String err) {
+    }
+
+    private Proc hook(Map<String, String> childEnv, int vmid, String phase) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(new Detacher(env).selfCommand());
+        cmd.addAll(List.of("hook", Integer.toString(vmid), phase));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().clear();
+        pb.environment().putAll(childEnv);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        byte[] o = p.getInputStream().readAllBytes();
+        byte[] e = p.getErrorStream().readAllBytes();
+        int code = p.waitFor();
+        return new Proc(code, new String(o, StandardCharsets.UTF_8), new String(e, StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readApply(HostPaths paths, int vmid) {
+        try {
+            Map<String, Object> s = Json.parseObject(Files.readString(paths.stateFile(vmid)), "state");
+            return (Map<String, Object>) s.get("lastApply");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // temp dir; best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

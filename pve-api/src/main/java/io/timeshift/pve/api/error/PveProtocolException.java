@@ -1,0 +1,40 @@
+package io.timeshift.pve.api.error;
+
+import io.timeshift.pve.error.EnvironmentException;
+
+/**
+ * A successful answer that does not have the shape we rely on (not JSON, a missing field, a
+ * number that is not one). Points at a PVE version we do not understand or at something that is not
+ * PVE. Exit 3.
+ */
+public class PveProtocolException extends EnvironmentException implements PveError {
+    private final String operation;
+    private final String detail;
+
+    public PveProtocolException(String operation, String detail) {
+        super(ErrorText.prefix(operation) + "unexpected answer: " + detail);
+        this.operation = operation;
+        this.detail = detail;
+    }
+
+    public PveProtocolException(String operation, String detail, Throwable cause) {
+        super(ErrorText.prefix(operation) + "unexpected answer: " + detail, cause);
+        this.operation = operation;
+        this.detail = detail;
+    }
+
+    @Override
+    public String operation() {
+        return operation;
+    }
+
+    @Override
+    public int status() {
+        return 0;
+    }
+
+    @Override
+    public String pveMessage() {
+        return detail;
+    }
+}

@@ -1,0 +1,39 @@
+package io.timeshift.pve.api.error;
+
+import io.timeshift.pve.error.EnvironmentException;
+
+/**
+ * The TLS handshake failed: the certificate is not trusted, its name does not match, or its
+ * fingerprint differs from the pinned one (the message then shows both). The request was never
+ * sent. Exit 3.
+ */
+public class PveTlsException extends EnvironmentException implements TransportFailure {
+    private final String operation;
+    private final String detail;
+
+    public PveTlsException(String operation, String detail, Throwable cause) {
+        super(ErrorText.prefix(operation) + detail, cause);
+        this.operation = operation;
+        this.detail = detail;
+    }
+
+    @Override
+    public boolean requestMayHaveBeenSent() {
+        return false;
+    }
+
+    @Override
+    public String operation() {
+        return operation;
+    }
+
+    @Override
+    public int status() {
+        return 0;
+    }
+
+    @Override
+    public String pveMessage() {
+        return detail;
+    }
+}

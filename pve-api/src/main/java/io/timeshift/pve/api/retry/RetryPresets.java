@@ -1,0 +1,125 @@
+package io.timeshift.pve.api.retry;
+
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.CircuitBreakerBuilder;
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.RetryPolicyBuilder;
+import io.timeshift.pve.api.error.PveAuthException;
+import io.timeshift.pve.api.error.PveConflictException;
+import io.timeshift.pve.api.error.PveParameterException;
+import io.timeshift.pve.api.error.PvePermissionException;
+import io.timeshift.pve.api.error.PveServerException;
+import io.timeshift.pve.api.error.PveTlsException;
+import io.timeshift.pve.api.error.TransportFailure;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Named Failsafe presets. Each states what it retries ({@code handleIf}), what ends it at once
+ * ({@code abortOn}: authentication, permission and parameter errors, which no retry can fix), and
+ * is bounded by attempts and {@code withMaxDuration}. Compose as Failsafe documents: retry outside,
+ * circuit breaker inside ({@code Failsafe.with(retry, breaker)}), so every attempt passes the breaker
+ * and an open breaker ends the retries.
+ *
+ * <p>Common mistake this avoids: retrying a write after a timeout or a reset connection. The write
+ * may have run (PVE config updates are not transactional towards the client); repeating it can
+ * apply a change twice or fail with a digest mismatch after it actually succeeded.
+ */
+public final class RetryPresets {
+    private static final Logger LOG = LoggerFactory.getLogger(RetryPresets.class);
+
+    private RetryPresets() {
+    }
+
+    /**
+     * GET: retry on connection refused/reset, timeouts, and 5xx except 501 (incl. pveproxy's 596
+     * proxy errors); never on 4xx, authentication, not-found or conflicts.
+     */
+    public static <T> RetryPolicy<T> idempotentRead(String operation, RetrySettings s) {
+        RetryPolicyBuilder<T> b = RetryPolicy.<T>builder()
+                .handleIf((T r, Throwable e) -> e != null && isRetryableRead(e));
+        return finish(b, operation, s);
+    }
+
+    /**
+     * POST/PUT/DELETE: re-sent only when the request certainly never left this machine (connection
+     * refused, connect timeout, unknown host, TLS handshake failure before sending). Never after a
+     * timeout or reset once the request may have reached the server: the outcome is unknown.
+     */
+    public static <T> RetryPolicy<T> nonIdempotentWrite(String operation, RetrySettings s) {
+        RetryPolicyBuilder<T> b = RetryPolicy.<T>builder()
+                .handleIf((T r, Throwable e) -> e != null && isSafeToResend(e));
+        return finish(b, operation, s);
+    }
+
+    /**
+     * Poll a read until {@code notReadyYet} is false for its result, also retrying what
+     * {@link #idempotentRead} retries and the transient conflicts "guest agent not running yet" and
+     * "lock timeout". When attempts or time run out, the last result (still not ready) is returned;
+     * callers check it.
+     */
+    public static <T> RetryPolicy<T> pollUntilReady(String operation, Predicate<T> notReadyYet, RetrySettings s) {
+        RetryPolicyBuilder<T> b = RetryPolicy.<T>builder()
+                .handleIf((T r, Throwable e) -> e != null && (isRetryableRead(e) || isTransientConflict(e)))
+                .handleResultIf(r -> notReadyYet.test(r));
+        return finish(b, operation, s);
+    }
+
+    /** The per-endpoint breaker (see {@link BreakerSettings}). */
+    public static <T> CircuitBreaker<T> endpointBreaker(String endpoint, BreakerSettings s) {
+        CircuitBreakerBuilder<T> b = CircuitBreaker.<T>builder()
+                .handleIf((T r, Throwable e) -> e != null && isEndpointFailure(e))
+                .withFailureThreshold(s.failureThreshold())
+                .withDelay(s.openFor())
+                .withSuccessThreshold(1)
+                .onOpen(ev -> LOG.warn("endpoint {} failed {} times in a row; failing fast for {} s", endpoint,
+                        s.failureThreshold(), s.openFor().toSeconds()))
+                .onClose(ev -> LOG.info("endpoint {} answers again", endpoint));
+        return b.build();
+    }
+
+    private static <T> RetryPolicy<T> finish(RetryPolicyBuilder<T> b, String operation, RetrySettings s) {
+        b.abortOn(PveAuthException.class, PvePermissionException.class, PveParameterException.class)
+                .withMaxAttempts(s.maxAttempts())
+                .withMaxDuration(s.maxDuration())
+                .onRetry(ev -> LOG.debug("{}: attempt {} failed ({}); retrying", operation, ev.getAttemptCount(),
+                        ev.getLastException() == null ? "not ready" : ev.getLastException().getMessage()));
+        if (!s.initialDelay().isZero()) { // Failsafe's default is no delay; withDelay(ZERO) is refused
+            b.withBackoff(s.initialDelay(), s.maxDelay());
+            if (s.jitter() > 0) {
+                b.withJitter(s.jitter());
+            }
+        }
+        return b.build();
+    }
+
+    /** What a read may retry. Public for tests and for callers that build their own policies. */
+    public static boolean isRetryableRead(Throwable e) {
+        if (e instanceof PveTlsException) {
+            return false; // a certificate problem does not go away
+        }
+        if (e instanceof TransportFailure) {
+            return true;
+        }
+        return e instanceof PveServerException s && s.isTransient();
+    }
+
+    /** What a write may re-send: only failures where the request never left this machine. */
+    public static boolean isSafeToResend(Throwable e) {
+        return e instanceof TransportFailure f && !(e instanceof PveTlsException) && !f.requestMayHaveBeenSent();
+    }
+
+    /** What counts against an endpoint's circuit breaker. */
+    public static boolean isEndpointFailure(Throwable e) {
+        if (e instanceof PveTlsException) {
+            return false;
+        }
+        return e instanceof TransportFailure || (e instanceof PveServerException s && s.isTransient());
+    }
+
+    private static boolean isTransientConflict(Throwable e) {
+        return e instanceof PveConflictException c && (c.reason() == PveConflictException.Reason.AGENT_NOT_RUNNING
+                || c.reason() == PveConflictException.Reason.LOCK_TIMEOUT);
+    }
+}

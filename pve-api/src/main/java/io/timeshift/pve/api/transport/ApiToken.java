@@ -1,0 +1,68 @@
+package io.timeshift.pve.api.transport;
+
+import io.timeshift.pve.error.InvalidInputException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * An API token: {@code Authorization: PVEAPIToken=user@realm!tokenid=secret} (pve-docs pveum.adoc).
+ * Requests with a token need no CSRF token. Note: a token of root@pam ({@code root@pam!x}) is not
+ * the user root@pam, so it cannot set {@code hookscript}/{@code args} (pve-facts §5.4).
+ *
+ * @param tokenId {@code user@realm!tokenid}
+ * @param secret  the token secret (a UUID in practice)
+ */
+public record ApiToken(String tokenId, Secret secret) implements PveCredentials {
+    /** Environment variable that may hold the token ({@code user@realm!id=secret}). */
+    public static final String ENV = "TIME_SHIFT_PVE_TOKEN";
+
+    private static final Pattern TOKEN_ID = Pattern.compile("[^\\s@!=:]+@[A-Za-z][A-Za-z0-9.\\-_]*![A-Za-z][A-Za-z0-9.\\-_]*");
+    private static final String FORM = "user@realm!tokenid=secret";
+
+    public ApiToken {
+        Objects.requireNonNull(tokenId, "tokenId");
+        Objects.requireNonNull(secret, "secret");
+        if (!TOKEN_ID.matcher(tokenId).matches()) {
+            throw new InvalidInputException("API token id '" + tokenId + "' is not valid; expected user@realm!tokenid");
+        }
+        if (secret.isEmpty() || secret.reveal().chars().anyMatch(Character::isWhitespace)) {
+            throw new InvalidInputException("API token secret for " + tokenId + " is empty or contains white space");
+        }
+    }
+
+    /** Parse {@code user@realm!tokenid=secret}; {@code source} names where it came from, for messages. */
+    public static ApiToken parse(Secret full, String source) {
+        String s = full.reveal().strip();
+        int eq = s.indexOf('=');
+        if (eq <= 0 || eq == s.length() - 1) {
+            throw new InvalidInputException(source + " must hold " + FORM + " (one line)");
+        }
+        return new ApiToken(s.substring(0, eq), Secret.of(s.substring(eq + 1)));
+    }
+
+    /** Read {@code user@realm!tokenid=secret} from a file that only its owner may read. */
+    public static ApiToken fromFile(Path file) {
+        return parse(SecretFiles.readOwnerOnly(file, "token file"), "token file " + file);
+    }
+
+    /** Read the token from {@value #ENV} in {@code env}; throws if unset. */
+    public static ApiToken fromEnvironment(Map<String, String> env) {
+        String v = env.get(ENV);
+        if (v == null || v.isBlank()) {
+            throw new InvalidInputException(ENV + " is not set; set it to " + FORM + " or use --token-file");
+        }
+        return parse(Secret.of(v), "environment variable " + ENV);
+    }
+
+    /** The header value. Only for the wire. */
+    String headerValue() {
+        return "PVEAPIToken=" + tokenId + "=" + secret.reveal();
+    }
+
+    @Override
+    public String toString() {
+        return "PVEAPIToken=" + tokenId + "=****";
+    }
+}
