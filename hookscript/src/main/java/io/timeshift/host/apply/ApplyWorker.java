@@ -204,6 +204,7 @@ public final class ApplyWorker {
             rec.put("timeSync", timeSync);
             states.update(vmid, st -> st.finishApply(rec));
             writeGuestPolicy(vmid, agent, policy, offsetNs, os, rec);
+            states.update(vmid, st -> st.finishApply(rec));
             if (hold) {
                 reapplied = holdClock(vmid, agent, policy, offsetNs, rec, states);
             }
@@ -395,8 +396,12 @@ public final class ApplyWorker {
     }
 
     static String human(Duration d) {
-        long s = d.getSeconds();
-        return s % 60 == 0 && s >= 60 ? (s / 60) + " min" : s + " s";
+        long ms = d.toMillis();
+        if (ms < 1000 || ms % 1000 != 0) {
+            return ms + " ms";
+        }
+        long s = ms / 1000;
+        return s % 60 == 0 ? (s / 60) + " min" : s + " s";
     }
 
     static byte[] utf8(String s) {

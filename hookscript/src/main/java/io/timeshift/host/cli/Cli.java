@@ -28,9 +28,9 @@ public final class Cli {
         cl.setErr(err);
         boolean verbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("time-shift: " + ex.getMessage());
             CommandLine c = ex.getCommandLine();
-            err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            // one line, as every error: what is wrong and where to look
+            err.println("time-shift: " + ex.getMessage() + " (see: " + c.getCommandSpec().qualifiedName() + " --help)");
             return TimeShiftException.INVALID_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {

@@ -25,8 +25,10 @@ public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "<vmid>", arity = "0..*", converter = VmidConverter.class)
-    List<Integer> vmids = new ArrayList<>();
+    // Strings, converted in call(): for an optional multi-value positional picocli reports a failed
+    // conversion as "Unmatched argument", which names neither <vmid> nor the valid form
+    @Parameters(paramLabel = "<vmid>", arity = "0..*")
+    List<String> vmidArgs = new ArrayList<>();
 
     @Option(names = "--json", description = "Print a JSON array, one object per VM (contract fields).")
     boolean json;
@@ -38,6 +40,14 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StatusService svc = new StatusService(services.paths(), services.clock(), services.agents(), hostname());
+        List<Integer> vmids = new ArrayList<>();
+        for (String a : vmidArgs) {
+            try {
+                vmids.add(new VmidConverter().convert(a));
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "<vmid>: " + e.getMessage());
+            }
+        }
         List<Integer> ids = vmids.isEmpty() ? svc.defaultVmids() : vmids;
         boolean tty = System.console() != null;
         List<Map<String, Object>> rows = new ArrayList<>();

@@ -52,9 +52,16 @@ public record HostConfig(Duration agentWait, Duration applyHold, Duration holdIn
         return new HostConfig(
                 dur(m, "agentWait", DEFAULTS.agentWait, src),
                 dur(m, "applyHold", DEFAULTS.applyHold, src),
-                dur(m, "holdInterval", DEFAULTS.holdInterval, src),
-                dur(m, "agentTimeout", DEFAULTS.agentTimeout, src),
+                positive(dur(m, "holdInterval", DEFAULTS.holdInterval, src), "holdInterval", src),
+                positive(dur(m, "agentTimeout", DEFAULTS.agentTimeout, src), "agentTimeout", src),
                 dur(m, "preStopBudget", DEFAULTS.preStopBudget, src));
+    }
+
+    private static Duration positive(Duration d, String key, String src) {
+        if (d.isZero()) {
+            throw new InvalidInputException(src + ": field '" + key + "': must be more than zero, e.g. \"PT1S\"");
+        }
+        return d;
     }
 
     private static Duration dur(Map<String, Object> m, String key, Duration def, String src) {

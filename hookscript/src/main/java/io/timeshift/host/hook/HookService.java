@@ -113,6 +113,13 @@ public final class HookService {
                     + (abort ? " (onError=abort: start refused)" : ""));
             audit(vmid, "hook-" + phase.id(), Map.of("result", "error", "message", e.getMessage()));
             return abort ? e.exitCode() : 0;
+        } catch (RuntimeException e) {
+            // a bug of ours must never block a VM start that the policy lets go ahead (onError=warn)
+            boolean abort = phase == Phase.PRE_START && policy.abortOnError();
+            String msg = "internal error " + e.getClass().getSimpleName() + ": " + e.getMessage();
+            err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + msg + (abort ? " (onError=abort: start refused)" : ""));
+            audit(vmid, "hook-" + phase.id(), Map.of("result", "error", "message", msg));
+            return abort ? 3 : 0;
         }
     }
 
@@ -129,6 +136,9 @@ public final class HookService {
         ClockMirror mirror = new ClockMirror(paths);
         ClockMirror.Entry mirrored = mirror.read(vmid);
         VmState.Stop lastStop = ClockMirror.newest(before.lastStop(), mirrored == null ? null : mirrored.stop());
+        if (lastStop != null && lastStop.policy() != null && !lastStop.policy().equals(policy.summary())) {
+            lastStop = null; // recorded under another policy (re-enabled with a new date): start over
+        }
         Long lastOffset = before.run() != null ? Long.valueOf(before.run().offsetNs())
                 : mirrored == null ? null : mirrored.offsetNs();
         boolean resume = conf.vmstate().isPresent();
@@ -183,6 +193,8 @@ public final class HookService {
         StateStore states = new StateStore(paths);
         if (migrated()) {
             states.update(vmid, s -> s.phase(Phase.POST_START.id(), now));
+            audit(vmid, "hook-post-start", Map.of("result", "skipped", "reason", "migrated",
+                    "migratedFrom", env.get("PVE_MIGRATED_FROM")));
             return 0;
         }
         long pid;
@@ -196,6 +208,7 @@ public final class HookService {
             s.phase(Phase.POST_START.id(), now);
             s.startApply(now, pid);
         });
+        audit(vmid, "hook-post-start", Map.of("result", "worker-started", "workerPid", pid));
         out.println("time-shift: VM " + vmid + ": applying the clock policy in the background (worker pid " + pid
                 + "; see: time-shift status " + vmid + ")");
         return 0;
@@ -208,19 +221,19 @@ public final class HookService {
         VmState.Run run = cur.run();
         VmState.Stop stop = null;
         String note = null;
-        if (Files.exists(paths.qgaSocket(vmid))) {
+        if (Files.exists(paths.qgaSocket(vmid)) && !config.preStopBudget().isZero()) {
             try {
                 QgaClient.TimedReading r = agents.apply(vmid).withTimeout(config.preStopBudget())
                         .timedGetTime(new HostNanos(clock));
                 stop = new VmState.Stop(TimeParsers.fromEpochNanos(r.hostNanos()), TimeParsers.fromEpochNanos(r.guestNanos()),
-                        "agent", run == null ? null : run.id());
+                        "agent", run == null ? null : run.id(), policy.summary());
             } catch (TimeShiftException e) {
                 note = e.getMessage();
             }
         }
         if (stop == null && run != null) {
             stop = new VmState.Stop(now, new OffsetModel.Decision(run.offsetNs(), OffsetModel.Reason.MANUAL).guestTimeAt(now),
-                    "estimate", run.id());
+                    "estimate", run.id(), policy.summary());
         }
         VmState.Stop recorded = stop;
         states.update(vmid, s -> {
@@ -258,7 +271,7 @@ public final class HookService {
         } else if (run != null) {
             // guest powered itself off, crashed or hibernated: no pre-stop; the clock ran at host rate
             stop = new VmState.Stop(now, new OffsetModel.Decision(run.offsetNs(), OffsetModel.Reason.MANUAL).guestTimeAt(now),
-                    "estimate", runId);
+                    "estimate", runId, policy.summary());
         } else {
             stop = null;
         }

@@ -103,13 +103,20 @@ public final class VmState {
     // ---- lastStop ----
 
     /** Guest time when the VM last stopped, measured (pre-stop, "agent") or estimated from the run's offset. */
-    public record Stop(Instant hostTime, Instant guestTime, String source, String runId) {
+    public record Stop(Instant hostTime, Instant guestTime, String source, String runId, String policy) {
+        public Stop(Instant hostTime, Instant guestTime, String source, String runId) {
+            this(hostTime, guestTime, source, runId, null);
+        }
+
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("hostTime", TimeParsers.iso(hostTime));
             m.put("guestTime", TimeParsers.iso(guestTime));
             m.put("source", source);
             m.put("runId", runId);
+            if (policy != null) {
+                m.put("policy", policy);
+            }
             return m;
         }
 
@@ -119,7 +126,7 @@ public final class VmState {
             }
             try {
                 return new Stop(TimeParsers.parseInstant(str(m, "hostTime")), TimeParsers.parseInstant(str(m, "guestTime")), str(m, "source"),
-                        str(m, "runId"));
+                        str(m, "runId"), str(m, "policy"));
             } catch (java.time.format.DateTimeParseException e) {
                 return null; // malformed (hand-edited): as if no stop was recorded
             }

@@ -76,7 +76,7 @@ class AuditLogTest {
             assertEquals(hash, m.get("hash"));
             assertEquals("2026-01-10T08:00:00Z", m.get("at"));
             assertEquals("hook", m.get("actor"));
-            assertEquals(105, m.get("vmid"));
+            assertEquals(105, ((Number) m.get("vmid")).intValue());
             assertEquals("hook-pre-start", m.get("action"));
             assertEquals(Map.of("mode", "fixed"), m.get("details"));
         }

@@ -1,5 +1,7 @@
 package io.timeshift.host.e2e;
 
+import io.timeshift.host.demo.GuestImage;
+import io.timeshift.host.demo.QemuVm;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.qga.ExecResult;
@@ -43,7 +45,7 @@ class CoreLoopHookE2ETest {
     private static final Duration WORKER_DEADLINE = Duration.ofSeconds(120);
     private static final Instant DATE = Instant.parse("2021-03-01T12:00:00Z");
 
-    static TestGuest guest;
+    static GuestImage guest;
 
     @TempDir
     Path tmp;

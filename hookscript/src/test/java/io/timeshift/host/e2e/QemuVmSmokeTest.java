@@ -1,5 +1,8 @@
 package io.timeshift.host.e2e;
 
+import io.timeshift.host.demo.GuestImage;
+import io.timeshift.host.demo.QemuVm;
+import io.timeshift.host.demo.Qmp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,7 +42,7 @@ class QemuVmSmokeTest {
 
     @Test
     void bootsWithStartdateAgentAnswersTimeAndFakeSystemctlAndPowersDown() throws Exception {
-        TestGuest guest = TestGuest.require();
+        GuestImage guest = TestGuest.require();
         Path conf = Files.writeString(tmp.resolve("101.conf"), String.join("\n",
                 "# smoke test VM",
                 "agent: 1",
@@ -115,7 +118,7 @@ class QemuVmSmokeTest {
 
     @Test
     void pausedStartThenQgaOffGivesNoAgentAnswer() throws Exception {
-        TestGuest guest = TestGuest.require();
+        GuestImage guest = TestGuest.require();
         Path conf = Files.writeString(tmp.resolve("102.conf"), "agent: enabled=1,fstrim_cloned_disks=1\n");
         try (QemuVm vm = QemuVm.start(conf, 102, tmp.resolve("run"), guest,
                 QemuVm.Options.defaults().withKernelCmdline("qga_off").withStartPaused(true))) {
@@ -135,7 +138,7 @@ class QemuVmSmokeTest {
 
     @Test
     void guestRebootStaysInProcessAndKeepsTheGuestWrittenRtc() throws Exception {
-        TestGuest guest = TestGuest.require();
+        GuestImage guest = TestGuest.require();
         Path conf = Files.writeString(tmp.resolve("103.conf"), "agent: 1\nstartdate: 2021-03-01\n");
         try (QemuVm vm = QemuVm.start(conf, 103, tmp.resolve("run"), guest,
                 QemuVm.Options.defaults().withGuestReboot(true))) {

@@ -1,5 +1,6 @@
 package io.timeshift.host.e2e;
 
+import io.timeshift.host.demo.UnixLines;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.timeshift.host.testing;
 
-import com.fasterxml.jackson.jr.ob.JSON;
+import io.timeshift.host.io.Json;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.QgaConnection;
 import io.timeshift.pve.qga.QgaConnector;
@@ -25,10 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 /**
- * Emulates qemu-ga behind the {@code <vmid>.qga} socket, at the {@link QgaConnector} seam. Each
- * connection takes one frame as {@link QgaClient} writes it ({@code guest-sync-delimited {id}} line +
- * command line), parses both, and answers as qga/main.c does: {@code 0xFF {"return":id}\n} then the
- * command's reply and {@code \n}.
+ * Emulates qemu-ga behind the {@code <vmid>.qga} socket, at the {@link QgaConnector} seam. Like qemu-ga
+ * it answers every complete JSON line as it arrives: {@code guest-sync-delimited {id}} with
+ * {@code 0xFF {"return": id}\n} (qga/main.c send_response), a command with its reply and {@code \n}; so
+ * both the one-write frame and the late-argument exchange (command sent after the sync reply) work.
  *
  * <p>The guest clock runs at host rate: guest time = {@code hostClock} + an offset that
  * {@code guest-set-time} changes (plus {@link #setTimeSkew}, the error a real set would have). Scripted
@@ -54,6 +54,7 @@ public final class FakeQemuGa implements QgaConnector {
     private final FakeMonotonic mono;
     private final AtomicLong syncIds = new AtomicLong(1001);
     private final List<Request> requests = new ArrayList<>();
+    private final List<Long> syncs = new ArrayList<>();
     private final Map<String, String> failures = new HashMap<>();
     private final Map<Long, ExecReply> execs = new HashMap<>();
     private final List<List<String>> execCommands = new ArrayList<>();
@@ -142,6 +143,11 @@ public final class FakeQemuGa implements QgaConnector {
         return requests.stream().filter(r -> r.command().equals(command)).toList();
     }
 
+    /** Ids of the guest-sync-delimited requests answered, in order (one per exchange). */
+    public synchronized List<Long> syncIds() {
+        return List.copyOf(syncs);
+    }
+
     public synchronized List<String> frames() {
         return requests.stream().map(Request::frame).toList();
     }
@@ -173,26 +179,48 @@ public final class FakeQemuGa implements QgaConnector {
     }
 
     private final class Connection implements QgaConnection {
-        private final ByteArrayOutputStream written = new ByteArrayOutputStream();
-        private ByteBuffer pending;
+        private final ByteArrayOutputStream unparsed = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream replies = new ByteArrayOutputStream();
+        private ByteBuffer pending = ByteBuffer.allocate(0);
+        private boolean synced;
         private boolean closed;
 
+        /** Like qemu-ga, answers every complete line as it arrives (the client may send the command after the sync reply). */
         @Override
         public void write(byte[] bytes) throws IOException {
             if (closed) {
                 throw new IOException("closed");
             }
-            written.write(bytes);
-            String text = written.toString(StandardCharsets.UTF_8);
-            if (text.chars().filter(c -> c == '\n').count() >= 2) {
-                byte[] reply = handleFrame(text);
-                pending = reply == null ? null : ByteBuffer.wrap(reply);
+            unparsed.write(bytes);
+            String text = unparsed.toString(StandardCharsets.UTF_8);
+            int nl;
+            while ((nl = text.indexOf('\n')) >= 0) {
+                String line = text.substring(0, nl);
+                if (line.contains("\"guest-sync-delimited\"")) {
+                    synced = true;
+                } else if (!line.isBlank() && !synced) {
+                    throw new IOException("fake qemu-ga: command without a guest-sync-delimited first: " + line);
+                }
+                byte[] reply = handleLine(line);
+                if (reply != null) {
+                    replies.write(reply);
+                }
+                text = text.substring(nl + 1);
             }
+            unparsed.reset();
+            unparsed.write(text.getBytes(StandardCharsets.UTF_8));
+            ByteArrayOutputStream unread = new ByteArrayOutputStream();
+            while (pending.hasRemaining()) {
+                unread.write(pending.get());
+            }
+            unread.write(replies.toByteArray());
+            replies.reset();
+            pending = ByteBuffer.wrap(unread.toByteArray());
         }
 
         @Override
         public int read(ByteBuffer dst, long timeoutNanos) {
-            if (pending == null || !pending.hasRemaining()) {
+            if (!pending.hasRemaining()) {
                 mono.advance(timeoutNanos); // nothing will come: the caller's deadline passes
                 return 0;
             }
@@ -212,20 +240,25 @@ public final class FakeQemuGa implements QgaConnector {
     // ---------------------------------------------------------------- qemu-ga
 
     @SuppressWarnings("unchecked")
-    private synchronized byte[] handleFrame(String text) throws IOException {
-        String[] lines = text.split("\n");
-        Map<String, Object> sync = JSON.std.mapFrom(lines[0]);
-        if (!"guest-sync-delimited".equals(sync.get("execute"))) {
-            throw new IllegalStateException("frame does not start with guest-sync-delimited: " + text);
-        }
-        long id = ((Number) ((Map<String, Object>) sync.get("arguments")).get("id")).longValue();
-        Map<String, Object> cmd = JSON.std.mapFrom(lines[1]);
-        String name = (String) cmd.get("execute");
-        Map<String, Object> args = (Map<String, Object>) cmd.get("arguments");
-        requests.add(new Request(name, args, lines[1]));
-        if (!answering) {
+    private synchronized byte[] handleLine(String line) throws IOException {
+        if (line.isBlank()) {
             return null;
         }
+        Map<String, Object> msg = Json.parseObject(line, "qga request");
+        String name = (String) msg.get("execute");
+        Map<String, Object> args = (Map<String, Object>) msg.get("arguments");
+        if (!answering) {
+            if (!"guest-sync-delimited".equals(name)) {
+                requests.add(new Request(name, args, line));
+            }
+            return null;
+        }
+        if ("guest-sync-delimited".equals(name)) {
+            long id = ((Number) args.get("id")).longValue();
+            syncs.add(id);
+            return ("\u00ff{\"return\": " + id + "}\n").getBytes(StandardCharsets.ISO_8859_1);
+        }
+        requests.add(new Request(name, args, line));
         Object reply;
         String failure = failures.get(name);
         if (failure != null) {
@@ -233,12 +266,7 @@ public final class FakeQemuGa implements QgaConnector {
         } else {
             reply = answer(name, args == null ? Map.of() : args);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0xFF);
-        out.write(("{\"return\": " + id + "}\n").getBytes(StandardCharsets.UTF_8));
-        out.write(JSON.std.asString(reply).getBytes(StandardCharsets.UTF_8));
-        out.write('\n');
-        return out.toByteArray();
+        return (Json.compact(reply) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     @SuppressWarnings("unchecked")

@@ -32,6 +32,23 @@ class FakeQemuGaTest {
         assertEquals(Instant.parse("2021-03-01T12:01:30Z"), FakeQemuGa.fromNanos(client.getTimeNanos()));
         assertEquals("{\"execute\":\"guest-set-time\",\"arguments\":{\"time\":1614600000000000000}}",
                 ga.frames().get(0));
+        assertEquals(List.of(1001L, 1002L), ga.syncIds()); // each exchange synced first, with a fresh id
+    }
+
+    @Test
+    void aCommandWithoutSyncIsAProtocolError() throws Exception {
+        var conn = ga.open();
+
+        assertThrows(java.io.IOException.class, () -> conn.write("{\"execute\":\"guest-ping\"}\n".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void answersTheLateArgumentSetTimeWithTheTimeComputedAfterTheSync() {
+        client.setTimeNanos(() -> FakeQemuGa.nanos(clock.instant()) + 5);
+
+        assertEquals(FakeQemuGa.nanos(clock.instant()) + 5, client.getTimeNanos());
+        assertEquals(List.of("guest-set-time", "guest-get-time"),
+                ga.requests().stream().map(FakeQemuGa.Request::command).toList());
     }
 
     @Test

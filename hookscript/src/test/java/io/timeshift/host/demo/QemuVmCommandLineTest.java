@@ -1,4 +1,4 @@
-package io.timeshift.host.e2e;
+package io.timeshift.host.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +20,7 @@ class QemuVmCommandLineTest {
 
     private List<String> cmd(String conf, QemuVm.Options o) throws IOException {
         Path f = Files.writeString(tmp.resolve("100.conf"), conf);
-        return QemuVm.commandLine(QemuVm.readMainSection(f), 100, Path.of("/run/x"), TestGuest.at(Path.of("/g")), o);
+        return QemuVm.commandLine(QemuVm.readMainSection(f), 100, Path.of("/run/x"), GuestImage.at(Path.of("/g")), o);
     }
 
     private static String after(List<String> cmd, String opt) {

@@ -1,0 +1,289 @@
+package io.timeshift.host.cli;
+
+import io.timeshift.host.audit.AuditLog;
+import io.timeshift.host.io.Json;
+import io.timeshift.host.state.StateStore;
+import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.host.testing.MutableClock;
+import io.timeshift.host.testing.PolicyJson;
+import io.timeshift.host.testing.TempHost;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The picocli front end: exit codes, one-line errors, JSON shapes, --verbose. */
+class CliTest {
+    private static final Instant T0 = Instant.parse("2026-01-10T08:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private TempHost host;
+    private final MutableClock clock = new MutableClock(T0);
+    private final FakeMonotonic mono = new FakeMonotonic();
+    private final FakeQemuGa ga = new FakeQemuGa(clock, mono);
+    private StringWriter out;
+    private StringWriter err;
+
+    @BeforeEach
+    void node() {
+        host = new TempHost(dir);
+    }
+
+    private int run(String... args) {
+        out = new StringWriter();
+        err = new StringWriter();
+        Services services = new Services(host.paths(), Map.of("USER", "alice"), clock, mono, ga::client);
+        return Cli.run(services, new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    private List<String> errLines() {
+        return err.toString().lines().toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> jsonArray(String text) {
+        return (List<Map<String, Object>>) Json.parseObject("{\"a\":" + text + "}", "stdout").get("a");
+    }
+
+    private void threeAuditLines() {
+        AuditLog log = new AuditLog(host.paths().auditLog(), clock);
+        log.append("hook", 105, "hook-pre-start", Map.of());
+        log.append("alice", 105, "apply", Map.of("result", "ok"));
+        log.append("hook", 105, "hook-post-stop", Map.of());
+    }
+
+    private void editAuditLine(int n) throws Exception {
+        List<String> lines = new ArrayList<>(Files.readAllLines(host.paths().auditLog()));
+        lines.set(n - 1, lines.get(n - 1).replace("\"result\":\"ok\"", "\"result\":\"failed\""));
+        Files.write(host.paths().auditLog(), lines);
+    }
+
+    @Nested
+    class Status {
+        @Test
+        void jsonHasEveryContractFieldForAStoppedVm() {
+            host.confWith(105).policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z"));
+            new StateStore(host.paths()).update(105, s -> {
+                Map<String, Object> apply = new LinkedHashMap<>();
+                apply.put("startedAt", "2026-01-09T10:00:00Z");
+                apply.put("finishedAt", "2026-01-09T10:00:01Z");
+                apply.put("result", "ok");
+                apply.put("message", "guest clock set");
+                apply.put("guestTimeAfter", "2021-03-01T12:00:01Z");
+                apply.put("errorMs", 0.5);
+                s.finishApply(apply);
+            });
+
+            assertEquals(0, run("status", "--json"));
+
+            List<Map<String, Object>> rows = jsonArray(out.toString());
+            assertEquals(1, rows.size());
+            Map<String, Object> r = rows.get(0);
+            for (String field : List.of("vmid", "name", "node", "running", "mode", "expectedTime", "guestTime", "driftMs",
+                    "inTolerance", "timeSync", "lastApply", "problems")) {
+                assertTrue(r.containsKey(field), "missing " + field + " in " + r);
+            }
+            assertEquals(105, ((Number) r.get("vmid")).intValue());
+            assertEquals("jump-vm", r.get("name"));
+            assertEquals(false, r.get("running"));
+            assertEquals("fixed", r.get("mode"));
+            assertNull(r.get("guestTime"));
+            assertNull(r.get("driftMs"));
+            assertEquals("disable", r.get("timeSync"));
+            Map<?, ?> last = (Map<?, ?>) r.get("lastApply");
+            for (String field : List.of("startedAt", "finishedAt", "result", "message", "guestTimeAfter", "errorMs")) {
+                assertTrue(last.containsKey(field), "lastApply misses " + field + ": " + last);
+            }
+            assertEquals("ok", last.get("result"));
+            assertEquals(List.of(), r.get("problems"));
+            assertEquals("", err.toString());
+        }
+
+        @Test
+        void jsonOfANodeWithoutPoliciesIsAnEmptyArray() {
+            assertEquals(0, run("status", "--json"));
+
+            assertEquals(List.of(), jsonArray(out.toString()));
+        }
+
+        @Test
+        void namedVmsAreReportedInOrder() {
+            host.confWith(105).policy(PolicyJson.fixed(105, "2021-03-01"))
+                    .confWith(106).policy(PolicyJson.offset(106, "-3y"));
+
+            assertEquals(0, run("status", "106", "105", "--json"));
+
+            assertEquals(List.of(106, 105), jsonArray(out.toString()).stream().map(m -> ((Number) m.get("vmid")).intValue()).toList());
+        }
+
+        @Test
+        void textTableShowsOneRowPerVm() {
+            host.confWith(105).policy(PolicyJson.fixed(105, "2021-03-01"));
+
+            assertEquals(0, run("status"));
+
+            List<String> lines = out.toString().lines().toList();
+            assertEquals(2, lines.size(), out.toString());
+            assertTrue(lines.get(0).startsWith("VMID"), lines.get(0));
+            assertTrue(lines.get(1).startsWith("105"), lines.get(1));
+        }
+    }
+
+    @Nested
+    class Audit {
+        @Test
+        void verifyOfAnIntactLogExitsZero() {
+            threeAuditLines();
+
+            assertEquals(0, run("audit", "--verify"));
+
+            assertEquals(host.paths().auditLog() + ": 3 lines, hash chain intact\n", out.toString());
+        }
+
+        @Test
+        void verifyExitsOneNamingTheFirstBadLine() throws Exception {
+            threeAuditLines();
+            editAuditLine(2);
+
+            assertEquals(1, run("audit", "--verify"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).contains(host.paths().auditLog().toString()), errLines().get(0));
+            assertTrue(errLines().get(0).contains("line 2 "), errLines().get(0));
+            assertFalse(err.toString().contains("\tat "), err.toString());
+        }
+
+        @Test
+        void verifyJsonNamesTheFirstBadLine() throws Exception {
+            threeAuditLines();
+            editAuditLine(2);
+
+            assertEquals(1, run("audit", "--verify", "--json"));
+
+            Map<String, Object> m = Json.parseObject(out.toString(), "stdout");
+            assertEquals(false, m.get("ok"));
+            assertEquals(2, ((Number) m.get("firstBadLine")).intValue());
+            assertEquals(3, ((Number) m.get("lines")).intValue());
+        }
+
+        @Test
+        void listsEntriesAsJson() {
+            threeAuditLines();
+
+            assertEquals(0, run("audit", "--json"));
+
+            assertEquals(List.of("hook-pre-start", "apply", "hook-post-stop"),
+                    jsonArray(out.toString()).stream().map(m -> m.get("action")).toList());
+        }
+    }
+
+    @Nested
+    class InvalidInput {
+        @Test
+        void nonNumericVmidIsExitTwoNamingTheValueAndTheValidForm() {
+            assertEquals(2, run("apply", "abc"));
+
+            assertTrue(errLines().get(0).contains("'abc' is not a VMID (a number from 100 to 999999999)"), err.toString());
+            assertFalse(err.toString().contains("\tat "), err.toString());
+            assertEquals("", out.toString());
+        }
+
+        @Test
+        void statusWithANonNumericVmidNamesTheValidForm() {
+            assertEquals(2, run("status", "abc"));
+
+            assertTrue(errLines().get(0).contains("'abc' is not a VMID (a number from 100 to 999999999)"), err.toString());
+        }
+
+        @ParameterizedTest(name = "{0} abc")
+        @ValueSource(strings = {"status", "apply"})
+        void nonNumericVmidIsExactlyOneLine(String command) {
+            assertEquals(2, run(command, "abc"));
+
+            assertEquals(1, errLines().size(), err.toString());
+        }
+
+        @Test
+        void applyWithoutPolicyIsExitTwoWithTheFix() {
+            host.confWith(105);
+
+            assertEquals(2, run("apply", "105"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).contains("time-shift enable 105"), errLines().get(0));
+        }
+
+        @Test
+        void anInvalidNodeConfigIsExitTwoNamingTheField() throws Exception {
+            host.confWith(105).policy(PolicyJson.fixed(105, "2021-03-01"));
+            Files.createDirectories(host.paths().configFile().getParent());
+            Files.writeString(host.paths().configFile(), "{\"applyHold\":60}");
+
+            assertEquals(2, run("apply", "105"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).contains("field 'applyHold'"), errLines().get(0));
+        }
+    }
+
+    @Nested
+    class Verbose {
+        @Test
+        void printsAStackTraceOnlyWithVerbose() throws Exception {
+            threeAuditLines();
+            editAuditLine(2);
+
+            assertEquals(1, run("audit", "--verify"));
+            assertFalse(err.toString().contains("\tat "), err.toString());
+
+            assertEquals(1, run("audit", "--verify", "--verbose"));
+            assertTrue(err.toString().contains("CheckFailedException"), err.toString());
+            assertTrue(err.toString().contains("\tat "), err.toString());
+
+            assertEquals(1, run("-v", "audit", "--verify"));
+            assertTrue(err.toString().contains("\tat "), err.toString());
+        }
+    }
+
+    @Test
+    void applyRunsTheWorkerAgainstTheAgentAndReportsJson() {
+        host.confWith(105).agentSocket(105).policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z").with("timeSync", "keep"));
+
+        assertEquals(0, run("apply", "105", "--json", "--no-hold"));
+
+        Map<String, Object> m = Json.parseObject(out.toString(), "stdout");
+        assertEquals("ok", m.get("result"));
+        assertEquals("2021-03-01T12:00:00Z", m.get("guestTimeAfter"));
+        assertEquals("alice", new TempHost(dir).auditEntries().get(0).get("actor"));
+        assertEquals(Instant.parse("2021-03-01T12:00:00Z"), ga.guestNow());
+    }
+
+    @Test
+    void versionAndHelpExitZero() {
+        assertEquals(0, run("--version"));
+        assertTrue(out.toString().startsWith("time-shift "), out.toString());
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString().contains("Exit codes: 0 ok, 1 a check failed, 2 invalid input, 3 environment not usable."));
+    }
+}
