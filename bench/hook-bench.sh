@@ -9,14 +9,16 @@ rounds=${1:-21}
 t="$root/hookscript/target"
 [ -d "$t/lib" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 3; }
 java=${JAVA:-java}
-cp="$t/classes:$t/lib/*"
+# the class path of the installed launcher's hook path: the two jars it needs (CDS needs jars, not dirs)
+cp="$(ls "$t"/hookscript-*.jar | head -1):$(ls "$t"/lib/pve-api-*.jar | head -1)"
 flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto)
 work=$(mktemp -d)
 trap 'pkill -f "TIME_SHIFT_BENCH_MARK" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # a PVE-shaped tree: VM 101 without policy, VM 105 with a fixed-date policy and an agent-enabled conf
 export TIME_SHIFT_PVE_DIR="$work/pve" TIME_SHIFT_RUN_DIR="$work/run" TIME_SHIFT_STATE_DIR="$work/state" \
-       TIME_SHIFT_LOG_DIR="$work/log" TIME_SHIFT_CONFIG="$work/time-shift.json" PVE_MIGRATED_FROM=
+       TIME_SHIFT_LOG_DIR="$work/log" TIME_SHIFT_CONFIG="$work/time-shift.json" PVE_MIGRATED_FROM= \
+       TIME_SHIFT_LAUNCHER="$root/bin/time-shift"
 mkdir -p "$work/pve/qemu-server" "$work/pve/time-shift" "$work/run"
 printf 'agent: 1\nname: web01\nmemory: 2048\n' > "$work/pve/qemu-server/105.conf"
 printf 'name: other\n' > "$work/pve/qemu-server/101.conf"
@@ -32,6 +34,7 @@ jsa="$work/time-shift.jsa"
     io.timeshift.host.Main hook 105 pre-start >/dev/null 2>&1 || true
 "$java" "${flags[@]}" -XX:SharedArchiveFile="$jsa" -Xshare:on -cp "$cp" io.timeshift.host.Main hook 101 pre-start \
     >/dev/null 2>&1 || { echo "warning: CDS archive not usable; 'cds' rows equal the plain ones" >&2; }
+echo "hook class path: $cp; CDS archive: $(stat -c %s "$jsa" 2>/dev/null || echo none) bytes"
 cds=(-XX:SharedArchiveFile="$jsa" -Xlog:cds=off -Xlog:cds+dynamic=off)
 
 names=("java -version" "no-policy" "no-policy+cds" "pre-start" "pre-start+cds" "post-start" "post-start+cds")

@@ -16,6 +16,13 @@ public final class Main {
         int code;
         if (args.length > 0 && "hook".equals(args[0])) {
             code = HookMain.run(args, System.getenv(), System.out, System.err);
+        } else if (args.length == 2 && "hook-train".equals(args[0])) {
+            // for the AppCDS archive (packaging's cds-generate, in a sandbox tree): every phase in one JVM,
+            // so the archive holds the classes of all four, not only of the first
+            code = 0;
+            for (String phase : new String[] {"pre-start", "post-start", "pre-stop", "post-stop"}) {
+                code |= HookMain.run(new String[] {"hook", args[1], phase}, System.getenv(), System.out, System.err);
+            }
         } else {
             code = io.timeshift.host.cli.Cli.run(args);
         }

@@ -28,6 +28,12 @@ public class Detacher {
         if (setsid != null) {
             cmd.add(setsid);
         }
+        // niced: the worker's JVM start-up must not compete with the hook's own last milliseconds (or
+        // with the VM's boot) on a busy host; it then waits seconds for the guest agent anyway
+        String nice = findOnPath("nice");
+        if (nice != null) {
+            cmd.addAll(List.of(nice, "-n", "10"));
+        }
         cmd.addAll(selfCommand());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);

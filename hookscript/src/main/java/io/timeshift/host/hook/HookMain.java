@@ -56,8 +56,22 @@ public final class HookMain {
             config = HostConfig.DEFAULTS;
         }
         HookService hook = new HookService(paths, config, env, Clock.systemUTC(), out, err, new Detacher(env),
-                id -> QgaClient.forSocket(id, paths.qgaSocket(id)));
+                new Agents(paths));
         return hook.handle(vmid, phase);
     }
 }
+
+    /** The agent of a VM (a named class: no lambda bootstrap on the hook path). */
+    private static final class Agents implements java.util.function.IntFunction<QgaClient> {
+        private final HostPaths paths;
+
+        Agents(HostPaths paths) {
+            this.paths = paths;
+        }
+
+        @Override
+        public QgaClient apply(int vmid) {
+            return QgaClient.forSocket(vmid, paths.qgaSocket(vmid));
+        }
+    }
 }

@@ -142,7 +142,7 @@ public final class HookService {
         Long lastOffset = before.run() != null ? Long.valueOf(before.run().offsetNs())
                 : mirrored == null ? null : mirrored.offsetNs();
         boolean resume = conf.vmstate().isPresent();
-        boolean backup = conf.lock().filter("backup"::equals).isPresent();
+        boolean backup = "backup".equals(conf.lock().orElse(null));
         OffsetModel.Decision d;
         if (migrated()) {
             // the guest keeps its clock across live migration: record what we believe, never re-apply
@@ -152,7 +152,7 @@ public final class HookService {
             d = OffsetModel.decide(policy, now, lastStop, lastOffset, resume);
         }
         Instant target = d.guestTimeAt(now);
-        TimeParsers.requireSettableYear(target, "VM " + vmid + " guest time " + target);
+        TimeParsers.requireSettableYear(target, "VM " + vmid + " guest time " + TimeParsers.iso(target));
         if (!conf.agentEnabled() && !migrated()) {
             String msg = "the QEMU guest agent is not enabled in the VM config, so the clock cannot be set after boot"
                     + " (fix: qm set " + vmid + " --agent enabled=1, and install qemu-guest-agent in the guest)";
@@ -162,10 +162,8 @@ public final class HookService {
             err.println("time-shift: VM " + vmid + ": warning: " + msg);
         }
         String runId = TimeParsers.iso(now);
-        states.update(vmid, s -> {
-            s.phase(Phase.PRE_START.id(), now);
-            s.run(new VmState.Run(runId, now, d.offsetNs(), d.reason().id, backup, policy.summary()));
-        });
+        states.update(vmid, new PhaseChange(Phase.PRE_START, now)
+                .run(new VmState.Run(runId, now, d.offsetNs(), d.reason().id, backup, policy.summary())));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("mode", policy.mode().id());
         details.put("reason", d.reason().id);
@@ -183,7 +181,7 @@ public final class HookService {
                     + ": the guest keeps its clock (not re-applied)");
         } else {
             out.println("time-shift: VM " + vmid + " (" + policy.summary() + "): guest clock will be set to "
-                    + target + " once its agent answers" + (backup ? " (backup start: guest runs after vzdump resumes it)" : ""));
+                    + TimeParsers.iso(target) + " once its agent answers" + (backup ? " (backup start: guest runs after vzdump resumes it)" : ""));
         }
         return 0;
     }
@@ -192,7 +190,7 @@ public final class HookService {
         Instant now = clock.instant();
         StateStore states = new StateStore(paths);
         if (migrated()) {
-            states.update(vmid, s -> s.phase(Phase.POST_START.id(), now));
+            states.update(vmid, new PhaseChange(Phase.POST_START, now));
             audit(vmid, "hook-post-start", Map.of("result", "skipped", "reason", "migrated",
                     "migratedFrom", env.get("PVE_MIGRATED_FROM")));
             return 0;
@@ -204,10 +202,7 @@ public final class HookService {
             throw new io.timeshift.pve.error.EnvironmentException("cannot start the apply worker: " + e.getMessage()
                     + " (run time-shift apply " + vmid + " by hand)", e);
         }
-        states.update(vmid, s -> {
-            s.phase(Phase.POST_START.id(), now);
-            s.startApply(now, pid);
-        });
+        states.update(vmid, new PhaseChange(Phase.POST_START, now).workerStarted(pid));
         audit(vmid, "hook-post-start", Map.of("result", "worker-started", "workerPid", pid));
         out.println("time-shift: VM " + vmid + ": applying the clock policy in the background (worker pid " + pid
                 + "; see: time-shift status " + vmid + ")");
@@ -236,12 +231,7 @@ public final class HookService {
                     "estimate", run.id(), policy.summary());
         }
         VmState.Stop recorded = stop;
-        states.update(vmid, s -> {
-            s.phase(Phase.PRE_STOP.id(), now);
-            if (recorded != null) {
-                s.lastStop(recorded);
-            }
-        });
+        states.update(vmid, new PhaseChange(Phase.PRE_STOP, now).stop(recorded));
         if (recorded != null) {
             new ClockMirror(paths).write(vmid, recorded, OffsetModel.between(recorded.hostTime(), recorded.guestTime()));
         }
@@ -275,13 +265,7 @@ public final class HookService {
         } else {
             stop = null;
         }
-        states.update(vmid, s -> {
-            s.phase(Phase.POST_STOP.id(), now);
-            if (stop != null) {
-                s.lastStop(stop);
-            }
-            s.postStopDoneFor(runId);
-        });
+        states.update(vmid, new PhaseChange(Phase.POST_STOP, now).stop(stop).postStopDone(runId));
         if (stop != null) {
             new ClockMirror(paths).write(vmid, stop, OffsetModel.between(stop.hostTime(), stop.guestTime()));
         }
@@ -339,6 +323,63 @@ public final class HookService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        }
+    }
+
+    /**
+     * What a phase writes to state. A named class rather than lambdas: the hook is a fresh JVM per
+     * phase, and the first lambda costs it the whole LambdaMetafactory bootstrap.
+     */
+    private static final class PhaseChange implements java.util.function.Consumer<VmState> {
+        private final Phase phase;
+        private final Instant at;
+        private VmState.Run run;
+        private VmState.Stop stop;
+        private Long workerPid;
+        private boolean postStopDone;
+        private String postStopRun;
+
+        PhaseChange(Phase phase, Instant at) {
+            this.phase = phase;
+            this.at = at;
+        }
+
+        PhaseChange run(VmState.Run r) {
+            this.run = r;
+            return this;
+        }
+
+        PhaseChange stop(VmState.Stop s) {
+            this.stop = s;
+            return this;
+        }
+
+        PhaseChange workerStarted(long pid) {
+            this.workerPid = pid;
+            return this;
+        }
+
+        PhaseChange postStopDone(String runId) {
+            this.postStopDone = true;
+            this.postStopRun = runId;
+            return this;
+        }
+
+        @Override
+        public void accept(VmState s) {
+            s.phase(phase.id(), at);
+            if (run != null) {
+                s.run(run);
+            }
+            if (stop != null) {
+                s.lastStop(stop);
+            }
+            if (workerPid != null) {
+                s.startApply(at, workerPid);
+            }
+            if (postStopDone) {
+                s.postStopDoneFor(postStopRun);
+            }
         }
     }
 

@@ -18,6 +18,16 @@ public final class InProcessLocks {
     }
 
     public static ReentrantLock of(Path file) {
-        return LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new ReentrantLock());
+        Path key = file.toAbsolutePath().normalize();
+        ReentrantLock lock = LOCKS.get(key);
+        if (lock == null) {
+            // not computeIfAbsent with a lambda: the hook is a fresh JVM and the first lambda is costly
+            ReentrantLock fresh = new ReentrantLock();
+            lock = LOCKS.putIfAbsent(key, fresh);
+            if (lock == null) {
+                lock = fresh;
+            }
+        }
+        return lock;
     }
 }

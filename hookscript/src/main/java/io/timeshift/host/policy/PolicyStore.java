@@ -40,7 +40,8 @@ public final class PolicyStore {
 
     /** The validated policy, or empty when the VM has none; an invalid file is exit 2. */
     public Optional<Policy> read(int vmid) {
-        return readText(vmid).map(t -> PolicyParser.parse(t, vmid, paths.policyFile(vmid).toString()));
+        Optional<String> text = readText(vmid);
+        return text.isEmpty() ? Optional.empty() : Optional.of(PolicyParser.parse(text.get(), vmid, paths.policyFile(vmid).toString()));
     }
 
     public void write(Policy p) {

@@ -36,7 +36,9 @@ public record VmConfig(int vmid, String description, Map<String, String> main, M
         main = frozen(main);
         pending = frozen(pending);
         Map<String, Map<String, String>> snaps = new LinkedHashMap<>();
-        Objects.requireNonNull(snapshots, "snapshots").forEach((k, v) -> snaps.put(k, frozen(v)));
+        for (Map.Entry<String, Map<String, String>> e : Objects.requireNonNull(snapshots, "snapshots").entrySet()) {
+            snaps.put(e.getKey(), frozen(e.getValue())); // a loop, not a lambda: parsed in every hook phase
+        }
         snapshots = Collections.unmodifiableMap(snaps);
         digest = digest == null ? Optional.empty() : digest;
     }
@@ -128,7 +130,8 @@ public record VmConfig(int vmid, String description, Map<String, String> main, M
 
     /** {@code template: 1}. */
     public boolean template() {
-        return Boolean.TRUE.equals(get("template").map(VmConfig::parseBoolean).orElse(null));
+        String t = main.get("template");
+        return t != null && Boolean.TRUE.equals(parseBoolean(t));
     }
 
     /** {@code tags}, split on {@code ;}, {@code ,} or spaces (PVE writes {@code ;}); empty if none. */

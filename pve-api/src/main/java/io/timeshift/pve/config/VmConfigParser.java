@@ -17,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads Proxmox VM config files ({@code /etc/pve/qemu-server/<vmid>.conf}) the way qemu-server's
@@ -42,12 +40,12 @@ import java.util.regex.Pattern;
  * <p>Stateless and thread-safe.
  */
 public final class VmConfigParser {
-    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9_\\-]*");
-    private static final Pattern PENDING = Pattern.compile("\\[PENDING\\][ \\t\\r\\f\\x0B]*", Pattern.CASE_INSENSITIVE);
-    private static final Pattern SPECIAL = Pattern.compile("\\[special:([a-z][a-z0-9_\\-]*)\\][ \\t\\r\\f\\x0B]*",
-            Pattern.CASE_INSENSITIVE);
-    private static final Pattern SNAPSHOT = Pattern.compile("\\[([a-z][a-z0-9_\\-]+)\\][ \\t\\r\\f\\x0B]*",
-            Pattern.CASE_INSENSITIVE);
+    // Keys and section headers are matched by hand, not with java.util.regex: the hook parses the
+    // config in every VM phase, and a fresh JVM pays for Pattern's lambda-based predicates (the whole
+    // LambdaMetafactory bootstrap) on the first compile. The grammar is PVE's parse_vm_config:
+    //   key      [a-z][a-z0-9_-]*
+    //   headers  \[PENDING\], \[special:[a-z][a-z0-9_-]*\], \[[a-z][a-z0-9_-]+\]  (case-insensitive,
+    //            trailing blanks allowed)
     private static final int MAX_SHOWN = 60;
 
     private VmConfigParser() {}
@@ -129,7 +127,7 @@ public final class VmConfigParser {
                 throw new ConfigParseException(source, lineNo, "not a \"key: value\" line: " + shown(line));
             }
             String key = line.substring(0, colon);
-            if (!KEY.matcher(key).matches()) {
+            if (!isName(key, false, 1)) {
                 throw new ConfigParseException(source, lineNo, "bad key " + shown(key));
             }
             String value = trim(line.substring(colon + 1));
@@ -197,18 +195,18 @@ public final class VmConfigParser {
 
     private static Section header(String line, String source, int lineNo, Map<String, String> pending,
                                   Map<String, Map<String, String>> snapshots, Set<String> seen) {
-        Matcher m;
-        if (PENDING.matcher(line).matches()) {
+        String inner = bracketed(line);
+        if (inner != null && inner.equalsIgnoreCase("PENDING")) {
             requireFirst(seen, "[PENDING]", source, lineNo);
             return new Section("[PENDING]", pending, Kind.PENDING);
         }
-        if ((m = SPECIAL.matcher(line)).matches()) {
-            String name = "[special:" + m.group(1).toLowerCase(java.util.Locale.ROOT) + "]";
+        if (inner != null && inner.regionMatches(true, 0, "special:", 0, 8) && isName(inner.substring(8), true, 1)) {
+            String name = "[special:" + inner.substring(8).toLowerCase(java.util.Locale.ROOT) + "]";
             requireFirst(seen, name, source, lineNo);
             return new Section(name, new LinkedHashMap<>(), Kind.SPECIAL);
         }
-        if ((m = SNAPSHOT.matcher(line)).matches()) {
-            String snap = m.group(1);
+        if (inner != null && isName(inner, true, 2)) {
+            String snap = inner;
             requireFirst(seen, "[" + snap + "]", source, lineNo);
             Map<String, String> values = new LinkedHashMap<>();
             snapshots.put(snap, values);
@@ -216,6 +214,38 @@ public final class VmConfigParser {
         }
         throw new ConfigParseException(source, lineNo, "bad section header " + shown(line)
                 + " ([PENDING], [special:<name>] or [<snapshot name>])");
+    }
+
+    /** {@code [a-z][a-z0-9_-]*} with at least {@code minLength} characters; letters any case if {@code anyCase}. */
+    static boolean isName(String s, boolean anyCase, int minLength) {
+        if (s.length() < minLength || s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (anyCase && c >= 'A' && c <= 'Z');
+            boolean ok = i == 0 ? letter : letter || (c >= '0' && c <= '9') || c == '_' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The text between a leading '[' and the ']' that is followed only by blanks, or null. */
+    static String bracketed(String line) {
+        if (line.isEmpty() || line.charAt(0) != '[') {
+            return null;
+        }
+        int end = line.length();
+        while (end > 0 && " \t\r\f\u000B".indexOf(line.charAt(end - 1)) >= 0) {
+            end--;
+        }
+        if (end < 2 || line.charAt(end - 1) != ']') {
+            return null;
+        }
+        String inner = line.substring(1, end - 1);
+        return inner.indexOf(']') >= 0 || inner.indexOf('[') >= 0 ? null : inner;
     }
 
     private static void requireFirst(Set<String> seen, String name, String source, int lineNo) {
