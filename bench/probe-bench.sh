@@ -42,30 +42,34 @@ exec 9<>"$work/stdin"
 
 # start_server NAME ARGS...: starts openssl s_server on a free port, sets $port
 # (not called as $(...): the subshell would lose the pid that cleanup must kill)
+# (sh has no local variables: everything here is prefixed ss_ so the caller's loop counter survives)
 start_server() {
-    name=$1; shift
-    openssl s_server -accept 0 -naccept 100000 "$@" <"$work/stdin" >"$work/$name.log" 2>&1 &
+    ss_name=$1; shift
+    openssl s_server -accept 0 -naccept 100000 "$@" <"$work/stdin" >"$work/$ss_name.log" 2>&1 &
     pids="$pids $!"
-    i=0
-    while ! grep -q '^ACCEPT' "$work/$name.log" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 200 ] || { echo "probe-bench: s_server $name did not start" >&2; cat "$work/$name.log" >&2; exit 3; }
+    ss_wait=0
+    while ! grep -q '^ACCEPT' "$work/$ss_name.log" 2>/dev/null; do
+        ss_wait=$((ss_wait + 1))
+        if [ $ss_wait -ge 200 ]; then
+            echo "probe-bench: s_server $ss_name did not start" >&2; cat "$work/$ss_name.log" >&2; exit 3
+        fi
         sleep 0.05
     done
-    port=$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' "$work/$name.log")
+    port=$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' "$work/$ss_name.log")
 }
 
 # 32 servers in four BMC-like profiles
 targets=
-i=0
-while [ $i -lt "$n" ]; do
-    case $((i % 4)) in
-        0) start_server s$i -cert "$work/modern.pem" -key "$work/modern.key" ;;
-        1) start_server s$i -cert "$work/old.pem" -key "$work/old.key" -tls1 -cipher 'ALL:@SECLEVEL=0' ;;
-        2) start_server s$i -cert "$work/old.pem" -key "$work/old.key" -cipher 'ALL:@SECLEVEL=0' -no_tls1_3 ;;
-        3) start_server s$i -cert "$work/modern.pem" -key "$work/modern.key" -tls1_2 -Verify 1 ;;
+k=0
+while [ $k -lt "$n" ]; do
+    case $((k % 4)) in
+        0) start_server s$k -cert "$work/modern.pem" -key "$work/modern.key" ;;
+        1) start_server s$k -cert "$work/old.pem" -key "$work/old.key" -tls1 -cipher 'ALL:@SECLEVEL=0' ;;
+        2) start_server s$k -cert "$work/old.pem" -key "$work/old.key" -cipher 'ALL:@SECLEVEL=0' -no_tls1_3 ;;
+        3) start_server s$k -cert "$work/modern.pem" -key "$work/modern.key" -tls1_2 -Verify 1 ;;
     esac
     targets="$targets 127.0.0.1:$port"
-    i=$((i + 1))
+    k=$((k + 1))
 done
 
 echo "time-shift-guest probe benchmark: $n loopback openssl s_server targets, $(nproc) CPUs, $("$tsg" --version)"

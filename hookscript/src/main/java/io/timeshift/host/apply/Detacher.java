@@ -21,6 +21,14 @@ public class Detacher {
         this.env = env;
     }
 
+    /**
+     * True when our shell launcher runs this JVM and starts workers itself after it exits
+     * ({@code TIME_SHIFT_DETACH=launcher}, exported by the launchers for the hook path only).
+     */
+    public boolean viaLauncher() {
+        return "launcher".equals(env.get("TIME_SHIFT_DETACH"));
+    }
+
     /** Starts the command and returns its pid (the worker's own pid: setsid execs in place). */
     public long spawn(List<String> args, Path logFile) throws IOException {
         List<String> cmd = new ArrayList<>();

@@ -61,6 +61,20 @@ public final class OffsetModel {
         };
     }
 
+    /**
+     * The {@code startdate} for the next cold start: the guest boots already near its time (the apply
+     * worker sets the exact time once the agent answers).
+     *
+     * @param lastStop the guest time at the stop that just happened, or null
+     */
+    public static Instant nextStart(Policy p, VmState.Stop lastStop, Instant now) {
+        return switch (p.mode()) {
+            case FIXED -> p.date();
+            case OFFSET -> now.plus(p.offset());
+            case CONTINUE -> lastStop != null ? lastStop.guestTime() : p.date();
+        };
+    }
+
     /** target − host, in ns. */
     public static long between(Instant host, Instant target) {
         return Duration.between(host, target).toNanos();

@@ -14,7 +14,7 @@ public final class RearmCommand implements Callable<Integer> {
     @Parameters(index = "0", converter = VmidConverter.class)
     int vmid;
 
-    @Parameters(index = "1")
+    @Parameters(index = "1", arity = "0..1", description = "Default: from the policy and the last stop")
     String startdate;
 
     public RearmCommand(Services services) {
@@ -23,8 +23,16 @@ public final class RearmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String when = startdate;
+        if (when == null) {
+            io.timeshift.host.policy.Policy p = new io.timeshift.host.policy.PolicyStore(services.paths()).read(vmid)
+                    .orElseThrow(() -> new io.timeshift.pve.error.InvalidInputException("VM " + vmid + " has no time-shift policy"));
+            io.timeshift.host.state.VmState.Stop stop = new io.timeshift.host.state.StateStore(services.paths()).read(vmid).lastStop();
+            when = io.timeshift.host.time.TimeParsers.pveStartdate(
+                    io.timeshift.host.apply.OffsetModel.nextStart(p, stop, services.clock().instant()));
+        }
         new Rearm(services.env(), services.paths().auditLog(), services.clock(), System.out, Duration.ofMinutes(5))
-                .rearm(vmid, startdate);
+                .rearm(vmid, when);
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.host.cluster.PveClients;
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.pve.qga.QgaClient;
@@ -11,10 +12,17 @@ import java.util.function.IntFunction;
 
 /**
  * What commands need from the outside world, built once in {@link Cli} and passed to every command:
- * paths, config, clocks, the agent factory, the environment. Tests construct their own.
+ * paths, config, clocks, the agent factory, the environment, the Proxmox API clients ({@link PveClients}:
+ * {@code --remote} HTTPS, the api-setup token, or pvesh as root). Tests construct their own.
  */
 public record Services(HostPaths paths, Map<String, String> env, Clock clock, Monotonic monotonic,
-                       IntFunction<QgaClient> agents) {
+                       IntFunction<QgaClient> agents, PveClients pve) {
+
+    /** Without an explicit {@link PveClients}: the production wiring (nothing starts until used). */
+    public Services(HostPaths paths, Map<String, String> env, Clock clock, Monotonic monotonic,
+                    IntFunction<QgaClient> agents) {
+        this(paths, env, clock, monotonic, agents, PveClients.fromEnvironment(paths, env));
+    }
 
     public static Services fromEnvironment(Map<String, String> env) {
         HostPaths paths = HostPaths.fromEnv(env);

@@ -1,8 +1,14 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.host.cluster.ClusterStatusService;
+import io.timeshift.host.cluster.PveClients;
+import io.timeshift.host.cluster.RemoteSpec;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.status.StatusService;
+import io.timeshift.pve.api.PveClient;
+import io.timeshift.pve.error.InvalidInputException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -18,7 +24,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", description = "Show each VM's policy, expected and live guest time, drift, last apply and problems.",
-        footer = {"", "Examples:", "  time-shift status", "  time-shift status 105 --json"})
+        footer = {"", "Examples:", "  time-shift status", "  time-shift status 105 --json",
+                "  time-shift status --all                       # every VM with a policy, on every node",
+                "  time-shift status --all --json --remote https://pve1:8006 --token-file ~/.pve-token --ca pve-root-ca.pem"})
 public final class StatusCommand implements Callable<Integer> {
     private final Services services;
 
@@ -33,12 +41,21 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array, one object per VM (contract fields).")
     boolean json;
 
+    @Option(names = "--all", description = "Every VM of the cluster with a policy (tagged time-shift), whichever node runs it.")
+    boolean all;
+
+    @Mixin
+    RemoteOptions remote = new RemoteOptions();
+
     public StatusCommand(Services services) {
         this.services = services;
     }
 
     @Override
     public Integer call() {
+        if (all || remote.remote()) {
+            return cluster();
+        }
         StatusService svc = new StatusService(services.paths(), services.clock(), services.agents(), hostname());
         List<Integer> vmids = new ArrayList<>();
         for (String a : vmidArgs) {
@@ -68,6 +85,66 @@ public final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * {@code --all} and {@code --remote}: through the Proxmox API (pvesh or the api-setup token on a node,
+     * HTTPS with {@code --remote}); VMs on this node keep the local view.
+     */
+    private int cluster() {
+        List<Integer> vmids = new ArrayList<>();
+        for (String a : vmidArgs) {
+            try {
+                vmids.add(new VmidConverter().convert(a));
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "<vmid>: " + e.getMessage());
+            }
+        }
+        if (all && !vmids.isEmpty()) {
+            throw new InvalidInputException("give VMIDs or --all, not both (e.g. time-shift status --all)");
+        }
+        RemoteSpec target = remote.spec(spec.commandLine().getErr());
+        String node = ClusterStatusService.localNodeName(services.paths()).orElse(null);
+        StatusService local = new StatusService(services.paths(), services.clock(), services.agents(), node);
+        PveClients clients = services.pve().withRetry(ClusterStatusService.fanOutRetry(services.pve().retry()));
+        List<Map<String, Object>> rows;
+        try (PveClient client = clients.open(target)) {
+            ClusterStatusService svc = new ClusterStatusService(client, services.paths(), node,
+                    node == null ? null : local::status, services.clock(), ClusterStatusService.Settings.DEFAULTS);
+            rows = vmids.isEmpty() ? svc.all() : svc.of(vmids);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.print(new String(Json.pretty(rows), StandardCharsets.UTF_8));
+        } else {
+            printCluster(out, rows);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static void printCluster(PrintWriter out, List<Map<String, Object>> rows) {
+        if (rows.isEmpty()) {
+            out.println("No VM in the cluster has a time-shift policy (none is tagged " + ClusterStatusService.TAG + ").");
+            return;
+        }
+        String fmt = "%-6s %-10s %-16s %-8s %-20s %-20s %10s  %-18s %s%n";
+        out.printf(Locale.ROOT, fmt, "VMID", "NODE", "NAME", "MODE", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
+        for (Map<String, Object> r : rows) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> last = (Map<String, Object>) r.get("lastApply");
+            String lastS = last == null ? "-" : last.get("result") + " " + shortTime(last.get("finishedAt") != null
+                    ? last.get("finishedAt") : last.get("startedAt"));
+            @SuppressWarnings("unchecked")
+            List<String> problems = (List<String>) r.get("problems");
+            out.printf(Locale.ROOT, fmt, r.get("vmid"), trunc(r.get("node"), 10), trunc(r.get("name"), 16), nz(r.get("mode")),
+                    shortTime(r.get("expectedTime")), shortTime(r.get("guestTime")),
+                    r.get("driftMs") == null ? "-" : String.format(Locale.ROOT, "%.1f ms", ((Number) r.get("driftMs")).doubleValue()),
+                    lastS, problems.isEmpty() ? "-" : problems.get(0));
+            for (int i = 1; i < problems.size(); i++) {
+                out.printf(Locale.ROOT, fmt, "", "", "", "", "", "", "", "", problems.get(i));
+            }
+        }
     }
 
     static void print(PrintWriter out, List<Map<String, Object>> rows) {

@@ -57,7 +57,8 @@ public final class HookMain {
         }
         HookService hook = new HookService(paths, config, env, Clock.systemUTC(), out, err, new Detacher(env),
                 new Agents(paths));
-        return hook.handle(vmid, phase);
+        int code = hook.handle(vmid, phase);
+        return code == 0 && hook.detachRequest() != 0 ? hook.detachRequest() : code;
     }
 }
 

@@ -65,6 +65,17 @@ public final class HookService {
         this.agents = agents;
     }
 
+    /** Exit code asking the launcher to start {@code time-shift apply <vmid> --worker} detached. */
+    public static final int DETACH_APPLY = 75;
+    /** Exit code asking the launcher to start {@code time-shift rearm <vmid>} detached. */
+    public static final int DETACH_REARM = 76;
+    private int detachRequest;
+
+    /** 0, or the DETACH_* code when the launcher must start a worker after this JVM exits. */
+    public int detachRequest() {
+        return detachRequest;
+    }
+
     public int handle(int vmid, String phaseName) {
         Phase phase = Phase.parse(phaseName);
         PolicyStore policies = new PolicyStore(paths);
@@ -195,6 +206,16 @@ public final class HookService {
                     "migratedFrom", env.get("PVE_MIGRATED_FROM")));
             return 0;
         }
+        if (detacher.viaLauncher()) {
+            // the shell launcher starts the worker after this JVM exits (exit code DETACH_APPLY): no
+            // process spawning in Java and no second JVM competing with this one for the CPU
+            states.update(vmid, new PhaseChange(Phase.POST_START, now).workerRequested());
+            audit(vmid, "hook-post-start", Map.of("result", "worker-requested"));
+            detachRequest = DETACH_APPLY;
+            out.println("time-shift: VM " + vmid + ": applying the clock policy in the background (see: time-shift status "
+                    + vmid + ")");
+            return 0;
+        }
         long pid;
         try {
             pid = detacher.spawn(List.of("apply", Integer.toString(vmid), "--worker"), paths.workerLog(vmid));
@@ -270,11 +291,7 @@ public final class HookService {
             new ClockMirror(paths).write(vmid, stop, OffsetModel.between(stop.hostTime(), stop.guestTime()));
         }
         // next cold start: boot the guest already near its time (the worker corrects the rest)
-        Instant next = switch (policy.mode()) {
-            case FIXED -> policy.date();
-            case OFFSET -> now.plus(policy.offset());
-            case CONTINUE -> stop != null ? stop.guestTime() : policy.date();
-        };
+        Instant next = OffsetModel.nextStart(policy, stop, now);
         String startdate = TimeParsers.pveStartdate(next);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("guestTimeAtStop", stop == null ? null : TimeParsers.iso(stop.guestTime()));
@@ -290,7 +307,10 @@ public final class HookService {
             return 0;
         }
         if (policy.mode() != Mode.FIXED && !startdate.equals(current)) {
-            try {
+            if (detacher.viaLauncher()) {
+                details.put("rearm", startdate);
+                detachRequest = DETACH_REARM;
+            } else try {
                 long pid = detacher.spawn(List.of("rearm", Integer.toString(vmid), startdate), paths.workerLog(vmid));
                 details.put("rearm", startdate);
                 details.put("rearmPid", pid);
@@ -336,6 +356,7 @@ public final class HookService {
         private VmState.Run run;
         private VmState.Stop stop;
         private Long workerPid;
+        private boolean workerRequested;
         private boolean postStopDone;
         private String postStopRun;
 
@@ -359,6 +380,11 @@ public final class HookService {
             return this;
         }
 
+        PhaseChange workerRequested() {
+            this.workerRequested = true;
+            return this;
+        }
+
         PhaseChange postStopDone(String runId) {
             this.postStopDone = true;
             this.postStopRun = runId;
@@ -376,6 +402,8 @@ public final class HookService {
             }
             if (workerPid != null) {
                 s.startApply(at, workerPid);
+            } else if (workerRequested) {
+                s.startApply(at, null);
             }
             if (postStopDone) {
                 s.postStopDoneFor(postStopRun);

@@ -85,12 +85,12 @@ public final class VmState {
         return map(doc, "lastApply");
     }
 
-    public Map<String, Object> startApply(Instant at, long pid) {
+    public Map<String, Object> startApply(Instant at, Long pid) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("startedAt", TimeParsers.iso(at));
         m.put("finishedAt", null);
         m.put("result", RESULT_RUNNING);
-        m.put("message", "apply worker running");
+        m.put("message", pid == null ? "apply worker starting" : "apply worker running");
         m.put("workerPid", pid);
         doc.put("lastApply", m);
         return m;

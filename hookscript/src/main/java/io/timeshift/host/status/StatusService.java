@@ -141,6 +141,13 @@ public final class StatusService {
             last.put("result", VmState.RESULT_FAILED);
             last.put("message", "the apply worker (pid " + pid + ") died before finishing (fix: time-shift apply " + vmid + ")");
         }
+        if (last != null && VmState.RESULT_RUNNING.equals(last.get("result")) && last.get("workerPid") == null
+                && last.get("startedAt") instanceof String at
+                && TimeParsers.parseInstant(at).plus(Duration.ofMinutes(10)).isBefore(clock.instant())) {
+            last = new LinkedHashMap<>(last);
+            last.put("result", VmState.RESULT_FAILED);
+            last.put("message", "the apply worker never started (fix: time-shift apply " + vmid + ")");
+        }
         if (last != null && VmState.RESULT_FAILED.equals(last.get("result"))) {
             problems.add("last apply failed: " + last.get("message"));
         }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# status --all benchmark (must reach: <= 1 s over a 500-VM cluster answer, after the JVM is up).
+# Runs hookscript's StatusAllBench (test sources): WireMock in the same JVM plays the cluster over
+# HTTPS on localhost (nothing external is started); `time-shift status --all --json` runs in-process
+# with the api-setup token through the real HTTPS transport. Prints the first (cold) call and the
+# median of further calls.
+# Usage: bench/status-all-bench.sh [vms=500] [runs=5]   (offline Maven; builds test classes if needed)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+t="$root/hookscript/target"
+if [ ! -f "$t/test-classes/io/timeshift/host/cluster/StatusAllBench.class" ]; then
+  (cd "$root" && mvn -B -q -o -f pve-api/pom.xml install -DskipTests && mvn -B -q -o -f hookscript/pom.xml test-compile)
+fi
+cp_file=$(mktemp)
+trap 'rm -f "$cp_file"' EXIT
+mvn -B -q -o -f "$root/hookscript/pom.xml" dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$cp_file" >/dev/null
+java=${JAVA:-java}
+"$java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$t/test-classes:$t/classes:$(cat "$cp_file")" \
+    io.timeshift.host.cluster.StatusAllBench "${1:-500}" "${2:-5}"

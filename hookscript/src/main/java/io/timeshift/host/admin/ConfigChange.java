@@ -1,0 +1,83 @@
+package io.timeshift.host.admin;
+
+import io.timeshift.pve.api.ConfigUpdate;
+import io.timeshift.pve.api.VmConfigView;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The changes to one VM config, collected against what was read (and its digest), so that they go out
+ * as ONE {@code PUT .../config} with {@code digest} and can be shown before as a diff. Setting a key to
+ * its current value records nothing; a null value deletes the key ({@code delete=}).
+ */
+final class ConfigChange {
+    private final VmConfigView before;
+    private final Map<String, String> after = new LinkedHashMap<>();
+
+    ConfigChange(VmConfigView before) {
+        this.before = before;
+    }
+
+    String old(String key) {
+        return before.get(key).orElse(null);
+    }
+
+    /** Sets {@code key}; null or "" deletes it. */
+    ConfigChange set(String key, String value) {
+        String v = value == null || value.isEmpty() ? null : value;
+        if (Objects.equals(old(key), v)) {
+            after.remove(key);
+        } else {
+            after.put(key, v);
+        }
+        return this;
+    }
+
+    boolean isEmpty() {
+        return after.isEmpty();
+    }
+
+    Map<String, String> changes() {
+        return after;
+    }
+
+    ConfigUpdate update() {
+        ConfigUpdate.Builder b = ConfigUpdate.builder();
+        for (Map.Entry<String, String> e : after.entrySet()) {
+            if (e.getValue() == null) {
+                b.delete(e.getKey());
+            } else {
+                b.set(e.getKey(), e.getValue());
+            }
+        }
+        return b.digest(before.digest()).build();
+    }
+
+    /** One line per changed key ({@code -key: old}, {@code +key: new}); multi-line Notes as a line diff. */
+    List<String> diff(String indent) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : after.entrySet()) {
+            String k = e.getKey();
+            String o = old(k);
+            String n = e.getValue();
+            if (k.equals("description")) {
+                out.add(indent + " description (Notes):");
+                for (String l : TextDiff.lines(o, n)) {
+                    if (!l.startsWith(" ")) {
+                        out.add(indent + l.charAt(0) + "   " + l.substring(1));
+                    }
+                }
+                continue;
+            }
+            if (o != null) {
+                out.add(indent + "-" + k + ": " + o);
+            }
+            out.add(indent + (n == null ? " (" + k + " deleted)" : "+" + k + ": " + n));
+        }
+        return out;
+    }
+}

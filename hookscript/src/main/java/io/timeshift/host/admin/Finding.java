@@ -1,0 +1,24 @@
+package io.timeshift.host.admin;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One problem with its fix; {@code source} says who found it ({@code host} or {@code guest}). */
+public record Finding(String problem, String fix, String source) {
+    public static Finding host(String problem, String fix) {
+        return new Finding(problem, fix, "host");
+    }
+
+    /** One line: "problem (fix: ...)". */
+    public String line() {
+        return problem + (fix == null || fix.isBlank() ? "" : " (fix: " + fix + ")");
+    }
+
+    public Map<String, Object> json() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("problem", problem);
+        m.put("fix", fix);
+        m.put("source", source);
+        return m;
+    }
+}

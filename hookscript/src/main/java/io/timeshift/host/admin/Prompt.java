@@ -1,0 +1,48 @@
+package io.timeshift.host.admin;
+
+import java.io.Console;
+
+/**
+ * Asks the admin a yes/no question on the terminal. Commands that change things confirm through this
+ * unless {@code --yes} is given; without a terminal they refuse (exit 2) instead of guessing.
+ */
+public interface Prompt {
+    /** Whether a person can answer (a terminal is attached). */
+    boolean interactive();
+
+    /** Asks {@code question} (ending in "[y/N] "); true only for y/yes. */
+    boolean confirm(String question);
+
+    /** The process's terminal ({@link System#console()}). */
+    static Prompt system() {
+        return new Prompt() {
+            @Override
+            public boolean interactive() {
+                return System.console() != null;
+            }
+
+            @Override
+            public boolean confirm(String question) {
+                Console c = System.console();
+                if (c == null) {
+                    return false;
+                }
+                String a = c.readLine("%s", question);
+                return a != null && (a.trim().equalsIgnoreCase("y") || a.trim().equalsIgnoreCase("yes"));
+            }
+        };
+    }
+
+    /** No terminal: every change needs --yes. */
+    Prompt NONE = new Prompt() {
+        @Override
+        public boolean interactive() {
+            return false;
+        }
+
+        @Override
+        public boolean confirm(String question) {
+            return false;
+        }
+    };
+}

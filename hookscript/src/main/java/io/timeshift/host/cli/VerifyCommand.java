@@ -1,0 +1,38 @@
+package io.timeshift.host.cli;
+
+import io.timeshift.host.admin.VerifyService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "verify",
+        description = {"Check a running VM against its policy through the guest agent: the guest clock within tolerance,",
+                "the guest's time sync off, and (when time-shift-guest is installed in the guest) its own verify.",
+                "Exit 1 when anything is off, one line per finding with its fix."},
+        footer = {"", "Examples:", "  time-shift verify 105", "  time-shift verify 105 --json"})
+public final class VerifyCommand implements Callable<Integer> {
+    private final Services services;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "<vmid>", converter = VmidConverter.class, description = "The VM (100-999999999).")
+    int vmid;
+
+    @Option(names = "--json", description = "One JSON object: guestTime, expectedTime, driftMs, timeSync, guestVerify, findings.")
+    boolean json;
+
+    public VerifyCommand(Services services) {
+        this.services = services;
+    }
+
+    @Override
+    public Integer call() {
+        return new VerifyService(services.paths(), services.env(), services.clock(), services.agents())
+                .verify(vmid, json, spec.commandLine().getOut());
+    }
+}

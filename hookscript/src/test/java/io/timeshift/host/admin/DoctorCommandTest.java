@@ -1,0 +1,140 @@
+package io.timeshift.host.admin;
+
+import io.timeshift.host.io.Json;
+import io.timeshift.host.testing.MutableClock;
+import io.timeshift.host.testing.PolicyJson;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code time-shift doctor}: every problem with the command that fixes it; exit 1 when there is any. */
+class DoctorCommandTest {
+    @TempDir
+    Path dir;
+
+    private FakePveNode node;
+
+    @BeforeEach
+    void healthyNode() throws Exception {
+        node = new FakePveNode(dir, new MutableClock(Instant.parse("2026-01-10T08:00:00Z")));
+        node.host.confWith(105);
+        node.host.policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z"));
+        Files.writeString(node.snippet(), "#!/bin/sh\nexec /usr/bin/time-shift hook \"$@\"\n");
+        Files.setPosixFilePermissions(node.snippet(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private List<String> failLines() {
+        return node.out().lines().filter(l -> l.startsWith("FAIL")).toList();
+    }
+
+    @Nested
+    class Healthy {
+        @Test
+        void aHealthyNodeIsExit0() {
+            assertEquals(0, node.run("doctor"), node.out() + node.err);
+            String out = node.out();
+            assertTrue(out.contains("ok    Proxmox VE 8.2.4 on node pve1"), out);
+            assertTrue(out.contains("ok    local:snippets/time-shift-hook (VM 105) at " + node.snippet() + " is present and executable"),
+                    out);
+            assertTrue(out.contains("ok    storage local allows snippets"), out);
+            assertTrue(out.endsWith("doctor: no problems\n"), out);
+        }
+
+        @Test
+        void jsonListsEveryCheck() {
+            assertEquals(0, node.run("doctor", "--json"));
+            Map<String, Object> m = Json.parseObject(node.out(), "stdout");
+            assertEquals(true, m.get("ok"));
+            assertEquals("pve1", m.get("node"));
+            assertTrue(((List<?>) m.get("checks")).size() >= 7, String.valueOf(m.get("checks")));
+        }
+    }
+
+    @Nested
+    class Problems {
+        @Test
+        void aMissingSnippetNamesTheInstallCommand() throws Exception {
+            Files.delete(node.snippet());
+            assertEquals(1, node.run("doctor"));
+            assertEquals(List.of("FAIL  VM 105: hookscript local:snippets/time-shift-hook is missing at " + node.snippet()
+                    + " on this node; Proxmox refuses to start the VM here (fix: install -m 0755 /usr/share/time-shift/time-shift-hook "
+                    + node.snippet() + ")"), failLines());
+        }
+
+        @Test
+        void aNotExecutableSnippetNamesChmod() throws Exception {
+            Files.setPosixFilePermissions(node.snippet(), PosixFilePermissions.fromString("rw-r--r--"));
+            assertEquals(1, node.run("doctor"));
+            assertTrue(failLines().get(0).endsWith("(fix: chmod 0755 " + node.snippet() + ")"), failLines().toString());
+        }
+
+        @Test
+        void aForeignHookscriptThatIsMissingIsReportedToo() {
+            node.host.conf(108, "hookscript: local:snippets/backup-mount.pl\nname: other\n");
+            assertEquals(1, node.run("doctor"));
+            assertTrue(failLines().get(0).contains("VM 108: hookscript local:snippets/backup-mount.pl is missing"), failLines().toString());
+            assertTrue(failLines().get(0).endsWith("or detach it: qm set 108 --delete hookscript)"), failLines().toString());
+        }
+
+        @Test
+        void storageWithoutSnippetsNamesThePvesmCommand() {
+            node.reply("get", "/storage/local", FakePveNode.fixture("storage-local-nosnippets.json"));
+            assertEquals(1, node.run("doctor"));
+            assertEquals(List.of("FAIL  storage local does not allow the snippets content type (fix: pvesm set local --content"
+                    + " iso,vztmpl,backup,snippets)"), failLines());
+        }
+
+        @Test
+        void anOrphanAndAnInvalidPolicyAreReported() {
+            node.host.policy(PolicyJson.fixed(106, "2021-03-01T12:00:00Z"));
+            node.host.policy(107, PolicyJson.fixed(107, "2021-03-01T12:00:00Z").with("ofset", "1d").text());
+            node.host.confWith(107);
+            assertEquals(1, node.run("doctor"));
+            List<String> fails = failLines();
+            assertTrue(fails.contains("FAIL  policy " + node.host.paths().policyFile(106) + " belongs to no VM (VM 106 does not exist)"
+                    + " (fix: time-shift disable 106 --yes)"), fails.toString());
+            assertTrue(fails.stream().anyMatch(l -> l.contains("field 'ofset': unknown field")
+                    && l.endsWith("(fix: re-create it: time-shift enable 107 --date <when> --yes)")), fails.toString());
+            assertTrue(node.out().endsWith("doctor: 2 problems\n"), node.out());
+        }
+
+        @Test
+        void aReadOnlyPmxcfsIsAProblemWithTheQuorumCheck() throws Exception {
+            Path policyDir = node.host.paths().policyDir();
+            Files.setPosixFilePermissions(policyDir, PosixFilePermissions.fromString("r-xr-xr-x"));
+            try {
+                assertEquals(1, node.run("doctor"));
+                assertEquals(List.of("FAIL  " + policyDir + " is read-only (mode 0555) (without quorum /etc/pve is read-only)"
+                        + " (fix: check the cluster quorum: pvecm status)"), failLines());
+            } finally {
+                Files.setPosixFilePermissions(policyDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
+
+        @Test
+        void missingStateAndLogDirsNameMkdir() throws Exception {
+            Files.delete(node.host.paths().logDir());
+            assertEquals(1, node.run("doctor"));
+            assertEquals(List.of("FAIL  " + node.host.paths().logDir() + " does not exist (the package creates it) (fix: mkdir -p "
+                    + node.host.paths().logDir() + ")"), failLines());
+        }
+
+        @Test
+        void noPveshIsAProblemNotACrash() {
+            node.env.put("PATH", "/usr/bin:/bin");
+            assertEquals(1, node.run("doctor"));
+            assertTrue(failLines().get(0).startsWith("FAIL  cannot ask Proxmox: pvesh not found on PATH"), failLines().toString());
+        }
+    }
+}
