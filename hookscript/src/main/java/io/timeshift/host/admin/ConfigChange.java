@@ -57,7 +57,7 @@ final class ConfigChange {
         return b.digest(before.digest()).build();
     }
 
-    /** One line per changed key ({@code -key: old}, {@code +key: new}); multi-line Notes as a line diff. */
+    /** One line per changed key ({@code -key: old}, {@code +key: new}; a deleted key has no + line); Notes as a line diff. */
     List<String> diff(String indent) {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, String> e : after.entrySet()) {
@@ -76,7 +76,9 @@ final class ConfigChange {
             if (o != null) {
                 out.add(indent + "-" + k + ": " + o);
             }
-            out.add(indent + (n == null ? " (" + k + " deleted)" : "+" + k + ": " + n));
+            if (n != null) {
+                out.add(indent + "+" + k + ": " + n);
+            }
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.host.apply.ApplyWorker;
 import io.timeshift.host.apply.TimeSyncManager;
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
@@ -16,6 +17,7 @@ import io.timeshift.pve.error.EnvironmentException;
 import io.timeshift.pve.error.InvalidInputException;
 import io.timeshift.pve.error.TimeShiftException;
 import io.timeshift.pve.qga.AgentErrorException;
+import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.OsInfo;
 import io.timeshift.pve.qga.QgaClient;
 
@@ -155,8 +157,8 @@ public final class DisableService {
                     out.println("guest: --keep-clock: clock and time sync are left as they are (time sync stays off"
                             + (units.isEmpty() ? "" : ": " + String.join(", ", units)) + ")");
                 } else {
-                    out.println("guest: " + (units.isEmpty() ? "" : "re-enable " + String.join(", ", units) + ", ")
-                            + "set the clock back to real time through the agent");
+                    out.println("guest: remove " + ApplyWorker.GUEST_POLICY + ", " + (units.isEmpty() ? ""
+                            : "re-enable " + String.join(", ", units) + ", ") + "set the clock back to real time through the agent");
                 }
             }
             if (dryRun) {
@@ -198,9 +200,9 @@ public final class DisableService {
                 }
             } else if (running) {
                 details.put("guest", "kept (--keep-clock)");
-            } else if (!units.isEmpty()) {
-                out.println("VM " + vmid + " is stopped: time sync (" + String.join(", ", units) + ") stays off in the guest;"
-                        + " after its next start run there: systemctl enable --now " + String.join(" ", units));
+            } else if (text.isPresent()) {
+                out.println("VM " + vmid + " is stopped, so its guest was not touched; after its next start run in the guest: rm -f "
+                        + ApplyWorker.GUEST_POLICY + (units.isEmpty() ? "" : "; systemctl enable --now " + String.join(" ", units)));
             }
             audit(vmid, details);
             out.flush();
@@ -230,8 +232,19 @@ public final class DisableService {
                 } catch (AgentErrorException e) {
                     os = null;
                 }
-                String sync = new TimeSyncManager(agent).enable(os, units);
-                if (!units.isEmpty() && sync.startsWith("re-enabled")) {
+                // first the guest's copy of the policy: time-shift-guest-hold.service would turn time sync off again at boot
+                String guestPolicy = "";
+                if (os == null || !os.isWindows()) {
+                    try {
+                        ExecResult rm = agent.run(Duration.ofSeconds(10), "rm", "-f", ApplyWorker.GUEST_POLICY);
+                        guestPolicy = rm.ok() ? "removed " + ApplyWorker.GUEST_POLICY + "; "
+                                : "could not remove " + ApplyWorker.GUEST_POLICY + " (exit " + rm.exitCode() + "); ";
+                    } catch (AgentErrorException e) {
+                        guestPolicy = "could not remove " + ApplyWorker.GUEST_POLICY + " (" + e.desc() + "); ";
+                    }
+                }
+                String sync = guestPolicy + new TimeSyncManager(agent).enable(os, units);
+                if (!units.isEmpty() && sync.contains("re-enabled") && !sync.contains("could not re-enable")) {
                     new StateStore(paths).update(vmid, s -> s.timeSyncDisabled(List.of()));
                 }
                 String rtc = "";

@@ -5,7 +5,6 @@ import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.hook.SnippetPaths;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Policy;
-import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.PveVersion;

@@ -243,8 +243,12 @@ public final class EnableService {
             if (running) {
                 out.println("VM " + vmid + " is running: startdate applies from its next cold start (stop and start;"
                         + " a reboot inside the guest keeps the current clock)");
-                boolean now2 = r.yes() || (prompt.interactive() && prompt.confirm("Apply the policy to the running guest now? [y/N] "));
-                if (now2) {
+                boolean agentWasOff = !ConfigEdits.agentEnabled(conf.agent().orElse(null));
+                if (agentWasOff) {
+                    out.println("the guest agent was off: QEMU only gets its channel at the next cold start, so the running"
+                            + " guest cannot be shifted now; stop and start VM " + vmid + " (qm shutdown " + vmid + " && qm start "
+                            + vmid + ")");
+                } else if (r.yes() || (prompt.interactive() && prompt.confirm("Apply the policy to the running guest now? [y/N] "))) {
                     try {
                         long pid = detacher.spawn(List.of("apply", Integer.toString(vmid)), paths.workerLog(vmid));
                         details.put("applyNow", Map.of("pid", pid, "log", paths.workerLog(vmid).toString()));

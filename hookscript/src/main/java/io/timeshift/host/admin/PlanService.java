@@ -116,6 +116,11 @@ public final class PlanService {
         }
         out.flush();
         int rc = r.exitCode() == 0 ? 0 : r.exitCode() == 1 ? TimeShiftException.CHECK_FAILED : TimeShiftException.ENVIRONMENT;
+        if (rc == TimeShiftException.ENVIRONMENT) {
+            err.println("time-shift: VM " + vmid + ": a target could not be probed from the guest (its error is listed above);"
+                    + " check the address and that the VM can reach it");
+            err.flush();
+        }
         if (!apply) {
             return rc;
         }

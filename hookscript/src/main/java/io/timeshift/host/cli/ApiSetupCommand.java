@@ -20,10 +20,11 @@ import java.util.concurrent.Callable;
  * ({@link ApiSetupService}) as root on a node, through pvesh. Without {@code --yes} it shows what it
  * would do and asks on a terminal; without a terminal it exits 2 having changed nothing.
  */
-@Command(name = "api-setup",
-        description = {"Create (idempotently) the least-privilege API account the tool prefers over pvesh:",
-                "user time-shift@pve, role TimeShift, an ACL on / and the token time-shift@pve!time-shift,",
-                "whose secret is stored root-only in /etc/pve/priv/time-shift-token. Run as root on a node."},
+@Command(name = "api-setup", mixinStandardHelpOptions = true,
+        description = {"Create the least-privilege API account the tool prefers over pvesh.",
+                "Idempotent: user time-shift@pve, role TimeShift, ACL on /, and the token",
+                "time-shift@pve!time-shift, its secret stored root-only (0600) in",
+                "/etc/pve/priv/time-shift-token. Run as root on a node."},
         footer = {"", "Role privileges (and why):",
                 "  VM.Audit              read VM config and status, see VMs in /cluster/resources",
                 "  VM.Config.Options     set startdate, tags and the Notes line",

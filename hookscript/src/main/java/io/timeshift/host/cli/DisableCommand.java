@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-@Command(name = "disable",
+@Command(name = "disable", mixinStandardHelpOptions = true,
         description = {"Remove a VM's clock policy and restore the VM as it was: the previous hookscript (or none), startdate",
                 "and agent setting, without the time-shift tag and Notes line, in one config update checked against the",
                 "digest. A running guest gets its time sync back and its clock set to real time (unless --keep-clock).",

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "doctor",
+@Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check what time-shift needs on this node: Java, Proxmox, pmxcfs writable (quorum), state and log",
                 "directories, every policy valid and owned by a VM, the hook snippet present and executable where each",
                 "VM's hookscript points, and the snippets content type on the storages in use. Each problem comes with",

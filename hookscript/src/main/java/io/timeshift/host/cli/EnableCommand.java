@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "enable", sortOptions = false,
+@Command(name = "enable", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Give a VM a clock policy: write /etc/pve/time-shift/<vmid>.json and, in one config update checked",
                 "against the config digest, attach the hookscript and set startdate, agent, the time-shift tag and the",
                 "Notes line. Validates everything first, shows the changes, asks (or --yes), and undoes all on failure."},

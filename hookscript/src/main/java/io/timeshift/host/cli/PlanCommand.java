@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "plan",
+@Command(name = "plan", mixinStandardHelpOptions = true,
         description = {"Find a date at which every certificate of every target BMC is valid, by running",
                 "time-shift-guest plan inside the VM (where the BMCs are reachable). --apply writes the suggested",
                 "date into the VM's policy, startdate and Notes line. Exit 1 when no common window exists."},

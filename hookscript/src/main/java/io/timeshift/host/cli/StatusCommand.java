@@ -23,10 +23,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "status", description = "Show each VM's policy, expected and live guest time, drift, last apply and problems.",
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show each VM's policy, expected and live guest time, drift, last apply and problems.",
         footer = {"", "Examples:", "  time-shift status", "  time-shift status 105 --json",
-                "  time-shift status --all                       # every VM with a policy, on every node",
-                "  time-shift status --all --json --remote https://pve1:8006 --token-file ~/.pve-token --ca pve-root-ca.pem"})
+                "  time-shift status --all           # every VM with a policy, on any node",
+                "  time-shift status --all --remote https://pve1:8006 --token-file t --ca ca.pem"})
 public final class StatusCommand implements Callable<Integer> {
     private final Services services;
 
@@ -128,7 +129,7 @@ public final class StatusCommand implements Callable<Integer> {
             out.println("No VM in the cluster has a time-shift policy (none is tagged " + ClusterStatusService.TAG + ").");
             return;
         }
-        String fmt = "%-6s %-10s %-16s %-8s %-20s %-20s %10s  %-18s %s%n";
+        String fmt = "%-6s %-10s %-16s %-8s %-20s %-20s %10s  %-23s %s%n";
         out.printf(Locale.ROOT, fmt, "VMID", "NODE", "NAME", "MODE", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
         for (Map<String, Object> r : rows) {
             @SuppressWarnings("unchecked")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "verify",
+@Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check a running VM against its policy through the guest agent: the guest clock within tolerance,",
                 "the guest's time sync off, and (when time-shift-guest is installed in the guest) its own verify.",
                 "Exit 1 when anything is off, one line per finding with its fix."},

@@ -2,6 +2,7 @@ package io.timeshift.host.cluster;
 
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.pve.api.PveClient;
+import io.timeshift.pve.api.error.TransportFailure;
 import io.timeshift.pve.api.transport.Secret;
 import io.timeshift.pve.error.EnvironmentException;
 
@@ -203,7 +204,18 @@ public final class ApiSetupService {
     }
 
     private void storeNewToken() {
-        Secret secret = access.createToken(USER, TOKEN_ID, COMMENT);
+        Secret secret;
+        try {
+            secret = access.createToken(USER, TOKEN_ID, COMMENT);
+        } catch (RuntimeException e) {
+            if (e instanceof TransportFailure f && f.requestMayHaveBeenSent()) {
+                // never re-sent (outcome unknown); say how to find out and finish
+                throw new EnvironmentException(e.getMessage() + "; the token may have been created without its secret"
+                        + " reaching us: run time-shift api-setup again, and if it reports the token exists without"
+                        + " its file, time-shift api-setup --rotate --yes", e);
+            }
+            throw e;
+        }
         try {
             SecretFile.write(tokenFile, FULL_TOKEN_ID + "=" + secret.reveal() + "\n");
         } catch (EnvironmentException e) {

@@ -6,6 +6,8 @@ import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.time.TimeParsers;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.timeshift.pve.api.ApiPath;
 import io.timeshift.pve.api.ClusterResource;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.QemuApi;
@@ -13,6 +15,8 @@ import io.timeshift.pve.api.ResourceType;
 import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.pve.api.VmStatus;
 import io.timeshift.pve.api.error.PveServerException;
+import io.timeshift.pve.api.json.PveJson;
+import io.timeshift.pve.api.transport.Method;
 import io.timeshift.pve.error.TimeShiftException;
 
 import java.nio.file.Files;
@@ -33,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,7 +56,10 @@ import java.util.function.IntFunction;
  *   <li><b>VMs on other nodes</b>: {@code GET .../config} for the Notes line ({@link NotesLine}), hookscript
  *       and agent settings; the policy file when {@code /etc/pve} is readable (it wins over the Notes);
  *       when running, {@code GET .../agent/get-time} for the guest time and, for fixed and continue
- *       mode, {@code GET .../status/current} for the uptime the expectation needs.</li>
+ *       mode, the QEMU start time the expectation needs: from {@code GET /nodes/{node}/qemu} (one call per
+ *       node; PVE computes its {@code uptime} live), else {@code GET .../status/current}. The
+ *       {@code uptime} of {@code /cluster/resources} is not used: pvestatd refreshes it only every few
+ *       seconds.</li>
  * </ul>
  * The rows have the fields of {@code status --json}. A failure of one VM is a line in its
  * {@code problems}, never the end of the command; only the cluster listing itself is essential.
@@ -98,6 +106,7 @@ public final class ClusterStatusService {
     private final Clock clock;
     private final Settings settings;
     private final Map<String, String> deadNodes = new ConcurrentHashMap<>();
+    private final Map<String, FutureTask<Map<Integer, Instant>>> starts = new ConcurrentHashMap<>();
 
     /**
      * @param client      the cluster's API (pvesh, the api-setup token, or {@code --remote})
@@ -289,11 +298,7 @@ public final class ClusterStatusService {
                 Instant startHost = null;
                 Instant base = mode == null ? null : expectationBase(mode, policy, notes, vmid, pmxcfs);
                 if (base != null) {
-                    Instant s0 = clock.instant();
-                    VmStatus st = qemu.status();
-                    Instant s1 = clock.instant();
-                    // uptime is whole seconds, truncated: the true value is in [uptime, uptime + 1)
-                    startHost = mid(s0, s1).minusSeconds(st.uptimeSeconds()).minusMillis(500);
+                    startHost = startedAt(r.node(), qemu);
                     allowanceMs = UPTIME_ALLOWANCE_MS;
                 }
                 Instant t0 = clock.instant();
@@ -334,6 +339,62 @@ public final class ClusterStatusService {
         }
         m.put("lastApply", last);
         return finish(m, problems);
+    }
+
+    /**
+     * When the VM's QEMU started, in host time: from the node's VM list ({@code GET /nodes/{node}/qemu},
+     * one call per node, whose {@code uptime} PVE computes live from the QEMU process), else from the
+     * VM's {@code status/current}. Uptime is whole seconds, truncated (the true value is in
+     * [uptime, uptime + 1)), hence the half second.
+     */
+    private Instant startedAt(String node, QemuApi qemu) {
+        Instant start = nodeStarts(node).get(qemu.vmid());
+        if (start != null) {
+            return start;
+        }
+        Instant s0 = clock.instant();
+        VmStatus st = qemu.status();
+        Instant s1 = clock.instant();
+        return mid(s0, s1).minusSeconds(st.uptimeSeconds()).minusMillis(500);
+    }
+
+    /** Start times of a node's running VMs, read once per node (empty when the list cannot be read). */
+    private Map<Integer, Instant> nodeStarts(String node) {
+        FutureTask<Map<Integer, Instant>> mine = new FutureTask<>(() -> readNodeStarts(node));
+        FutureTask<Map<Integer, Instant>> task = starts.putIfAbsent(node, mine);
+        if (task == null) {
+            task = mine;
+            mine.run();
+        }
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        } catch (ExecutionException e) {
+            return Map.of();
+        }
+    }
+
+    private Map<Integer, Instant> readNodeStarts(String node) {
+        String path = ApiPath.of("nodes").child(node).child("qemu").toString();
+        String op = "GET " + path;
+        Map<Integer, Instant> out = new HashMap<>();
+        try {
+            Instant t0 = clock.instant();
+            JsonNode list = client.resilience().call(client.transport(), Method.GET, path, Map.of()).data();
+            Instant at = mid(t0, clock.instant());
+            for (JsonNode vm : PveJson.array(list, op)) {
+                long id = PveJson.longValue(vm, "vmid", 0, op);
+                if ("running".equals(PveJson.text(vm, "status")) && id > 0) {
+                    out.put((int) id, at.minusSeconds(PveJson.longValue(vm, "uptime", 0, op)).minusMillis(500));
+                }
+            }
+        } catch (RuntimeException e) {
+            noteDeadNode(node, e);
+            return Map.of(); // each VM falls back to its own status/current
+        }
+        return out;
     }
 
     /**

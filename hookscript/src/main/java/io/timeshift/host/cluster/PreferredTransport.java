@@ -37,8 +37,11 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@link #forConfig}: reads and {@code VM.Config.Options} writes ({@code startdate}, tags, Notes):
- *       the token, with a fallback to pvesh when the token cannot do the call (TLS, authentication or a
- *       missing privilege; each is refused before anything runs, so repeating the call as root is safe).</li>
+ *       the token, with a fallback to pvesh when the token cannot do the call: for good after a TLS or
+ *       authentication failure or an unreachable local API; for one write refused for a missing privilege
+ *       (refused before anything ran, so repeating it as root is safe). A read refused for a missing
+ *       privilege fails naming it, so a role that is too small shows instead of costing a pvesh process
+ *       per call.</li>
  *   <li>{@link #forRootOnly}: {@code hookscript} and {@code args}, which only the literal user
  *       {@code root@pam} may set (qemu-server {@code $check_vm_modify_config_perm}; a token, even
  *       {@code root@pam!x}, is not root@pam): always pvesh.</li>
@@ -173,7 +176,8 @@ public final class PreferredTransport {
 
     /**
      * The token first; pvesh when the token cannot do it. TLS and authentication failures and an
-     * unreachable local API switch to pvesh for good; a permission failure only for that call.
+     * unreachable local API switch to pvesh for good; a write refused for a missing privilege is done
+     * as root for that call only; a read refused so is reported as it is.
      * Never repeats a call whose outcome is unknown (a timeout or reset after sending).
      */
     static final class TokenFirst implements PveTransport {
@@ -199,6 +203,11 @@ public final class PreferredTransport {
                 tokenUnusable = true;
                 refused = e;
             } catch (PvePermissionException e) {
+                if (method.isIdempotentRead()) {
+                    // a read the role does not cover: name the missing privilege rather than hide a role that
+                    // is too small behind a pvesh process (~0.4 s) per call
+                    throw e;
+                }
                 LOG.debug("{} {}: the token lacks a privilege ({}); doing it as root through pvesh", method, path,
                         e.getMessage());
                 refused = e;

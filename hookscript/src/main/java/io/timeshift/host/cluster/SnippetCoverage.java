@@ -103,7 +103,7 @@ public final class SnippetCoverage {
             for (String node : online) {
                 Check c = checkOne(node, volid, sid, sc, canSee, sharedListing);
                 checks.add(c);
-                String p = problem(c, sc);
+                String p = problem(c);
                 if (p != null) {
                     problems.add(p);
                 }
@@ -167,7 +167,7 @@ public final class SnippetCoverage {
         }
     }
 
-    private static String problem(Check c, StorageConfig sc) {
+    private static String problem(Check c) {
         String fix = "install time-shift-proxmox on " + c.node() + " (its postinst puts the snippet into"
                 + " /var/lib/vz/snippets/), or put the snippet on shared storage (time-shift enable <vmid> --storage"
                 + " <shared storage with snippets>)";

@@ -61,6 +61,8 @@ class DisableCommandTest {
             assertFalse(Files.exists(node.policyFile()));
             assertFalse(Files.exists(node.host.paths().clockMirror(105)));
             assertTrue(node.out().contains("VM 105: time-shift disabled; config restored"), node.out());
+            assertTrue(node.out().contains("VM 105 is stopped, so its guest was not touched; after its next start run in the guest:"
+                    + " rm -f /var/lib/time-shift-guest/policy.json"), node.out());
             List<Map<String, Object>> audit = node.host.auditEntries();
             assertEquals("disable", audit.get(audit.size() - 1).get("action"));
             assertTrue(node.host.verifyAudit(node.clock).ok());
@@ -95,7 +97,7 @@ class DisableCommandTest {
         @Test
         void dryRunShowsWhatWouldBeRestoredAndChangesNothing() {
             assertEquals(0, node.run("disable", "105", "--dry-run"));
-            assertTrue(node.out().contains("  -hookscript: local:snippets/time-shift-hook\n   (hookscript deleted)"), node.out());
+            assertTrue(node.out().contains("  -hookscript: local:snippets/time-shift-hook\n  -startdate: 2021-03-01T12:00:00\n"), node.out());
             assertTrue(node.out().contains("policy " + node.policyFile() + " (removed):"), node.out());
             assertTrue(node.writes().isEmpty());
             assertEquals(policy, node.policyText());
@@ -124,8 +126,9 @@ class DisableCommandTest {
         @Test
         void turnsTimeSyncBackOnAndPutsTheGuestClockBackToRealTime() {
             assertEquals(0, node.run("disable", "105", "--yes"), node.err.toString());
-            assertTrue(node.ga.execs().contains(List.of("systemctl", "enable", "--now", "systemd-timesyncd.service")),
-                    String.valueOf(node.ga.execs()));
+            assertEquals(List.of(List.of("rm", "-f", "/var/lib/time-shift-guest/policy.json"),
+                    List.of("systemctl", "enable", "--now", "systemd-timesyncd.service")), node.ga.execs(),
+                    "the guest's policy copy goes first: its hold unit would turn time sync off again at boot");
             assertEquals(T0, node.ga.guestNow(), "guest clock = host clock");
             assertTrue(node.out().contains("guest clock back to real time"), node.out());
             assertEquals(List.of(), node.host.state(105).get("timeSyncDisabled"));

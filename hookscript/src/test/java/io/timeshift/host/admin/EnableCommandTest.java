@@ -241,6 +241,7 @@ class EnableCommandTest {
         @Test
         void saysStartdateWaitsForTheNextColdStartAndStartsTheApplyWorkerDetached() throws Exception {
             node.running();
+            node.reply("get", FakePveNode.CONFIG, FakePveNode.fixture("config-105.json").replace("fstrim_cloned_disks=1", "1"));
             assertEquals(0, node.run("enable", "105", "--date", "2021-03-01", "--yes"), node.err.toString());
             assertTrue(node.out().contains("startdate applies from its next cold start"), node.out());
             assertTrue(node.out().contains("applying now in the background"), node.out());
@@ -252,6 +253,15 @@ class EnableCommandTest {
             @SuppressWarnings("unchecked")
             Map<String, Object> details = (Map<String, Object>) node.host.auditEntries().get(0).get("details");
             assertTrue(details.get("applyNow") instanceof Map<?, ?>, String.valueOf(details));
+        }
+
+        @Test
+        void whenTheAgentWasOffItSaysAColdStartIsNeededInsteadOfApplyingNow() throws Exception {
+            node.running();
+            assertEquals(0, node.run("enable", "105", "--date", "2021-03-01", "--yes"), node.err.toString());
+            assertTrue(node.out().contains("the guest agent was off: QEMU only gets its channel at the next cold start"), node.out());
+            Thread.sleep(200);
+            assertFalse(Files.exists(node.launched), "no apply worker without an agent channel");
         }
     }
 

@@ -130,6 +130,16 @@ class PlanCommandTest {
         }
 
         @Test
+        void aTargetTheGuestCannotReachIsExit3WithItsErrorListed() {
+            guest = new ExecReply(3, "{\"window\":null,\"suggested\":null,\"targets\":[{\"target\":\"idrac1.mgmt.example:443\","
+                    + "\"window\":null,\"error\":\"connection refused\"}],\"conflicts\":[]}", "");
+            assertEquals(3, node.run("plan", "105", "--target", "idrac1.mgmt.example"));
+            assertTrue(node.out().contains("  idrac1.mgmt.example:443  error: connection refused"), node.out());
+            assertEquals(1, node.errLines().size());
+            assertTrue(node.errLines().get(0).contains("a target could not be probed from the guest"), node.errLines().get(0));
+        }
+
+        @Test
         void noTargetAtAllIsExit2() {
             assertEquals(2, node.run("plan", "105"));
             assertTrue(node.errLines().get(0).contains("name at least one --target"), node.errLines().get(0));

@@ -164,6 +164,21 @@ class ApiSetupTest {
         }
 
         @Test
+        void aTokenCreationWhoseAnswerIsLostIsNeverSentAgain() {
+            // the token may exist now; a second POST would fail ("already exists") or, worse, hide which secret is valid
+            pve.stubFor(post(urlPathMatching(TOKEN_PATH)).atPriority(1)
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                            .withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+
+            assertEquals(3, run("api-setup", "--yes"));
+
+            pve.verify(1, postRequestedFor(urlPathMatching(TOKEN_PATH)));
+            assertFalse(Files.exists(tokenFile));
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.contains("may have been created") && err.contains("--rotate"), err);
+        }
+
+        @Test
         void onPve9TheRoleGetsGuestAgentAuditInsteadOfVmMonitor() {
             freshCluster("version-9.json");
 

@@ -185,6 +185,9 @@ final class ClusterScenario {
                 .willReturn(PveApi.json(200, clusterResources())));
         String vm = PveApi.API + "/nodes/pve[0-9]+/qemu/[0-9]+";
         wm.stubFor(get(urlPathMatching(vm + "/config")).atPriority(5).willReturn(PveApi.fixture("qemu-config.json")));
+        for (int n = 1; n <= 5; n++) {
+            wm.stubFor(get(urlPathEqualTo(PveApi.API + "/nodes/pve" + n + "/qemu")).willReturn(PveApi.json(200, nodeVms("pve" + n))));
+        }
         wm.stubFor(get(urlPathMatching(vm + "/status/current")).atPriority(5)
                 .willReturn(PveApi.fixture("qemu-status-current.json")));
         wm.stubFor(get(urlPathMatching(vm + "/agent/get-time")).atPriority(5)
@@ -193,6 +196,28 @@ final class ClusterScenario {
                 .willReturn(PveApi.pveError(500, "QEMU guest agent is not running")));
         wm.stubFor(get(urlPathMatching(PveApi.API + "/nodes/pve[0-9]+/qemu/" + forbidden + "/config")).atPriority(1)
                 .willReturn(PveApi.pveError(403, "Permission check failed (/vms/" + forbidden + ", VM.Audit)")));
+    }
+
+    /**
+     * {@code GET /nodes/{node}/qemu} (qemu-server {@code vmlist} + {@code vmstatus}): the node's VMs with
+     * a live {@code uptime} (3600 s for every running one here).
+     */
+    String nodeVms(String node) {
+        StringBuilder sb = new StringBuilder("{\"data\":[");
+        boolean first = true;
+        for (Vm v : vms) {
+            if (v.lxc() || !v.node().equals(node)) {
+                continue;
+            }
+            sb.append(first ? "" : ",").append("{\"vmid\":").append(v.vmid()).append(",\"name\":\"vm-").append(v.vmid())
+                    .append("\",\"status\":\"").append(v.running() ? "running" : "stopped").append("\",\"uptime\":")
+                    .append(v.running() ? 3600 : 0).append(",\"cpus\":2,\"maxmem\":4294967296,\"mem\":")
+                    .append(v.running() ? 2147483648L : 0).append(",\"maxdisk\":34359738368,\"disk\":0,\"netin\":0,"
+                            + "\"netout\":0,\"diskread\":0,\"diskwrite\":0,\"cpu\":0")
+                    .append(v.running() ? ",\"pid\":" + (10000 + v.vmid()) : "").append('}');
+            first = false;
+        }
+        return sb.append("]}").toString();
     }
 
     String nodeOf(int vmid) {

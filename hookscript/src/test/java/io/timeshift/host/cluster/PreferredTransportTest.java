@@ -4,7 +4,9 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.timeshift.host.testing.TempHost;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.PveVersion;
+import io.timeshift.pve.api.ConfigUpdate;
 import io.timeshift.pve.api.error.PveAuthException;
+import io.timeshift.pve.api.error.PvePermissionException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,8 @@ import java.nio.file.StandardCopyOption;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -117,17 +121,34 @@ class PreferredTransportTest {
         }
 
         @Test
-        void aMissingPrivilegeIsDoneAsRootForThatCallOnly() {
+        void aWriteLackingAPrivilegeIsDoneAsRootForThatCallOnly() {
+            String config = PveApi.API + "/nodes/pve1/qemu/105/config";
+            pve.stubFor(put(urlPathEqualTo(config)).withHeader("Authorization", equalTo(SERVICE_TOKEN)).atPriority(1)
+                    .willReturn(PveApi.pveError(403, "Permission check failed (/vms/105, VM.Config.Options)")));
+            pve.stubFor(put(urlPathEqualTo(config)).atPriority(5).willReturn(PveApi.nullData()));
+            ConfigUpdate startdate = ConfigUpdate.builder().set("startdate", "2021-03-01T12:00:00").build();
+
+            try (PveClient c = PveApi.clients(node.paths(), pve.getHttpsPort()).preferred()) {
+                c.node("pve1").qemu(105).updateConfig(startdate);
+                c.version();
+            }
+
+            pve.verify(1, putRequestedFor(urlPathEqualTo(config)).withHeader("Authorization", equalTo(SERVICE_TOKEN)));
+            pve.verify(1, putRequestedFor(urlPathEqualTo(config)).withHeader("Authorization", equalTo(ROOT)));
+            pve.verify(1, getRequestedFor(urlPathEqualTo(VERSION)).withHeader("Authorization", equalTo(SERVICE_TOKEN)));
+        }
+
+        @Test
+        void aReadLackingAPrivilegeNamesItInsteadOfFallingBack() {
             pve.stubFor(get(urlPathEqualTo(VERSION)).withHeader("Authorization", equalTo(SERVICE_TOKEN)).atPriority(1)
                     .willReturn(PveApi.pveError(403, "Permission check failed (/, Sys.Audit)")));
 
             try (PveClient c = PveApi.clients(node.paths(), pve.getHttpsPort()).preferred()) {
-                c.version();
-                c.version();
+                PvePermissionException e = assertThrows(PvePermissionException.class, c::version);
+                assertEquals(java.util.List.of("Sys.Audit"), e.privileges());
             }
 
-            pve.verify(2, getRequestedFor(urlPathEqualTo(VERSION)).withHeader("Authorization", equalTo(SERVICE_TOKEN)));
-            pve.verify(2, getRequestedFor(urlPathEqualTo(VERSION)).withHeader("Authorization", equalTo(ROOT)));
+            pve.verify(0, getRequestedFor(urlPathEqualTo(VERSION)).withHeader("Authorization", equalTo(ROOT)));
         }
 
         @Test

@@ -223,6 +223,22 @@ class CoreLoopHookE2ETest {
         assertTrue(status.out.contains("last apply failed"), status.out);
     }
 
+    @Test
+    void aVmThatStopsDuringApplyIsRecordedAsFailedWithTheReason() throws Exception {
+        int vmid = 207;
+        conf(vmid, "name: stops\nagent: 1\n");
+        policy(vmid, "{\"version\":1,\"vmid\":207,\"mode\":\"fixed\",\"date\":\"2021-03-01T12:00:00Z\",\"offset\":null}");
+        hookOk(vmid, "pre-start");
+        QemuVm vm = QemuVm.start(confFile(vmid), vmid, run, guest, QemuVm.Options.defaults());
+        vms.add(vm);
+        hookOk(vmid, "post-start");
+        vm.close(); // QEMU goes away while the worker waits for the agent (its socket disappears)
+        waitFor(() -> "failed".equals(lastApply(vmid).get("result")), "worker gives up: " + lastApply(vmid));
+        String msg = String.valueOf(lastApply(vmid).get("message"));
+        assertTrue(msg.contains("VM 207"), msg);
+        assertTrue(msg.contains("not running") || msg.contains("stopped"), msg);
+    }
+
     // ------------------------------------------------------------------ harness
 
     /** pre-start hook, QEMU launch from the conf, post-start hook, then wait for the apply worker. */
