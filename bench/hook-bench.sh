@@ -9,8 +9,8 @@ rounds=${1:-21}
 t="$root/hookscript/target"
 [ -d "$t/lib" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 3; }
 java=${JAVA:-java}
-# the class path of the installed launcher's hook path: the two jars it needs (CDS needs jars, not dirs)
-cp="$(ls "$t"/hookscript-*.jar | head -1):$(ls "$t"/lib/pve-api-*.jar | head -1)"
+# the class path of the installed launcher's hook path: hook.jar alone (CDS needs jars, not dirs)
+cp="$(ls "$t"/hookscript-*-hook.jar | head -1)"
 flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto)
 work=$(mktemp -d)
 trap 'pkill -f "TIME_SHIFT_BENCH_MARK" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -38,7 +38,7 @@ TIME_SHIFT_LAUNCHER=/bin/true "$java" "${flags[@]}" -XX:ArchiveClassesAtExit="$j
 echo "hook class path: $cp; CDS archive: $(stat -c %s "$jsa" 2>/dev/null || echo none) bytes"
 cds=(-XX:SharedArchiveFile="$jsa" -Xlog:cds=off -Xlog:cds+dynamic=off)
 
-names=("java -version" "no-policy" "no-policy+cds" "pre-start" "pre-start+cds" "post-start" "post-start+cds")
+names=("java -version" "no-policy" "no-policy+cds" "pre-start" "pre-start+cds" "post-start" "post-start+cds" "no-policy launcher")
 run_case() {
   case $1 in
     0) "$java" -Xshare:auto -version ;;
@@ -49,6 +49,8 @@ run_case() {
     # as the launchers run it: the JVM exits 75 and the shell starts the worker (the JVM's part is timed)
     5) TIME_SHIFT_DETACH=launcher "$java" "${flags[@]}" -cp "$cp" io.timeshift.host.Main hook 105 post-start ;;
     6) TIME_SHIFT_DETACH=launcher "$java" "${flags[@]}" "${cds[@]}" -cp "$cp" io.timeshift.host.Main hook 105 post-start ;;
+    # what Proxmox really runs for a VM without a policy: the launcher answers without a JVM
+    7) "$root/bin/time-shift" hook 101 pre-start ;;
   esac >/dev/null 2>&1
 }
 for ((i = 0; i < ${#names[@]}; i++)); do : > "$work/t$i"; run_case $i || true; done   # warm the page cache
