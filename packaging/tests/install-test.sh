@@ -198,6 +198,32 @@ unit_enabled() { # the unit's WantedBy= target has our symlink
     [ -n "$target" ] && [ -L "$root/etc/systemd/system/$target.wants/time-shift-guest-hold.service" ]
 }
 check "time-shift-guest-hold.service enabled" unit_enabled
+
+# ---------------------------------------------------------------- a VM with a policy (no QEMU here)
+printf '{"version":1,"vmid":997,"mode":"fixed","date":"2021-03-01T12:00:00Z","offset":null}\n' \
+    >"$root/etc/pve/time-shift/997.json"
+printf 'name: jump\nagent: 1\nhookscript: local:snippets/time-shift-hook\n' >"$root/etc/pve/qemu-server/997.conf"
+hook_policy() { # hook_policy PHASE: exit 0, one line on stdout, nothing on stderr (no JVM or CDS noise)
+    in_root env PVE_MIGRATED_FROM= /var/lib/vz/snippets/time-shift-hook 997 "$1" >"$out" 2>"$out.err"
+    local rc=$?
+    [ $rc -eq 0 ] && [ ! -s "$out.err" ] && [ "$(wc -l <"$out")" -le 1 ] ||
+        { echo "exit $rc, stdout:"; cat "$out"; echo "stderr:"; cat "$out.err"; return 1; }
+}
+check "policy VM 997 pre-start through the snippet: exit 0, one line" hook_policy pre-start
+note "$(cat "$out")"
+worker_ran() { # post-start returned at once; the detached worker then ran and recorded why it failed
+    local i
+    for i in $(seq 1 100); do
+        grep -q '"result" : "failed"' "$root/var/lib/time-shift/997.json" 2>/dev/null && break
+        sleep 0.2
+    done
+    grep -q "not running" "$root/var/lib/time-shift/997.json" && [ -s "$root/var/log/time-shift/worker-997.log" ] ||
+        { cat "$root/var/lib/time-shift/997.json" "$root/var/log/time-shift/worker-997.log" 2>&1; return 1; }
+}
+t0=$(date +%s%N)
+check "policy VM 997 post-start: exit 0 at once (worker detached by the launcher)" hook_policy post-start
+note "post-start returned after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+check "the detached apply worker ran and recorded 'VM not running' (no QEMU here)" worker_ran
 docs_ok() {
     local f
     for f in man/man1/time-shift.1.gz man/man5/time-shift.json.5.gz man/man1/time-shift-guest.1.gz \
@@ -212,17 +238,18 @@ jsa=/var/cache/time-shift/time-shift.jsa
 check "AppCDS archive generated for the installed JVM" test -s "$root$jsa" -a -s "$root$jsa.id"
 note "$(head -n 1 "$root$jsa.id" 2>/dev/null | cut -d'|' -f1): $(stat -c %s "$root$jsa" 2>/dev/null) bytes"
 cds_used() { # -Xshare:on fails when the archive cannot be mapped; Main must come from it
-    # the archive is made for the hook's class path: check it on the hook (VM 998 has no policy)
-    in_root env TIME_SHIFT_JAVA_OPTS='-Xshare:on -Xlog:class+load=info' time-shift hook 998 pre-start >"$out" 2>&1 &&
-        grep -E 'io\.timeshift\.host\.Main source: shared objects file' "$out"
+    # the archive is made for the hook's class path: check it on the hook; "x1" is not a VMID, so the
+    # launcher's no-policy fast path does not answer and the JVM starts (and exits 2)
+    in_root env TIME_SHIFT_JAVA_OPTS='-Xshare:on -Xlog:class+load=info' time-shift hook x1 pre-start >"$out" 2>&1
+    grep -E 'io\.timeshift\.host\.Main source: shared objects file' "$out"
 }
 check "the launcher uses the archive (-Xshare:on, Main loaded from it)" cds_used
 printf 'not an archive' >"$root$jsa"
-check "corrupt archive: hook still exit 0, no output" hook_silent time-shift hook 999 pre-start
+check "corrupt archive: policy hook still exit 0, no stderr" hook_policy pre-start
 printf 'x' >>"$root$jsa.id"
-check "archive stamped for another JVM: hook still exit 0, no output" hook_silent time-shift hook 999 pre-start
+check "archive stamped for another JVM: policy hook still exit 0, no stderr" hook_policy pre-start
 rm -f "$root$jsa" "$root$jsa.id"
-check "no archive: hook still exit 0, no output" hook_silent time-shift hook 999 pre-start
+check "no archive: policy hook still exit 0, no stderr" hook_policy pre-start
 trigger_regenerates() {
     in_root dpkg-trigger --no-await /usr/lib/jvm && in_root dpkg --triggers-only --pending &&
         [ -s "$root$jsa" ] && [ -s "$root$jsa.id" ]
@@ -281,6 +308,8 @@ check "upgrade kept the modified conffile $conf" conf_kept
 check "snippet still in place after the upgrade" snippet_ok
 check "hook 999 pre-start after the upgrade: exit 0, no output" hook_silent time-shift hook 999 pre-start
 check "AppCDS archive regenerated for the new jars and used" cds_used
+
+rm -f "$root/etc/pve/time-shift/997.json" "$root/etc/pve/time-shift/997.clock.json" "$root/etc/pve/qemu-server/997.conf"
 
 # ---------------------------------------------------------------- remove, purge
 printf 'agent: 1\nhookscript: local:snippets/time-shift-hook\n' >"$root/etc/pve/qemu-server/100.conf"

@@ -67,6 +67,18 @@ public final class ApplyWorker {
     private final Sleeper sleeper;
     private final PrintStream log;
     private final String actor;
+    private Listener listener = (vmid, policy, rec) -> { };
+
+    /** Told the outcome of every apply (ok or failed), e.g. to keep the VM's Notes line current. */
+    @FunctionalInterface
+    public interface Listener {
+        void applied(int vmid, Policy policy, Map<String, Object> lastApply);
+    }
+
+    public ApplyWorker withListener(Listener l) {
+        this.listener = l;
+        return this;
+    }
 
     public ApplyWorker(HostPaths paths, HostConfig config, Clock clock, Monotonic mono, IntFunction<QgaClient> agents,
                        Sleeper sleeper, PrintStream log, String actor) {
@@ -209,6 +221,7 @@ public final class ApplyWorker {
                 reapplied = holdClock(vmid, agent, policy, offsetNs, rec, states);
             }
             audit(vmid, rec);
+            tell(vmid, policy, rec);
             return new Result(String.valueOf(rec.get("result")), String.valueOf(rec.get("message")), m.guest,
                     round(m.errorNs / 1e6), agentWaitMs, applyMs, timeSync, reapplied, rec);
         } catch (TimeShiftException e) {
@@ -220,6 +233,7 @@ public final class ApplyWorker {
             rec.put("finishedAt", clock.instant().toString());
             states.update(vmid, s -> s.finishApply(rec));
             audit(vmid, rec);
+            tell(vmid, policy, rec);
             log("VM " + vmid + ": apply failed: " + msg);
             throw e instanceof EnvironmentException || e instanceof InvalidInputException ? e
                     : new EnvironmentException(msg, e);
@@ -361,6 +375,14 @@ public final class ApplyWorker {
         rec.put("holdEndedAt", clock.instant().toString());
         states.update(vmid, s -> s.finishApply(rec));
         return reapplied;
+    }
+
+    private void tell(int vmid, Policy policy, Map<String, Object> rec) {
+        try {
+            listener.applied(vmid, policy, rec);
+        } catch (RuntimeException e) {
+            log("VM " + vmid + ": warning: " + e.getMessage()); // the clock is what matters; Notes are a view
+        }
     }
 
     private long hostNanos() {
