@@ -1,5 +1,6 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.host.notes.NotesLine;
 import io.timeshift.pve.error.EnvironmentException;
 
 import java.nio.charset.Charset;

@@ -6,6 +6,7 @@ import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.Json;
+import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;

@@ -1,14 +1,19 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.host.cluster.ClusterStatusService;
+import io.timeshift.host.cluster.SnippetCoverage;
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.hook.SnippetPaths;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
+import io.timeshift.pve.api.ClusterResource;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.PveVersion;
+import io.timeshift.pve.api.ResourceType;
 import io.timeshift.pve.api.StorageConfig;
+import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.pve.error.TimeShiftException;
@@ -19,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,9 +35,21 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * {@code time-shift doctor}: what must be true on this node for time-shift to work, each problem with
- * the exact command that fixes it. Reads VM configs from pmxcfs files (cheap, every node's VMs), asks
- * pvesh only for the Proxmox version and the storages in use. Exit 1 when anything is wrong.
+ * {@code time-shift doctor}: what must be true for time-shift to work, each problem with the exact
+ * command that fixes it; exit 1 when anything is wrong.
+ *
+ * <p>{@link #doctor} (on a node): reads VM configs from pmxcfs files (cheap, every node's VMs), asks
+ * the API only for the Proxmox version and the storages in use, checks this node's files, and asks
+ * {@link SnippetCoverage} whether every other node could start the VMs with a policy (root@pam: PVE
+ * lists snippet volumes only to root or with Datastore.Allocate).
+ *
+ * <p>{@link #doctorRemote} ({@code --remote}): only what the API shows: the version, the VMs with a
+ * policy (tagged, or with a policy file when {@code /etc/pve} is readable here) and their hookscript,
+ * the storages with the snippets content type, and {@link SnippetCoverage} on every node. The local
+ * checks are skipped with a note.
+ *
+ * <p>Findings that are not problems (a node offline, a listing the caller may not see) are notes:
+ * printed, in the JSON's {@code notes}, never exit 1.
  */
 public final class DoctorService {
     /** One check: ok, or the problem and its fix. */
@@ -51,14 +70,22 @@ public final class DoctorService {
 
     private final HostPaths paths;
     private final Supplier<PveClient> pve;
+    private final Supplier<PveClient> root;
 
-    public DoctorService(HostPaths paths, Supplier<PveClient> pve) {
+    /**
+     * @param pve  this node's API (the api-setup token, else pvesh): version and storages
+     * @param root root@pam (pvesh): the snippet listings of every node
+     */
+    public DoctorService(HostPaths paths, Supplier<PveClient> pve, Supplier<PveClient> root) {
         this.paths = paths;
         this.pve = pve;
+        this.root = root;
     }
 
+    /** On a node: this node's files and, through the API, the cluster. */
     public int doctor(boolean json, PrintWriter out) {
         List<Check> checks = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         String node = LocalNode.name(paths.pveDir());
         Runtime.Version v = Runtime.version();
         checks.add(v.feature() >= 17 ? ok("java", "Java " + v + " (" + System.getProperty("java.home") + ")")
@@ -118,6 +145,7 @@ public final class DoctorService {
 
             // ---- hookscripts of VMs: snippets present and executable where Proxmox will look
             Set<String> storagesInUse = new LinkedHashSet<>();
+            Set<String> policyVolids = new LinkedHashSet<>();
             Map<String, StorageConfig> storageCache = new LinkedHashMap<>();
             for (Conf c : confs.values()) {
                 VmConfig vc;
@@ -136,6 +164,9 @@ public final class DoctorService {
                 }
                 if (ours) {
                     storagesInUse.add(hook.substring(0, hook.indexOf(':')));
+                    if (policy != null) {
+                        policyVolids.add(hook.strip());
+                    }
                 }
                 List<String> scripts = new ArrayList<>();
                 // a local VM starts here; one with our hook may migrate here (local snippets must be on every node)
@@ -168,22 +199,31 @@ public final class DoctorService {
             }
 
             // ---- storages holding our snippet allow the snippets content type
+            Set<String> badStorages = new LinkedHashSet<>();
             for (String id : storagesInUse) {
                 StorageConfig sc = storage(id, client, storageCache);
-                if (sc == null) {
-                    if (client != null) {
-                        checks.add(bad("storage", "storage '" + id + "' used by a time-shift hookscript does not exist",
-                                "time-shift enable <vmid> --storage <existing storage> --yes"));
-                    }
+                if (sc == null && client == null) {
                     continue;
                 }
-                if (sc.allows("snippets")) {
-                    checks.add(ok("storage", "storage " + id + " allows snippets"));
+                if (!storageCheck(id, sc, checks)) {
+                    badStorages.add(id);
+                }
+            }
+
+            // ---- every other node can start the VMs with a policy (this node's files were checked above)
+            if (client == null) {
+                notes.add("the snippet on the other nodes was not checked: Proxmox did not answer");
+            } else {
+                Set<String> volids = usable(policyVolids, badStorages);
+                if (volids.isEmpty()) {
+                    coverage(null, volids, node, checks, notes);
                 } else {
-                    List<String> c = new ArrayList<>(sc.content());
-                    c.add("snippets");
-                    checks.add(bad("storage", "storage " + id + " does not allow the snippets content type",
-                            "pvesm set " + id + " --content " + String.join(",", c)));
+                    try (PveClient asRoot = root.get()) {
+                        coverage(asRoot, volids, node, checks, notes);
+                    } catch (TimeShiftException e) {
+                        checks.add(bad("coverage", "cannot ask Proxmox as root@pam for the snippets of the other nodes: "
+                                + oneLine(e), "run time-shift doctor as root on a Proxmox VE node"));
+                    }
                 }
             }
         } finally {
@@ -191,22 +231,215 @@ public final class DoctorService {
                 client.close();
             }
         }
+        return report(json, out, node, null, checks, notes);
+    }
 
+    /**
+     * With {@code --remote}: what the API shows (version, VMs with a policy and their hookscript,
+     * storages, the snippet on every node); this machine's files are not looked at.
+     *
+     * @param client   the remote API; a failing first call (TLS, credentials) ends the command with its exit code
+     * @param endpoint for the messages
+     */
+    public int doctorRemote(PveClient client, String endpoint, boolean json, PrintWriter out) {
+        List<Check> checks = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        PveVersion pv = client.version(); // nothing else can be checked without it: its error is the answer
+        checks.add(ok("proxmox", "Proxmox VE " + pv.version() + " at " + endpoint));
+        notes.add("with --remote only the cluster is checked: Java, " + paths.configFile().getFileName()
+                + ", pmxcfs quorum, the state and log directories and the snippet files belong to each node"
+                + " (run time-shift doctor on each node for them)");
+
+        // ---- VMs with a policy: tagged, plus policy files when /etc/pve is readable here
+        Map<Integer, ClusterResource> vms = new HashMap<>();
+        for (ClusterResource r : client.clusterResources(ResourceType.VM)) {
+            if (r.vmid() > 0) {
+                vms.put(r.vmid(), r);
+            }
+        }
+        Set<Integer> policyVms = new java.util.TreeSet<>();
+        for (ClusterResource r : vms.values()) {
+            if (r.hasTag(ClusterStatusService.TAG) && !r.template()) {
+                policyVms.add(r.vmid());
+            }
+        }
+        if (Files.isDirectory(paths.policyDir()) && Files.isReadable(paths.policyDir())) {
+            PolicyStore store = new PolicyStore(paths);
+            for (int id : store.vmids()) {
+                try {
+                    store.read(id);
+                    checks.add(ok("policy", store.file(id) + " is valid"));
+                } catch (TimeShiftException e) {
+                    checks.add(bad("policy", e.getMessage(), "re-create it: time-shift enable " + id + " --date <when> --yes"));
+                }
+                if (vms.containsKey(id)) {
+                    policyVms.add(id);
+                } else {
+                    checks.add(bad("orphan", "policy " + store.file(id) + " belongs to no VM (VM " + id
+                            + " is not in the cluster)", "time-shift disable " + id + " --yes"));
+                }
+            }
+        } else {
+            notes.add("policy files are not readable here (" + paths.policyDir() + "): VMs with a policy are those"
+                    + " tagged " + ClusterStatusService.TAG);
+        }
+        Set<String> volids = new LinkedHashSet<>();
+        for (int id : policyVms) {
+            ClusterResource r = vms.get(id);
+            String where = "VM " + id + " (node " + r.node() + ")";
+            if (!r.isQemu()) {
+                checks.add(bad("vm", where + " is a container (" + r.type() + "); time-shift works on QEMU VMs only",
+                        "remove the tag " + ClusterStatusService.TAG + " from it"));
+                continue;
+            }
+            VmConfigView conf;
+            try {
+                conf = client.node(r.node()).qemu(id).config();
+            } catch (TimeShiftException e) {
+                checks.add(bad("vm", where + ": config not readable: " + oneLine(e),
+                        "check that " + r.node() + " is up and the API user has VM.Audit on /vms/" + id));
+                continue;
+            }
+            String hook = conf.hookscript().orElse(null);
+            if (ConfigEdits.isOurs(hook)) {
+                volids.add(hook.strip());
+                checks.add(ok("vm", where + " has a policy and runs " + hook.strip()));
+            } else {
+                checks.add(bad("hookscript", where + " has a time-shift policy but its hookscript is "
+                        + (hook == null ? "not set" : hook), "time-shift enable " + id + " --date <when> --yes on "
+                        + r.node() + (hook == null ? "" : " (with --chain to keep " + hook + ")")));
+            }
+        }
+        if (policyVms.isEmpty()) {
+            notes.add("no VM in the cluster has a time-shift policy (none is tagged " + ClusterStatusService.TAG + ")");
+        }
+
+        // ---- storages: where a snippet can go, and the ones in use allow it
+        Map<String, StorageConfig> storages = new java.util.TreeMap<>();
+        for (StorageConfig sc : client.storageConfig()) {
+            storages.put(sc.storage(), sc);
+        }
+        List<String> withSnippets = storages.values().stream().filter(sc -> sc.allows("snippets") && !sc.disabled())
+                .map(StorageConfig::storage).toList();
+        if (withSnippets.isEmpty()) {
+            StorageConfig local = storages.get("local");
+            checks.add(bad("storage", "no storage allows the snippets content type, so time-shift enable has nowhere to put"
+                    + " its hook snippet", local == null ? "pvesm set <dir storage> --content <its content>,snippets"
+                    : "pvesm set local --content " + String.join(",", withContent(local, "snippets"))));
+        } else {
+            checks.add(ok("storage", "storages with the snippets content type: " + String.join(", ", withSnippets)));
+        }
+        Set<String> badStorages = new LinkedHashSet<>();
+        for (String volid : volids) {
+            String id = volid.substring(0, volid.indexOf(':'));
+            if (!badStorages.contains(id) && !storageCheck(id, storages.get(id), checks)) {
+                badStorages.add(id);
+            }
+        }
+
+        // ---- every online node can start the VMs with a policy
+        coverage(client, usable(volids, badStorages), null, checks, notes);
+        return report(json, out, null, endpoint, checks, notes);
+    }
+
+    /** Ok, or the problem and the pvesm command; false when the storage cannot hold the snippet. */
+    private static boolean storageCheck(String id, StorageConfig sc, List<Check> checks) {
+        if (sc == null) {
+            checks.add(bad("storage", "storage '" + id + "' used by a time-shift hookscript does not exist",
+                    "time-shift enable <vmid> --storage <existing storage> --yes"));
+            return false;
+        }
+        if (sc.allows("snippets")) {
+            checks.add(ok("storage", "storage " + id + " allows snippets"));
+            return true;
+        }
+        checks.add(bad("storage", "storage " + id + " does not allow the snippets content type",
+                "pvesm set " + id + " --content " + String.join(",", withContent(sc, "snippets"))));
+        return false;
+    }
+
+    private static List<String> withContent(StorageConfig sc, String type) {
+        List<String> c = new ArrayList<>(sc.content());
+        c.add(type);
+        return c;
+    }
+
+    /** The volumes worth looking for on the nodes: those on a storage that can hold them (else its fix comes first). */
+    private static Set<String> usable(Set<String> volids, Set<String> badStorages) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String v : volids) {
+            if (!badStorages.contains(v.substring(0, v.indexOf(':')))) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link SnippetCoverage} as doctor checks: a missing or unusable snippet is a problem with its fix; a
+     * node offline or a listing the caller may not see is a note.
+     *
+     * @param skipNode this node on a node (its files were checked directly), else null
+     */
+    private static void coverage(PveClient client, Collection<String> volids, String skipNode, List<Check> checks,
+                                 List<String> notes) {
+        if (volids.isEmpty()) {
+            notes.add("no VM with a policy runs the time-shift snippet from a usable storage: the other nodes were not"
+                    + " checked for it");
+            return;
+        }
+        SnippetCoverage.Report report;
+        try {
+            report = new SnippetCoverage(client).check(volids);
+        } catch (TimeShiftException e) {
+            checks.add(bad("coverage", "cannot tell whether the other nodes have the snippet: " + oneLine(e),
+                    "run time-shift doctor as root on a Proxmox VE node"));
+            return;
+        }
+        for (String n : report.offline()) {
+            notes.add("node " + n + " was not checked for the snippet; check again when it is back, before VMs with a"
+                    + " policy migrate there");
+        }
+        for (SnippetCoverage.Check c : report.checks()) {
+            if (c.node().equals(skipNode)) {
+                continue;
+            }
+            SnippetCoverage.Problem p = SnippetCoverage.problemOf(c);
+            if (p == null) {
+                checks.add(ok("coverage", "node " + c.node() + ": " + c.volid() + " is present"
+                        + (c.detail().isEmpty() ? "" : " (" + c.detail() + ")")));
+            } else if (c.verdict() == SnippetCoverage.Verdict.UNVERIFIABLE) {
+                notes.add(p.line());
+            } else {
+                checks.add(bad("coverage", p.problem(), p.fix()));
+            }
+        }
+    }
+
+    private static int report(boolean json, PrintWriter out, String node, String remote, List<Check> checks, List<String> notes) {
         long problems = checks.stream().filter(c -> !c.ok()).count();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ok", problems == 0);
             m.put("node", node);
+            m.put("remote", remote);
             m.put("checks", checks.stream().map(Check::json).toList());
+            m.put("notes", notes);
             out.print(new String(Json.pretty(m), StandardCharsets.UTF_8));
         } else {
             for (Check c : checks) {
                 out.println((c.ok() ? "ok    " : "FAIL  ") + c.detail() + (c.ok() ? "" : " (fix: " + c.fix() + ")"));
             }
+            notes.forEach(n -> out.println("note  " + n));
             out.println(problems == 0 ? "doctor: no problems" : "doctor: " + problems + (problems == 1 ? " problem" : " problems"));
         }
         out.flush();
         return problems == 0 ? 0 : TimeShiftException.CHECK_FAILED;
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.replaceAll("\\s+", " ").strip();
     }
 
     private Path resolve(String volid, PveClient client, Map<String, StorageConfig> cache) {

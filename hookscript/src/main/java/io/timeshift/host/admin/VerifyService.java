@@ -2,7 +2,9 @@ package io.timeshift.host.admin;
 
 import io.timeshift.host.apply.TimeSyncManager;
 import io.timeshift.host.audit.AuditLog;
+import io.timeshift.host.cluster.ClusterStatusService;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.guest.SystemctlShow;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
@@ -10,6 +12,14 @@ import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
 import io.timeshift.host.time.TimeParsers;
+import io.timeshift.pve.api.ClusterResource;
+import io.timeshift.pve.api.PveClient;
+import io.timeshift.pve.api.QemuApi;
+import io.timeshift.pve.api.ResourceType;
+import io.timeshift.pve.api.VmStatus;
+import io.timeshift.pve.api.error.PveAuthException;
+import io.timeshift.pve.api.error.PvePermissionException;
+import io.timeshift.pve.error.CheckFailedException;
 import io.timeshift.pve.error.EnvironmentException;
 import io.timeshift.pve.error.InvalidInputException;
 import io.timeshift.pve.error.TimeShiftException;
@@ -21,13 +31,17 @@ import io.timeshift.pve.qga.VmNotRunningException;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -35,7 +49,8 @@ import java.util.function.IntFunction;
  * the agent's clock against host time plus the offset of the current run (within tolerance), the
  * guest's time sync units (which would pull the clock back), and, when {@code time-shift-guest} is
  * installed in the guest, its own {@code verify --json}, merged. Exit 1 when anything is off, each
- * finding on one line with its fix.
+ * finding on one line with its fix. With {@code --remote} ({@link #verifyRemote}): the guest clock
+ * through the API against the policy file.
  */
 public final class VerifyService {
     private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(20);
@@ -158,24 +173,7 @@ public final class VerifyService {
             }
         }
         report.put("guestVerify", g);
-        boolean ok = findings.isEmpty();
-        report.put("ok", ok);
-        List<Object> fj = new ArrayList<>();
-        findings.forEach(f -> fj.add(f.json()));
-        report.put("findings", fj);
-        report.put("notes", notes);
-
-        if (json) {
-            out.print(new String(Json.pretty(report), StandardCharsets.UTF_8));
-        } else {
-            out.println("VM " + vmid + ": " + policy.summary());
-            oks.forEach(l -> out.println("ok    " + l));
-            notes.forEach(l -> out.println("note  " + l));
-            findings.forEach(f -> out.println("FAIL  " + (f.source().equals("guest") ? "guest: " : "") + f.line()));
-            out.println(ok ? "VM " + vmid + ": verified" : "VM " + vmid + ": " + findings.size()
-                    + (findings.size() == 1 ? " problem" : " problems"));
-        }
-        out.flush();
+        boolean ok = print(vmid, "VM " + vmid + ": " + policy.summary(), report, oks, notes, findings, json, out);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("ok", ok);
         details.put("driftMs", driftMs);
@@ -187,6 +185,141 @@ public final class VerifyService {
             out.flush();
         }
         return ok ? 0 : TimeShiftException.CHECK_FAILED;
+    }
+
+    /**
+     * {@code verify --remote}: the guest clock through the API's {@code agent/get-time} against the policy
+     * file, when {@code /etc/pve} is readable here. Without the policy the expected time is unknown: exit 1
+     * with one line. Fixed and continue mode rest on PVE's whole-second {@code uptime} (±0.5 s), so
+     * {@value ClusterStatusService#UPTIME_ALLOWANCE_MS} ms are allowed on top of the tolerance, as in
+     * {@code status --all}. The guest's time sync and its own verify need guest-exec on the node: a note.
+     *
+     * @param endpoint for the messages
+     */
+    public int verifyRemote(PveClient client, String endpoint, int vmid, boolean json, PrintWriter out) {
+        ClusterResource vm = null;
+        for (ClusterResource r : client.clusterResources(ResourceType.VM)) {
+            if (r.vmid() == vmid) {
+                vm = r;
+                break;
+            }
+        }
+        if (vm == null) {
+            throw new InvalidInputException("VM " + vmid + " is not in the cluster at " + endpoint
+                    + "; check the VMID (time-shift status --all --remote " + endpoint + " lists the VMs with a policy)");
+        }
+        if (!vm.isQemu()) {
+            throw new InvalidInputException("VM " + vmid + " is a container (" + vm.type() + "); time-shift works on QEMU VMs only");
+        }
+        String node = vm.node();
+        boolean pmxcfs = Files.isDirectory(paths.policyDir()) && Files.isReadable(paths.policyDir());
+        Policy policy = null;
+        if (pmxcfs) {
+            policy = new PolicyStore(paths).read(vmid).orElseThrow(() -> new InvalidInputException("VM " + vmid
+                    + " has no time-shift policy (" + paths.policyFile(vmid) + "); enable it first on node " + node
+                    + ": time-shift enable " + vmid + " --date <when>"));
+        }
+        QemuApi qemu = client.node(node).qemu(vmid);
+        Instant s0 = clock.instant();
+        VmStatus status = qemu.status();
+        Instant s1 = clock.instant();
+        if (!status.running()) {
+            throw new EnvironmentException("VM " + vmid + " is not running (node " + node + ", " + status.status()
+                    + "); start it (qm start " + vmid + " on " + node + ") and verify again");
+        }
+        long guestNs;
+        Instant t0 = clock.instant();
+        try {
+            guestNs = qemu.agentGetTime();
+        } catch (PvePermissionException | PveAuthException e) {
+            throw e; // names the missing privilege
+        } catch (TimeShiftException e) {
+            throw new EnvironmentException("VM " + vmid + " (node " + node + "): the guest agent did not answer through the"
+                    + " API (" + oneLine(e) + "); check that qemu-guest-agent runs in the guest and the VM has agent: 1", e);
+        }
+        Instant at = mid(t0, clock.instant());
+        Instant guest = TimeParsers.fromEpochNanos(guestNs);
+        String guestTime = TimeParsers.iso(guest);
+        if (policy == null) {
+            throw new CheckFailedException("VM " + vmid + " (node " + node + "): guest clock " + guestTime + ", but the expected"
+                    + " time is unknown here: " + paths.policyFile(vmid) + " is not readable on this machine (run time-shift"
+                    + " verify " + vmid + " on " + node + ")");
+        }
+
+        List<Finding> findings = new ArrayList<>();
+        List<String> oks = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("vmid", vmid);
+        report.put("node", node);
+        report.put("remote", endpoint);
+        report.put("policy", policy.summary());
+        report.put("guestTime", guestTime);
+        Instant expected;
+        long allowanceMs = 0;
+        if (policy.mode() == Mode.OFFSET) {
+            expected = at.plus(policy.offset());
+        } else {
+            Instant base = ClusterStatusService.expectationBase(paths, policy.mode(), policy.date(), vmid, true);
+            Instant started = mid(s0, s1).minusSeconds(status.uptimeSeconds()).minusMillis(500);
+            expected = base.plus(Duration.between(started, at));
+            allowanceMs = ClusterStatusService.UPTIME_ALLOWANCE_MS;
+            notes.add("the expected time rests on PVE's whole-second uptime (±0.5 s): " + allowanceMs
+                    + " ms are allowed on top of the tolerance; on node " + node + " time-shift verify " + vmid + " is exact");
+        }
+        String expectedTime = TimeParsers.iso(expected);
+        double driftMs = Math.round(Duration.between(expected, guest).toNanos() / 1e3) / 1e3;
+        boolean inTolerance = Math.abs(driftMs) <= policy.tolerance().toMillis() + allowanceMs;
+        String what = "guest clock " + guestTime + ", expected " + expectedTime + ": drift "
+                + String.format(Locale.ROOT, "%+.1f", driftMs) + " ms (tolerance " + TimeParsers.format(policy.tolerance()) + ")";
+        if (inTolerance) {
+            oks.add(what);
+        } else {
+            findings.add(Finding.host(what + " is out of tolerance", "time-shift apply " + vmid + " on " + node));
+        }
+        report.put("expectedTime", expectedTime);
+        report.put("driftMs", driftMs);
+        report.put("tolerance", TimeParsers.format(policy.tolerance()));
+        report.put("inTolerance", inTolerance);
+        report.put("timeSync", null);
+        report.put("guestVerify", null);
+        notes.add("the guest's time sync and its own time-shift-guest verify are not checked through --remote (they need"
+                + " guest-exec): run time-shift verify " + vmid + " on " + node + " for them");
+        boolean ok = print(vmid, "VM " + vmid + ": " + policy.summary() + " (node " + node + ", through " + endpoint + ")",
+                report, oks, notes, findings, json, out);
+        return ok ? 0 : TimeShiftException.CHECK_FAILED;
+    }
+
+    /** Prints the report (JSON, or one line per check); true when there is no finding. */
+    private static boolean print(int vmid, String header, Map<String, Object> report, List<String> oks, List<String> notes,
+                                 List<Finding> findings, boolean json, PrintWriter out) {
+        boolean ok = findings.isEmpty();
+        report.put("ok", ok);
+        List<Object> fj = new ArrayList<>();
+        findings.forEach(f -> fj.add(f.json()));
+        report.put("findings", fj);
+        report.put("notes", notes);
+        if (json) {
+            out.print(new String(Json.pretty(report), StandardCharsets.UTF_8));
+        } else {
+            out.println(header);
+            oks.forEach(l -> out.println("ok    " + l));
+            notes.forEach(l -> out.println("note  " + l));
+            findings.forEach(f -> out.println("FAIL  " + (f.source().equals("guest") ? "guest: " : "") + f.line()));
+            out.println(ok ? "VM " + vmid + ": verified" : "VM " + vmid + ": " + findings.size()
+                    + (findings.size() == 1 ? " problem" : " problems"));
+        }
+        out.flush();
+        return ok;
+    }
+
+    private static Instant mid(Instant a, Instant b) {
+        return a.plus(Duration.between(a, b).dividedBy(2));
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.replaceAll("\\s+", " ").strip();
     }
 
     /** The guest's time sync units, as the apply worker's {@link TimeSyncManager} looks at them. */
@@ -212,21 +345,24 @@ public final class VerifyService {
                     on.add("w32time is running");
                 }
             } else {
-                List<String> args = new ArrayList<>(List.of("show", "--property=Id,LoadState,ActiveState,UnitFileState"));
-                args.addAll(TimeSyncManager.LINUX_UNITS);
-                ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl", args.toArray(String[]::new));
-                for (String block : TimeSyncBlocks.split(show.out())) {
-                    String id = TimeSyncBlocks.prop(block, "Id");
-                    if (id == null || !TimeSyncManager.LINUX_UNITS.contains(id) || "not-found".equals(TimeSyncBlocks.prop(block, "LoadState"))) {
+                ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl",
+                        SystemctlShow.args(TimeSyncManager.LINUX_UNITS).toArray(String[]::new));
+                List<SystemctlShow.Unit> shown = SystemctlShow.parse(show.out());
+                if (shown.isEmpty()) {
+                    String why = show.err() == null ? "" : show.err().lines().findFirst().orElse("").strip();
+                    ts.put("error", "systemctl show: exit " + show.exitCode() + (why.isEmpty() ? "" : ": " + why));
+                    notes.add("time sync not checked: systemctl show listed no unit in the guest (exit " + show.exitCode()
+                            + (why.isEmpty() ? "" : ": " + why) + "); make sure no NTP client runs there");
+                    return ts;
+                }
+                Set<String> seen = new HashSet<>(); // an alias (chronyd.service) prints its target's Id
+                for (SystemctlShow.Unit u : shown) {
+                    if (!TimeSyncManager.LINUX_UNITS.contains(u.id()) || !u.found() || !seen.add(u.id())) {
                         continue;
                     }
-                    String as = TimeSyncBlocks.prop(block, "ActiveState");
-                    String ufs = TimeSyncBlocks.prop(block, "UnitFileState");
-                    boolean active = "active".equals(as) || "activating".equals(as);
-                    boolean enabled = ufs != null && ufs.startsWith("enabled");
-                    units.add(unit(id, active, enabled));
-                    if (active || enabled) {
-                        on.add(id + " is " + (active && enabled ? "active and enabled" : active ? "active" : "enabled"));
+                    units.add(unit(u.id(), u.active(), u.enabled()));
+                    if (u.active() || u.enabled()) {
+                        on.add(u.id() + " is " + (u.active() && u.enabled() ? "active and enabled" : u.active() ? "active" : "enabled"));
                     }
                 }
             }
@@ -255,38 +391,5 @@ public final class VerifyService {
         m.put("active", active);
         m.put("enabled", enabled);
         return m;
-    }
-
-    /** {@code systemctl show} output: one block per unit (blank line or a new {@code Id=} starts the next). */
-    static final class TimeSyncBlocks {
-        private TimeSyncBlocks() {
-        }
-
-        static List<String> split(String out) {
-            List<String> blocks = new ArrayList<>();
-            StringBuilder cur = new StringBuilder();
-            for (String line : out.split("\\n")) {
-                if ((line.isBlank() || line.startsWith("Id=")) && cur.indexOf("Id=") >= 0) {
-                    blocks.add(cur.toString());
-                    cur.setLength(0);
-                }
-                if (!line.isBlank()) {
-                    cur.append(line).append('\n');
-                }
-            }
-            if (cur.length() > 0) {
-                blocks.add(cur.toString());
-            }
-            return blocks;
-        }
-
-        static String prop(String block, String key) {
-            for (String line : block.split("\\n")) {
-                if (line.startsWith(key + "=")) {
-                    return line.substring(key.length() + 1).trim();
-                }
-            }
-            return null;
-        }
     }
 }

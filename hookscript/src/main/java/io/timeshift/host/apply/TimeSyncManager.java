@@ -1,5 +1,6 @@
 package io.timeshift.host.apply;
 
+import io.timeshift.host.guest.SystemctlShow;
 import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.OsInfo;
@@ -39,18 +40,14 @@ public final class TimeSyncManager {
         try {
             // one exec: `systemctl show` prints a block per unit, also for units that do not exist
             // (LoadState=not-found), unlike is-enabled which only complains on stderr for those
-            List<String> args = new ArrayList<>(List.of("show", "--property=Id,LoadState,ActiveState,UnitFileState"));
-            args.addAll(LINUX_UNITS);
-            ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl", args.toArray(String[]::new));
-            if (show.out().contains("Id=")) {
-                for (String block : blocks(show.out())) {
-                    String id = prop(block, "Id");
-                    boolean active = "active".equals(prop(block, "ActiveState"))
-                            || "activating".equals(prop(block, "ActiveState"));
-                    String ufs = prop(block, "UnitFileState");
-                    boolean enabled = ufs != null && ufs.startsWith("enabled");
-                    if (id != null && LINUX_UNITS.contains(id) && (active || enabled) && !found.contains(id)) {
-                        found.add(id);
+            ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl",
+                    SystemctlShow.args(LINUX_UNITS).toArray(String[]::new));
+            List<SystemctlShow.Unit> units = SystemctlShow.parse(show.out());
+            if (!units.isEmpty()) {
+                for (SystemctlShow.Unit u : units) {
+                    // aliases (chronyd.service) print their target's Id: listed once
+                    if (LINUX_UNITS.contains(u.id()) && (u.active() || u.enabled()) && !found.contains(u.id())) {
+                        found.add(u.id());
                     }
                 }
             } else {
@@ -107,34 +104,6 @@ public final class TimeSyncManager {
         ExecResult c = agent.run(EXEC_TIMEOUT, sc, "config", "w32time", "start=", "disabled");
         return c.ok() ? new Report(List.of("w32time"), List.of("w32time"), "stopped and disabled w32time")
                 : new Report(List.of("w32time"), List.of(), "could not disable w32time: " + firstLine(c.out()));
-    }
-
-    /** Splits `systemctl show` output into one block per unit: at blank lines and at every "Id=" line. */
-    static List<String> blocks(String out) {
-        List<String> blocks = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        for (String line : out.split("\\n")) {
-            if ((line.isBlank() || line.startsWith("Id=")) && cur.indexOf("Id=") >= 0) {
-                blocks.add(cur.toString());
-                cur.setLength(0);
-            }
-            if (!line.isBlank()) {
-                cur.append(line).append('\n');
-            }
-        }
-        if (cur.length() > 0) {
-            blocks.add(cur.toString());
-        }
-        return blocks;
-    }
-
-    private static String prop(String block, String key) {
-        for (String line : block.split("\\n")) {
-            if (line.startsWith(key + "=")) {
-                return line.substring(key.length() + 1).trim();
-            }
-        }
-        return null;
     }
 
     private static String firstLine(String s) {

@@ -41,6 +41,10 @@ public final class ApplyCommand implements Callable<Integer> {
         ApplyWorker w = new ApplyWorker(services.paths(), services.config(), services.clock(), services.monotonic(),
                 services.agents(), d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000), log,
                 worker ? "hook" : actor());
+        if (new io.timeshift.host.apply.Detacher(services.env()).findOnPath("pvesh") != null) {
+            // on a Proxmox node: keep the VM's Notes line current (contract: "What the Proxmox GUI shows")
+            w.withListener(new io.timeshift.host.apply.NotesUpdater(services.paths(), () -> services.pve().preferred(), log));
+        }
         ApplyWorker.Result r = w.apply(vmid, worker, worker || !noHold);
         if (json) {
             spec.commandLine().getOut().print(new String(Json.pretty(r.json()), java.nio.charset.StandardCharsets.UTF_8));

@@ -2,6 +2,7 @@ package io.timeshift.host.cluster;
 
 import io.timeshift.host.apply.ClockMirror;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
@@ -267,7 +268,7 @@ public final class ClusterStatusService {
             noteDeadNode(r.node(), e);
             problems.add("config not readable: " + message(e));
         }
-        NotesLine notes = conf == null ? null : NotesLine.find(conf.description().orElse(null)).orElse(null);
+        NotesLine notes = conf == null ? null : NotesLine.parse(conf.description().orElse(null)).orElse(null);
         if (conf != null) {
             conf.name().ifPresent(n -> m.put("name", n));
         }
@@ -397,12 +398,19 @@ public final class ClusterStatusService {
         return out;
     }
 
-    /**
-     * Guest time at this run's start, for fixed and continue mode; null when not known here
-     * (continue mode needs the stop record mirrored on pmxcfs).
-     */
     private Instant expectationBase(Mode mode, Policy policy, NotesLine notes, int vmid, boolean pmxcfs) {
-        Instant date = policy != null ? policy.date() : notes.date();
+        return expectationBase(paths, mode, policy != null ? policy.date() : notes.date(), vmid, pmxcfs);
+    }
+
+    /**
+     * Guest time at this run's start, for fixed and continue mode; null for offset mode and when not
+     * known here (continue mode needs the stop record mirrored on pmxcfs). Add the time since the VM's
+     * start for the expected guest time now.
+     *
+     * @param date   the policy's (or Notes line's) date
+     * @param pmxcfs whether {@code paths.policyDir()} is readable here
+     */
+    public static Instant expectationBase(HostPaths paths, Mode mode, Instant date, int vmid, boolean pmxcfs) {
         return switch (mode) {
             case OFFSET -> null;
             case FIXED -> date;

@@ -51,11 +51,25 @@ public final class SnippetCoverage {
 
     /**
      * @param checks   one per (online node, volume)
+     * @param offline  nodes not online (not checked), each "name (status)"
      * @param problems one line each, with the fix; empty when every node can start every policy VM
      */
-    public record Report(List<Check> checks, List<String> problems) {
+    public record Report(List<Check> checks, List<String> offline, List<String> problems) {
         public boolean ok() {
             return problems.isEmpty();
+        }
+    }
+
+    /**
+     * What is wrong with one check, and how to fix it.
+     *
+     * @param problem one line, starting {@code node <name>:}
+     * @param fix     the command or step that fixes it
+     */
+    public record Problem(String problem, String fix) {
+        /** {@code problem (fix: fix)}. */
+        public String line() {
+            return problem + " (fix: " + fix + ")";
         }
     }
 
@@ -80,11 +94,13 @@ public final class SnippetCoverage {
             vols.add(DEFAULT_VOLID);
         }
         List<String> online = new ArrayList<>();
+        List<String> offline = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (NodeInfo n : client.nodes()) {
             if (n.online()) {
                 online.add(n.node());
             } else {
+                offline.add(n.node() + " (" + n.status() + ")");
                 problems.add("node " + n.node() + " is " + n.status() + "; its snippets were not checked (check again"
                         + " when it is back, before VMs with a policy migrate there)");
             }
@@ -103,13 +119,13 @@ public final class SnippetCoverage {
             for (String node : online) {
                 Check c = checkOne(node, volid, sid, sc, canSee, sharedListing);
                 checks.add(c);
-                String p = problem(c);
+                Problem p = problemOf(c);
                 if (p != null) {
-                    problems.add(p);
+                    problems.add(p.line());
                 }
             }
         }
-        return new Report(checks, problems);
+        return new Report(checks, offline, problems);
     }
 
     private Check checkOne(String node, String volid, String sid, StorageConfig sc, Map<String, Boolean> canSee,
@@ -167,19 +183,21 @@ public final class SnippetCoverage {
         }
     }
 
-    private static String problem(Check c) {
+    /** The problem a check shows, with its fix; null for {@link Verdict#PRESENT}. */
+    public static Problem problemOf(Check c) {
         String fix = "install time-shift-proxmox on " + c.node() + " (its postinst puts the snippet into"
                 + " /var/lib/vz/snippets/), or put the snippet on shared storage (time-shift enable <vmid> --storage"
                 + " <shared storage with snippets>)";
         return switch (c.verdict()) {
             case PRESENT -> null;
-            case MISSING -> "node " + c.node() + ": " + c.volid() + " is missing; a VM with a time-shift policy that"
-                    + " migrates or starts there will refuse to start (fix: " + fix + ")";
-            case STORAGE_UNAVAILABLE -> "node " + c.node() + ": " + c.volid() + " is unusable there (" + c.detail()
-                    + "); a VM with a time-shift policy cannot start on " + c.node() + " (fix: " + fix + ")";
-            case UNVERIFIABLE -> "node " + c.node() + ": cannot verify " + c.volid() + " (" + c.detail()
-                    + "; run this check as root on a node, or with --user root@pam)";
-            case ERROR -> "node " + c.node() + ": snippets not checked: " + c.detail();
+            case MISSING -> new Problem("node " + c.node() + ": " + c.volid() + " is missing; a VM with a time-shift policy that"
+                    + " migrates or starts there will refuse to start", fix);
+            case STORAGE_UNAVAILABLE -> new Problem("node " + c.node() + ": " + c.volid() + " is unusable there (" + c.detail()
+                    + "); a VM with a time-shift policy cannot start on " + c.node(), fix);
+            case UNVERIFIABLE -> new Problem("node " + c.node() + ": cannot verify " + c.volid() + " (" + c.detail() + ")",
+                    "run this check as root on a node, or with --user root@pam");
+            case ERROR -> new Problem("node " + c.node() + ": snippets not checked: " + c.detail(),
+                    "check that " + c.node() + " is up and in the cluster (pvecm status), then check again");
         };
     }
 

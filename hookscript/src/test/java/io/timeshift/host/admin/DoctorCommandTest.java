@@ -131,6 +131,35 @@ class DoctorCommandTest {
         }
 
         @Test
+        void anotherNodeWithoutTheSnippetIsAProblemWithItsFixAndAnOfflineNodeANote() {
+            node.reply("get", "/nodes", FakePveNode.fixture("nodes-three.json"));
+            node.reply("get", "/nodes/pve2/storage/local/content", FakePveNode.fixture("content-snippets-other.json"));
+
+            assertEquals(1, node.run("doctor"));
+
+            assertEquals(List.of("FAIL  node pve2: local:snippets/time-shift-hook is missing; a VM with a time-shift policy"
+                    + " that migrates or starts there will refuse to start (fix: install time-shift-proxmox on pve2 (its postinst"
+                    + " puts the snippet into /var/lib/vz/snippets/), or put the snippet on shared storage (time-shift enable"
+                    + " <vmid> --storage <shared storage with snippets>))"), failLines());
+            assertTrue(node.out().contains("note  node pve3 (offline) was not checked for the snippet"), node.out());
+            // every node's listing as root@pam (pvesh): PVE shows snippet volumes only to root or with Datastore.Allocate
+            assertTrue(node.calls().stream().anyMatch(c -> c.get(2).equals("/nodes/pve2/storage/local/content")),
+                    node.calls().toString());
+        }
+
+        @Test
+        void theSnippetOnAnotherNodeIsCheckedOnlyForVmsWithAPolicy() {
+            node.reply("get", "/nodes", FakePveNode.fixture("nodes-three.json"));
+            node.reply("get", "/nodes/pve2/storage/local/content", FakePveNode.fixture("content-snippets-other.json"));
+            node.host.conf(105, "agent: 1\nname: jump-vm\n"); // no hookscript: its own problem, nothing to look for elsewhere
+
+            node.run("doctor");
+
+            assertTrue(failLines().stream().noneMatch(l -> l.contains("node pve2")), failLines().toString());
+            assertTrue(node.calls().stream().noneMatch(c -> c.get(2).equals("/nodes")), node.calls().toString());
+        }
+
+        @Test
         void noPveshIsAProblemNotACrash() {
             node.env.put("PATH", "/usr/bin:/bin");
             assertEquals(1, node.run("doctor"));

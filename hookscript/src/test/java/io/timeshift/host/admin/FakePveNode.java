@@ -90,6 +90,11 @@ final class FakePveNode {
         reply("get", "/nodes/pve1/qemu/105/status/current", fixture("status-stopped.json"));
         reply("get", "/version", fixture("version.json"));
         reply("get", "/cluster/resources", fixture("cluster-resources-vm.json"));
+        // a one-node cluster whose local storage has the snippet (doctor's look at every node)
+        reply("get", "/nodes", fixture("nodes-one.json"));
+        reply("get", "/storage", fixture("storage-list.json"));
+        reply("get", "/nodes/pve1/storage/local/content", fixture("content-snippets.json"));
+        reply("get", "/access/permissions", fixture("access-permissions-root.json"));
     }
 
     // ------------------------------------------------------------------ scripting pvesh

@@ -1,14 +1,11 @@
 package io.timeshift.host.admin;
 
-import io.timeshift.host.policy.Mode;
-import io.timeshift.host.policy.Policy;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,46 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The pure edits enable/disable make to Notes, tags, agent and hookscript values. */
+/** The pure edits enable/disable make to tags, agent and hookscript values (the Notes line: notes.NotesLineTest). */
 class TextEditsTest {
-    private static final String LINE = "time-shift: fixed 2021-03-01T12:00:00Z · last apply - · drift -";
-
-    @Nested
-    class Notes {
-        @ParameterizedTest
-        @ValueSource(strings = {"", "one line", "one line\n", "a\nb\n\nc", "a\nb\n"})
-        void removeUndoesPutExactly(String notes) {
-            String with = NotesLine.put(notes, LINE);
-            assertEquals(LINE, NotesLine.find(with));
-            assertEquals(notes, NotesLine.remove(with));
-        }
-
-        @Test
-        void putAppendsAtTheEndOnItsOwnLine() {
-            assertEquals("Jump host\n" + LINE, NotesLine.put("Jump host", LINE));
-            assertEquals("Jump host\n" + LINE + "\n", NotesLine.put("Jump host\n", LINE));
-            assertEquals(LINE, NotesLine.put("", LINE));
-        }
-
-        @Test
-        void putReplacesOnlyOurLineAndDropsDuplicates() {
-            String notes = "a\ntime-shift: offset -P1D · x\nb\ntime-shift: old\n";
-            assertEquals("a\n" + LINE + "\nb\n", NotesLine.put(notes, LINE));
-        }
-
-        @Test
-        void linesThatOnlyMentionTimeShiftAreNotOurs() {
-            String notes = "see time-shift: docs\n  time-shift: indented";
-            assertEquals(notes + "\n" + LINE, NotesLine.put(notes, LINE));
-        }
-
-        @Test
-        void freshLineHasNoApplyYet() {
-            Policy p = new Policy(105, Mode.FIXED, Instant.parse("2021-03-01T12:00:00Z"), null, null, false, false, List.of(), null, null);
-            assertEquals(LINE, NotesLine.fresh(p, NotesLine.SEPARATOR));
-        }
-    }
-
     @Nested
     class Values {
         @ParameterizedTest

@@ -114,6 +114,27 @@ class VerifyCommandTest {
         }
 
         @Test
+        void anAliasThatPrintsItsTargetsIdIsOneFindingNotTwo() {
+            // Debian's chrony.service has Alias=chronyd.service: `systemctl show chronyd.service` prints Id=chrony.service
+            String chrony = "Id=chrony.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\n";
+            node.ga.onExec((path, args) -> path.equals("systemctl") ? ExecReply.ok(chrony + chrony) : new ExecReply(127, "", ""));
+            assertEquals(1, node.run("verify", "105"));
+            assertEquals(1, node.out().lines().filter(l -> l.startsWith("FAIL  chrony.service")).count(), node.out());
+        }
+
+        @Test
+        void aGuestWithoutSystemdIsANoteNotTimeSyncOff() {
+            node.ga.onExec((path, args) -> path.equals("systemctl")
+                    ? new ExecReply(1, "", "System has not been booted with systemd as init system (PID 1). Can't operate.\n")
+                    : new ExecReply(127, "", ""));
+            assertEquals(0, node.run("verify", "105"));
+            assertTrue(node.out().contains("note  time sync not checked: systemctl show listed no unit in the guest (exit 1:"
+                    + " System has not been booted with systemd as init system (PID 1). Can't operate.); make sure no NTP"
+                    + " client runs there"), node.out());
+            assertFalse(node.out().contains("time sync is off"), node.out());
+        }
+
+        @Test
         void theGuestsOwnFindingsAreMergedOneLineEach() {
             guestTool = new ExecReply(1, "{\"ok\":false,\"now\":\"2021-03-01T13:00:00Z\",\"findings\":[{\"problem\":\"systemd would"
                     + " advance the clock to 2025-05-01 at next boot\",\"fix\":\"systemctl enable time-shift-guest-hold.service\"}],"

@@ -1,0 +1,87 @@
+package io.timeshift.host.apply;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.policy.Mode;
+import io.timeshift.host.policy.Policy;
+import io.timeshift.pve.api.PveClient;
+import io.timeshift.pve.api.json.PveJson;
+import io.timeshift.pve.api.retry.RetryConfig;
+import io.timeshift.pve.api.transport.Method;
+import io.timeshift.pve.api.transport.PveResponse;
+import io.timeshift.pve.api.transport.PveTransport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NotesUpdaterTest {
+    @TempDir
+    Path tmp;
+
+    /** A PVE config endpoint in memory: GET returns the config, PUT records what was sent. */
+    static final class FakeConfig implements PveTransport {
+        String description;
+        final List<String> calls = new ArrayList<>();
+        final List<Map<String, ?>> puts = new ArrayList<>();
+
+        FakeConfig(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public PveResponse call(Method method, String path, Map<String, ?> params) {
+            calls.add(method + " " + path);
+            if (method == Method.GET) {
+                ObjectNode n = PveJson.MAPPER.createObjectNode();
+                n.put("digest", "0123456789abcdef0123456789abcdef01234567");
+                n.put("name", "jump");
+                n.put("description", description);
+                return new PveResponse(n, OptionalLong.empty());
+            }
+            puts.add(new LinkedHashMap<>(params));
+            return new PveResponse(null, OptionalLong.empty());
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void replacesOnlyOurLineWithTheLastApplyAndTheDigest() throws Exception {
+        Files.createDirectories(tmp.resolve("pve"));
+        Files.createSymbolicLink(tmp.resolve("pve/local"), Path.of("nodes/pve1"));
+        HostPaths paths = HostPaths.fromEnv(Map.of("TIME_SHIFT_PVE_DIR", tmp.resolve("pve").toString()));
+        FakeConfig pve = new FakeConfig("Jump VM for the iDRACs\ntime-shift: fixed 2021-03-01T12:00:00Z - last apply - - drift -\n");
+        Policy p = new Policy(105, Mode.FIXED, Instant.parse("2021-03-01T12:00:00Z"), null, null, false, false,
+                List.of(), null, null);
+        Map<String, Object> last = Map.of("result", "ok", "finishedAt", "2026-11-25T10:31:42.123Z", "errorMs", 4.2);
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        new NotesUpdater(paths, () -> PveClient.over(pve, RetryConfig.none()), new PrintStream(log, true))
+                .applied(105, p, last);
+
+        assertEquals(List.of("GET /nodes/pve1/qemu/105/config", "PUT /nodes/pve1/qemu/105/config"), pve.calls, log.toString());
+        Map<String, ?> put = pve.puts.get(0);
+        assertEquals("0123456789abcdef0123456789abcdef01234567", put.get("digest"));
+        String d = String.valueOf(put.get("description"));
+        assertTrue(d.startsWith("Jump VM for the iDRACs\n"), d);
+        assertTrue(d.contains("time-shift: fixed 2021-03-01T12:00:00Z"), d);
+        assertTrue(d.contains("last apply ok 2026-11-25T10:31Z"), d);
+        assertTrue(d.contains("drift 4 ms"), d);
+        assertEquals(1, d.split("time-shift: ", -1).length - 1, d);
+    }
+}
