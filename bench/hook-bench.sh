@@ -11,7 +11,7 @@ t="$root/hookscript/target"
 java=${JAVA:-java}
 # the class path of the installed launcher's hook path: hook.jar alone (CDS needs jars, not dirs)
 cp="$(ls "$t"/hookscript-*-hook.jar | head -1)"
-flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto)
+flags=(-XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto)
 work=$(mktemp -d)
 trap 'pkill -f "TIME_SHIFT_BENCH_MARK" 2>/dev/null || true; rm -rf "$work"' EXIT
 

@@ -18,7 +18,7 @@ mvn -B -q -o -f "$root/hookscript/pom.xml" dependency:build-classpath -Dmdep.inc
     -Dmdep.outputFile="$cp_file" >"$log" 2>&1 || { cat "$log" >&2; exit 3; }
 java=${JAVA:-java}
 # the JVM flags of bin/time-shift and /usr/bin/time-shift, so the cold first call is the one users get
-"$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \
+"$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$t/test-classes:$t/classes:$(cat "$cp_file")" \
     io.timeshift.host.cluster.StatusAllBench "${1:-500}" "${2:-5}" 2>&1 | grep -v 'Acceptors should be'
 exit "${PIPESTATUS[0]}"

@@ -278,7 +278,7 @@ class CoreLoopHookE2ETest {
 
     private Proc java(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 "io.timeshift.host.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
