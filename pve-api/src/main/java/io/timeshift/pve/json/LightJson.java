@@ -154,16 +154,9 @@ public final class LightJson {
         return new TopObject(Collections.unmodifiableMap(values), Collections.unmodifiableMap(raw));
     }
 
-    /** Parses any JSON value (used by tests and for nested checks). */
+    /** Parses any JSON value (used by tests and for nested checks); JSON null is {@link #NULL}. */
     public static Object parse(String text) {
-        Parser p = new Parser(text);
-        p.skipWs();
-        Object v = p.parseValue(0);
-        p.skipWs();
-        if (p.pos != text.length()) {
-            throw p.error("trailing characters");
-        }
-        return v;
+        return parseWhole(new Parser(text), text);
     }
 
     /**
@@ -171,7 +164,10 @@ public final class LightJson {
      * "null" mean the same, such as policy and state files).
      */
     public static Object parsePlain(String text) {
-        Parser p = new Parser(text, null);
+        return parseWhole(new Parser(text, null), text);
+    }
+
+    private static Object parseWhole(Parser p, String text) {
         p.skipWs();
         Object v = p.parseValue(0);
         p.skipWs();
