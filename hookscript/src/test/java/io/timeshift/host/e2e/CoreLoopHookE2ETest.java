@@ -2,6 +2,7 @@ package io.timeshift.host.e2e;
 
 import io.timeshift.host.demo.GuestImage;
 import io.timeshift.host.demo.QemuVm;
+import io.timeshift.host.demo.Qmp;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.qga.ExecResult;
@@ -237,6 +238,44 @@ class CoreLoopHookE2ETest {
         String msg = String.valueOf(lastApply(vmid).get("message"));
         assertTrue(msg.contains("VM 207"), msg);
         assertTrue(msg.contains("not running") || msg.contains("stopped"), msg);
+    }
+
+    @Test
+    void aGuestRebootFiresNoHookAndComesBackInShiftedTimeFromTheRtc() throws Exception {
+        int vmid = 208;
+        Files.writeString(tmp.resolve("time-shift.json"),
+                "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT0S\",\"agentTimeout\":\"PT3S\"}");
+        conf(vmid, "name: reboot\nagent: 1\n"); // no startdate: only the agent's set (and hwclock -w) shifts it
+        policy(vmid, "{\"version\":1,\"vmid\":208,\"mode\":\"fixed\",\"date\":\"2021-03-01T12:00:00Z\",\"offset\":null}");
+        hookOk(vmid, "pre-start");
+        QemuVm vm = QemuVm.start(confFile(vmid), vmid, run, guest, QemuVm.Options.defaults().withGuestReboot(true));
+        vms.add(vm);
+        hookOk(vmid, "post-start");
+        waitFor(() -> "ok".equals(lastApply(vmid).get("result")) && lastApply(vmid).get("holdEndedAt") != null,
+                "apply ok: " + lastApply(vmid));
+        // a reset inside the same QEMU process (what a guest-initiated reboot is): no Proxmox hook runs
+        try (Qmp qmp = Qmp.connect(vm.qmpSocket())) {
+            qmp.execute("system_reset", null);
+        }
+        vm.waitForConsole("TSGUEST: agent started", 2, Duration.ofSeconds(60));
+        Map<String, Object> runRec = map(readState(vmid).get("run"));
+        Instant started = Instant.parse((String) runRec.get("startedAt"));
+        long guestNs = waitForAgentTime(vmid);
+        // the kernel read the RTC that guest-set-time wrote (hwclock -w): whole seconds, so +-2 s
+        assertNear(DATE.plus(Duration.between(started, Instant.now())), TimeParsers.fromEpochNanos(guestNs),
+                Duration.ofSeconds(2), "guest clock after an in-guest reboot");
+    }
+
+    private long waitForAgentTime(int vmid) throws InterruptedException {
+        long end = System.nanoTime() + WORKER_DEADLINE.toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                return agent(vmid).withTimeout(Duration.ofSeconds(2)).getTimeNanos();
+            } catch (RuntimeException e) {
+                Thread.sleep(200);
+            }
+        }
+        return fail("the agent did not come back after the reboot");
     }
 
     // ------------------------------------------------------------------ harness
