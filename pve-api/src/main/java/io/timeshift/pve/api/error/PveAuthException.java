@@ -8,31 +8,17 @@ import io.timeshift.pve.error.EnvironmentException;
  * {@code 401 permission denied - invalid PVE ticket}). Retrying cannot help. Exit 3.
  */
 public class PveAuthException extends EnvironmentException implements PveError {
-    private final String operation;
-    private final int status;
-    private final String pveMessage;
+    private final PveFailure failure;
 
     public PveAuthException(String operation, int status, String pveMessage) {
         super(ErrorText.prefix(operation) + "authentication failed (" + status + " "
                 + ErrorText.firstLine(pveMessage)
                 + "): check the API token (user@realm!id=secret) or the user and password file");
-        this.operation = operation;
-        this.status = status;
-        this.pveMessage = ErrorText.firstLine(pveMessage);
+        this.failure = PveFailure.answered(operation, status, pveMessage);
     }
 
     @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public String pveMessage() {
-        return pveMessage;
+    public PveFailure failure() {
+        return failure;
     }
 }

@@ -40,16 +40,12 @@ public class PveConflictException extends EnvironmentException implements PveErr
         }
     }
 
-    private final String operation;
-    private final int status;
-    private final String pveMessage;
+    private final PveFailure failure;
     private final Reason reason;
 
     public PveConflictException(String operation, int status, String pveMessage, Reason reason) {
         super(ErrorText.prefix(operation) + ErrorText.firstLine(pveMessage) + ": " + reason.hint());
-        this.operation = operation;
-        this.status = status;
-        this.pveMessage = ErrorText.firstLine(pveMessage);
+        this.failure = PveFailure.answered(operation, status, pveMessage);
         this.reason = reason;
     }
 
@@ -58,17 +54,7 @@ public class PveConflictException extends EnvironmentException implements PveErr
     }
 
     @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public String pveMessage() {
-        return pveMessage;
+    public PveFailure failure() {
+        return failure;
     }
 }

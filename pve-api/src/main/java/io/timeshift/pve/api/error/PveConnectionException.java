@@ -7,34 +7,15 @@ import io.timeshift.pve.error.EnvironmentException;
  * circuit breaker is open because it failed repeatedly. Exit 3.
  */
 public class PveConnectionException extends EnvironmentException implements TransportFailure {
-    private final String operation;
-    private final String detail;
-    private final boolean requestMayHaveBeenSent;
+    private final PveFailure failure;
 
     public PveConnectionException(String operation, String detail, boolean requestMayHaveBeenSent, Throwable cause) {
         super(ErrorText.prefix(operation) + detail, cause);
-        this.operation = operation;
-        this.detail = detail;
-        this.requestMayHaveBeenSent = requestMayHaveBeenSent;
+        this.failure = PveFailure.withoutStatus(operation, detail, requestMayHaveBeenSent);
     }
 
     @Override
-    public boolean requestMayHaveBeenSent() {
-        return requestMayHaveBeenSent;
-    }
-
-    @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return 0;
-    }
-
-    @Override
-    public String pveMessage() {
-        return detail;
+    public PveFailure failure() {
+        return failure;
     }
 }

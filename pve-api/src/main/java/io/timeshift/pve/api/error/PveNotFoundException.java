@@ -8,29 +8,15 @@ import io.timeshift.pve.error.EnvironmentException;
  * by message, not by status. Exit 3 (the VM may simply live on another node).
  */
 public class PveNotFoundException extends EnvironmentException implements PveError {
-    private final String operation;
-    private final int status;
-    private final String pveMessage;
+    private final PveFailure failure;
 
     public PveNotFoundException(String operation, int status, String pveMessage) {
         super(ErrorText.prefix(operation) + "not found: " + ErrorText.firstLine(pveMessage));
-        this.operation = operation;
-        this.status = status;
-        this.pveMessage = ErrorText.firstLine(pveMessage);
+        this.failure = PveFailure.answered(operation, status, pveMessage);
     }
 
     @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public String pveMessage() {
-        return pveMessage;
+    public PveFailure failure() {
+        return failure;
     }
 }

@@ -12,16 +12,12 @@ import java.util.TreeMap;
  * sent is wrong, and the message names each field.
  */
 public class PveParameterException extends InvalidInputException implements PveError {
-    private final String operation;
-    private final int status;
-    private final String pveMessage;
+    private final PveFailure failure;
     private final Map<String, String> fieldErrors;
 
     public PveParameterException(String operation, int status, String pveMessage, Map<String, String> fieldErrors) {
         super(ErrorText.prefix(operation) + ErrorText.firstLine(pveMessage) + describe(fieldErrors));
-        this.operation = operation;
-        this.status = status;
-        this.pveMessage = ErrorText.firstLine(pveMessage);
+        this.failure = PveFailure.answered(operation, status, pveMessage);
         this.fieldErrors = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(fieldErrors)));
     }
 
@@ -41,17 +37,7 @@ public class PveParameterException extends InvalidInputException implements PveE
     }
 
     @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public String pveMessage() {
-        return pveMessage;
+    public PveFailure failure() {
+        return failure;
     }
 }

@@ -13,9 +13,7 @@ public class PvePermissionException extends EnvironmentException implements PveE
     /** Pseudo-privilege used when PVE requires the literal user {@code root@pam}. */
     public static final String ROOT_PAM = "root@pam";
 
-    private final String operation;
-    private final int status;
-    private final String pveMessage;
+    private final PveFailure failure;
     private final String aclPath;
     private final List<String> privileges;
 
@@ -23,9 +21,7 @@ public class PvePermissionException extends EnvironmentException implements PveE
             List<String> privileges) {
         super(ErrorText.prefix(operation) + describe(aclPath, privileges) + " ("
                 + ErrorText.firstLine(pveMessage) + ")");
-        this.operation = operation;
-        this.status = status;
-        this.pveMessage = ErrorText.firstLine(pveMessage);
+        this.failure = PveFailure.answered(operation, status, pveMessage);
         this.aclPath = aclPath;
         this.privileges = List.copyOf(privileges);
     }
@@ -58,17 +54,7 @@ public class PvePermissionException extends EnvironmentException implements PveE
     }
 
     @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public String pveMessage() {
-        return pveMessage;
+    public PveFailure failure() {
+        return failure;
     }
 }

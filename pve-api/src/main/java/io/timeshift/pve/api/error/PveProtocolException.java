@@ -8,33 +8,20 @@ import io.timeshift.pve.error.EnvironmentException;
  * PVE. Exit 3.
  */
 public class PveProtocolException extends EnvironmentException implements PveError {
-    private final String operation;
-    private final String detail;
+    private final PveFailure failure;
 
     public PveProtocolException(String operation, String detail) {
         super(ErrorText.prefix(operation) + "unexpected answer: " + detail);
-        this.operation = operation;
-        this.detail = detail;
+        this.failure = PveFailure.withoutStatus(operation, detail, true);
     }
 
     public PveProtocolException(String operation, String detail, Throwable cause) {
         super(ErrorText.prefix(operation) + "unexpected answer: " + detail, cause);
-        this.operation = operation;
-        this.detail = detail;
+        this.failure = PveFailure.withoutStatus(operation, detail, true);
     }
 
     @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return 0;
-    }
-
-    @Override
-    public String pveMessage() {
-        return detail;
+    public PveFailure failure() {
+        return failure;
     }
 }

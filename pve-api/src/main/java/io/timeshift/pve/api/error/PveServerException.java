@@ -12,35 +12,22 @@ import io.timeshift.pve.error.EnvironmentException;
  * answer. A plain pvesh {@code die} (status 0) is deterministic and is not retried.
  */
 public class PveServerException extends EnvironmentException implements PveError {
-    private final String operation;
-    private final int status;
-    private final String pveMessage;
+    private final PveFailure failure;
 
     public PveServerException(String operation, int status, String pveMessage) {
         super(ErrorText.prefix(operation) + (status > 0 ? "server error " + status + ": " : "")
                 + ErrorText.firstLine(pveMessage));
-        this.operation = operation;
-        this.status = status;
-        this.pveMessage = ErrorText.firstLine(pveMessage);
+        this.failure = PveFailure.answered(operation, status, pveMessage);
     }
 
     /** True for 5xx answers other than 501: the same read may succeed a moment later. */
     public boolean isTransient() {
+        int status = status();
         return status >= 500 && status <= 599 && status != 501;
     }
 
     @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public String pveMessage() {
-        return pveMessage;
+    public PveFailure failure() {
+        return failure;
     }
 }

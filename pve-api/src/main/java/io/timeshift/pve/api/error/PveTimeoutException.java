@@ -8,18 +8,14 @@ import java.time.Duration;
  * a pvesh process, or a task wait. Exit 3.
  */
 public class PveTimeoutException extends EnvironmentException implements TransportFailure {
-    private final String operation;
-    private final String detail;
+    private final PveFailure failure;
     private final Duration limit;
-    private final boolean requestMayHaveBeenSent;
 
     public PveTimeoutException(String operation, String detail, Duration limit, boolean requestMayHaveBeenSent,
             Throwable cause) {
         super(ErrorText.prefix(operation) + detail + " (limit " + human(limit) + ")", cause);
-        this.operation = operation;
-        this.detail = detail;
+        this.failure = PveFailure.withoutStatus(operation, detail, requestMayHaveBeenSent);
         this.limit = limit;
-        this.requestMayHaveBeenSent = requestMayHaveBeenSent;
     }
 
     static String human(Duration d) {
@@ -35,22 +31,7 @@ public class PveTimeoutException extends EnvironmentException implements Transpo
     }
 
     @Override
-    public boolean requestMayHaveBeenSent() {
-        return requestMayHaveBeenSent;
-    }
-
-    @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return 0;
-    }
-
-    @Override
-    public String pveMessage() {
-        return detail;
+    public PveFailure failure() {
+        return failure;
     }
 }

@@ -8,32 +8,15 @@ import io.timeshift.pve.error.EnvironmentException;
  * sent. Exit 3.
  */
 public class PveTlsException extends EnvironmentException implements TransportFailure {
-    private final String operation;
-    private final String detail;
+    private final PveFailure failure;
 
     public PveTlsException(String operation, String detail, Throwable cause) {
         super(ErrorText.prefix(operation) + detail, cause);
-        this.operation = operation;
-        this.detail = detail;
+        this.failure = PveFailure.withoutStatus(operation, detail, false);
     }
 
     @Override
-    public boolean requestMayHaveBeenSent() {
-        return false;
-    }
-
-    @Override
-    public String operation() {
-        return operation;
-    }
-
-    @Override
-    public int status() {
-        return 0;
-    }
-
-    @Override
-    public String pveMessage() {
-        return detail;
+    public PveFailure failure() {
+        return failure;
     }
 }

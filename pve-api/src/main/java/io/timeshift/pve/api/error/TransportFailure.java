@@ -7,5 +7,7 @@ package io.timeshift.pve.api.error;
  */
 public interface TransportFailure extends PveError {
     /** False only when the request certainly never left this machine. */
-    boolean requestMayHaveBeenSent();
+    default boolean requestMayHaveBeenSent() {
+        return failure().requestMayHaveBeenSent();
+    }
 }
