@@ -58,14 +58,7 @@ public final class StatusCommand implements Callable<Integer> {
             return cluster();
         }
         StatusService svc = new StatusService(services.paths(), services.clock(), services.agents(), hostname());
-        List<Integer> vmids = new ArrayList<>();
-        for (String a : vmidArgs) {
-            try {
-                vmids.add(new VmidConverter().convert(a));
-            } catch (picocli.CommandLine.TypeConversionException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "<vmid>: " + e.getMessage());
-            }
-        }
+        List<Integer> vmids = vmids();
         List<Integer> ids = vmids.isEmpty() ? svc.defaultVmids() : vmids;
         boolean tty = System.console() != null;
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -78,14 +71,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (tty && !json && ids.size() > 3) {
             System.err.print("\r" + " ".repeat(30) + "\r");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.print(new String(Json.pretty(rows), StandardCharsets.UTF_8));
-        } else {
-            print(out, rows);
-        }
-        out.flush();
-        return 0;
+        return emit(rows, false);
     }
 
     /**
@@ -93,14 +79,7 @@ public final class StatusCommand implements Callable<Integer> {
      * HTTPS with {@code --remote}); VMs on this node keep the local view.
      */
     private int cluster() {
-        List<Integer> vmids = new ArrayList<>();
-        for (String a : vmidArgs) {
-            try {
-                vmids.add(new VmidConverter().convert(a));
-            } catch (picocli.CommandLine.TypeConversionException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "<vmid>: " + e.getMessage());
-            }
-        }
+        List<Integer> vmids = vmids();
         if (all && !vmids.isEmpty()) {
             throw new InvalidInputException("give VMIDs or --all, not both (e.g. time-shift status --all)");
         }
@@ -114,11 +93,32 @@ public final class StatusCommand implements Callable<Integer> {
                     node == null ? null : local::status, services.clock(), ClusterStatusService.Settings.DEFAULTS);
             rows = vmids.isEmpty() ? svc.all() : svc.of(vmids);
         }
+        return emit(rows, true);
+    }
+
+    /** {@code <vmid>} arguments, each checked like every other command's (one line naming the valid form). */
+    private List<Integer> vmids() {
+        // Strings converted here, not by picocli: for an optional multi-value positional picocli reports a
+        // failed conversion as "Unmatched argument", which names neither <vmid> nor the valid form
+        List<Integer> vmids = new ArrayList<>();
+        for (String a : vmidArgs) {
+            try {
+                vmids.add(new VmidConverter().convert(a));
+            } catch (picocli.CommandLine.TypeConversionException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "<vmid>: " + e.getMessage());
+            }
+        }
+        return vmids;
+    }
+
+    private int emit(List<Map<String, Object>> rows, boolean cluster) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.print(new String(Json.pretty(rows), StandardCharsets.UTF_8));
-        } else {
+        } else if (cluster) {
             printCluster(out, rows);
+        } else {
+            print(out, rows);
         }
         out.flush();
         return 0;
