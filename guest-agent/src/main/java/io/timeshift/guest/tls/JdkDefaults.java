@@ -41,13 +41,17 @@ final class JdkDefaults {
             // a no-op trust manager: init(null) would load the cacerts trust store for nothing
             c.init(new KeyManager[0], new TrustManager[] {new X509TrustManager() {
                 @Override
-                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-                    throw new UnsupportedOperationException();
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                        throws java.security.cert.CertificateException {
+                    throw new java.security.cert.CertificateException("this context only reports the JDK's default suites;"
+                            + " it trusts nobody");
                 }
 
                 @Override
-                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-                    throw new UnsupportedOperationException();
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                        throws java.security.cert.CertificateException {
+                    throw new java.security.cert.CertificateException("this context only reports the JDK's default suites;"
+                            + " it trusts nobody");
                 }
 
                 @Override

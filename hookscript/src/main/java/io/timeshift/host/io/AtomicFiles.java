@@ -81,6 +81,10 @@ public final class AtomicFiles {
         if (e instanceof AccessDeniedException) {
             return what + " " + path + ": permission denied (run as root; /etc/pve is read-only without quorum)";
         }
+        if (e instanceof FileSystemException fse && "Operation not permitted".equals(fse.getReason())) {
+            // EPERM: denied even to root (an immutable directory, a read-only FUSE mount)
+            return what + " " + path + ": permission denied even to root (immutable? check lsattr; /etc/pve without quorum?)";
+        }
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
             return what + " " + path + ": " + fse.getReason();
         }

@@ -1,7 +1,6 @@
 package io.timeshift.pve.qga;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -293,7 +292,7 @@ class UnixSocketQgaConnectorTest {
                         full = true;
                     }
                 }
-                Assumptions.assumeTrue(full, "this kernel never reported a full backlog");
+                assertTrue(full, "Linux reports EAGAIN for a non-blocking connect to a full unix-socket backlog");
 
                 long start = System.nanoTime();
                 SocketTimeoutException e = assertThrows(SocketTimeoutException.class,

@@ -113,8 +113,45 @@ final class TlsSetup {
         }
     }
 
-    /** Accepts exactly the pinned leaf; extended so JSSE adds no endpoint check of its own. */
-    static final class PinnedTrustManager extends X509ExtendedTrustManager {
+    /**
+     * A trust manager for a client that only ever checks servers: the socket/engine variants delegate to
+     * {@link #checkServerTrusted(X509Certificate[], String)} (extended, so JSSE adds no endpoint check of
+     * its own), and every client certificate is refused.
+     */
+    abstract static class ServerOnlyTrustManager extends X509ExtendedTrustManager {
+        @Override
+        public final void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public final void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public final void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("client certificates are not accepted here");
+        }
+
+        @Override
+        public final void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public final void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public final X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+
+    /** Accepts exactly the pinned leaf. */
+    static final class PinnedTrustManager extends ServerOnlyTrustManager {
         private final Fingerprint pin;
 
         PinnedTrustManager(Fingerprint pin) {
@@ -131,70 +168,13 @@ final class TlsSetup {
                 throw new FingerprintMismatchException(pin, presented);
             }
         }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("client certificates are not accepted here");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 
     /** Only for the explicit insecureSkipVerify(true); scoped to one client. */
-    static final class TrustAll extends X509ExtendedTrustManager {
+    static final class TrustAll extends ServerOnlyTrustManager {
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("client certificates are not accepted here");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
+            // accepts every server: the caller asked for it loudly
         }
     }
 }
