@@ -24,9 +24,9 @@ public final class ClockMirror {
         this.paths = paths;
     }
 
-    public void write(int vmid, VmState.Stop stop, long offsetNs) {
+    public void write(int vmid, VmState.Stop stop) {
         Map<String, Object> m = new LinkedHashMap<>(stop.json());
-        m.put("offsetNs", offsetNs);
+        m.put("offsetNs", OffsetModel.between(stop.hostTime(), stop.guestTime()));
         try {
             AtomicFiles.write(paths.clockMirror(vmid), Json.pretty(m), AtomicFiles.MODE_0640);
         } catch (RuntimeException e) {

@@ -118,19 +118,14 @@ public final class HookService {
                 case PRE_STOP -> preStop(vmid, policy);
                 case POST_STOP -> postStop(vmid, policy);
             };
-        } catch (TimeShiftException e) {
-            boolean abort = phase == Phase.PRE_START && policy.abortOnError();
-            err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + e.getMessage()
-                    + (abort ? " (onError=abort: start refused)" : ""));
-            audit(vmid, "hook-" + phase.id(), Map.of("result", "error", "message", e.getMessage()));
-            return abort ? e.exitCode() : 0;
         } catch (RuntimeException e) {
-            // a bug of ours must never block a VM start that the policy lets go ahead (onError=warn)
+            // our typed failures, and also a bug of ours: neither may block a start the policy lets go ahead
+            String msg = e instanceof TimeShiftException ? e.getMessage()
+                    : "internal error " + e.getClass().getSimpleName() + ": " + e.getMessage();
             boolean abort = phase == Phase.PRE_START && policy.abortOnError();
-            String msg = "internal error " + e.getClass().getSimpleName() + ": " + e.getMessage();
             err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + msg + (abort ? " (onError=abort: start refused)" : ""));
             audit(vmid, "hook-" + phase.id(), Map.of("result", "error", "message", msg));
-            return abort ? 3 : 0;
+            return !abort ? 0 : e instanceof TimeShiftException t ? t.exitCode() : TimeShiftException.ENVIRONMENT;
         }
     }
 
@@ -142,28 +137,9 @@ public final class HookService {
     private int preStart(int vmid, Policy policy) {
         Instant now = clock.instant();
         VmConfig conf = VmConfigParser.parseWithoutDigest(vmid, paths.vmConf(vmid));
-        StateStore states = new StateStore(paths);
-        VmState before = states.read(vmid);
-        ClockMirror mirror = new ClockMirror(paths);
-        ClockMirror.Entry mirrored = mirror.read(vmid);
-        VmState.Stop lastStop = ClockMirror.newest(before.lastStop(), mirrored == null ? null : mirrored.stop());
-        if (lastStop != null && lastStop.policy() != null && !lastStop.policy().equals(policy.summary())) {
-            lastStop = null; // recorded under another policy (re-enabled with a new date): start over
-        }
-        Long lastOffset = before.run() != null ? Long.valueOf(before.run().offsetNs())
-                : mirrored == null ? null : mirrored.offsetNs();
-        boolean resume = conf.vmstate().isPresent();
+        ClockMirror.Entry mirrored = new ClockMirror(paths).read(vmid);
         boolean backup = "backup".equals(conf.lock().orElse(null));
-        OffsetModel.Decision d;
-        if (migrated()) {
-            // the guest keeps its clock across live migration: record what we believe, never re-apply
-            long off = lastOffset != null ? lastOffset : OffsetModel.decide(policy, now, lastStop, null, false).offsetNs();
-            d = new OffsetModel.Decision(off, OffsetModel.Reason.MIGRATED);
-        } else {
-            d = OffsetModel.decide(policy, now, lastStop, lastOffset, resume);
-        }
-        Instant target = d.guestTimeAt(now);
-        TimeParsers.requireSettableYear(target, "VM " + vmid + " guest time " + TimeParsers.iso(target));
+        StartDecision start = new StartDecision(vmid, policy, now, mirrored, conf.vmstate().isPresent(), backup, migrated());
         if (!conf.agentEnabled() && !migrated()) {
             String msg = "the QEMU guest agent is not enabled in the VM config, so the clock cannot be set after boot"
                     + " (fix: qm set " + vmid + " --agent enabled=1, and install qemu-guest-agent in the guest)";
@@ -172,9 +148,9 @@ public final class HookService {
             }
             err.println("time-shift: VM " + vmid + ": warning: " + msg);
         }
-        String runId = TimeParsers.iso(now);
-        states.update(vmid, new PhaseChange(Phase.PRE_START, now)
-                .run(new VmState.Run(runId, now, d.offsetNs(), d.reason().id, backup, policy.summary())));
+        new StateStore(paths).update(vmid, start); // decides from the state it reads under the lock
+        OffsetModel.Decision d = start.decision;
+        Instant target = d.guestTimeAt(now);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("mode", policy.mode().id());
         details.put("reason", d.reason().id);
@@ -248,13 +224,12 @@ public final class HookService {
             }
         }
         if (stop == null && run != null) {
-            stop = new VmState.Stop(now, new OffsetModel.Decision(run.offsetNs(), OffsetModel.Reason.MANUAL).guestTimeAt(now),
-                    "estimate", run.id(), policy.summary());
+            stop = estimatedStop(run, now, policy);
         }
         VmState.Stop recorded = stop;
         states.update(vmid, new PhaseChange(Phase.PRE_STOP, now).stop(recorded));
         if (recorded != null) {
-            new ClockMirror(paths).write(vmid, recorded, OffsetModel.between(recorded.hostTime(), recorded.guestTime()));
+            new ClockMirror(paths).write(vmid, recorded);
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("guestTime", recorded == null ? null : TimeParsers.iso(recorded.guestTime()));
@@ -268,27 +243,14 @@ public final class HookService {
 
     private int postStop(int vmid, Policy policy) {
         Instant now = clock.instant();
-        StateStore states = new StateStore(paths);
-        VmState cur = states.read(vmid);
-        VmState.Run run = cur.run();
-        String runId = run == null ? null : run.id();
-        if (runId != null && runId.equals(cur.postStopDoneFor())) {
+        StopDecision decided = new StopDecision(policy, now);
+        new StateStore(paths).update(vmid, decided); // checked and marked under the lock: two cleanup paths may race
+        if (decided.alreadyDone) {
             return 0; // post-stop for this run was handled already (legacy and new cleanup paths)
         }
-        VmState.Stop last = cur.lastStop();
-        VmState.Stop stop;
-        if (last != null && runId != null && runId.equals(last.runId())) {
-            stop = last; // pre-stop measured it
-        } else if (run != null) {
-            // guest powered itself off, crashed or hibernated: no pre-stop; the clock ran at host rate
-            stop = new VmState.Stop(now, new OffsetModel.Decision(run.offsetNs(), OffsetModel.Reason.MANUAL).guestTimeAt(now),
-                    "estimate", runId, policy.summary());
-        } else {
-            stop = null;
-        }
-        states.update(vmid, new PhaseChange(Phase.POST_STOP, now).stop(stop).postStopDone(runId));
+        VmState.Stop stop = decided.stop;
         if (stop != null) {
-            new ClockMirror(paths).write(vmid, stop, OffsetModel.between(stop.hostTime(), stop.guestTime()));
+            new ClockMirror(paths).write(vmid, stop);
         }
         // next cold start: boot the guest already near its time (the worker corrects the rest)
         Instant next = OffsetModel.nextStart(policy, stop, now);
@@ -346,6 +308,94 @@ public final class HookService {
         }
     }
 
+    /** Guest time at a stop no agent reading saw: the guest clock ran at host rate since the start. */
+    private static VmState.Stop estimatedStop(VmState.Run run, Instant now, Policy policy) {
+        return new VmState.Stop(now, TimeParsers.fromEpochNanos(TimeParsers.toEpochNanos(now) + run.offsetNs()),
+                "estimate", run.id(), policy.summary());
+    }
+
+    /**
+     * pre-start's decision, made from the state read under the state lock (one read, no window for
+     * another phase to change it in between): the offset of this start, recorded as the new run.
+     */
+    private static final class StartDecision implements java.util.function.Consumer<VmState> {
+        private final int vmid;
+        private final Policy policy;
+        private final Instant now;
+        private final ClockMirror.Entry mirrored;
+        private final boolean resume;
+        private final boolean backup;
+        private final boolean migrated;
+        OffsetModel.Decision decision;
+
+        StartDecision(int vmid, Policy policy, Instant now, ClockMirror.Entry mirrored, boolean resume, boolean backup,
+                      boolean migrated) {
+            this.vmid = vmid;
+            this.policy = policy;
+            this.now = now;
+            this.mirrored = mirrored;
+            this.resume = resume;
+            this.backup = backup;
+            this.migrated = migrated;
+        }
+
+        @Override
+        public void accept(VmState before) {
+            VmState.Stop lastStop = ClockMirror.newest(before.lastStop(), mirrored == null ? null : mirrored.stop());
+            if (lastStop != null && lastStop.policy() != null && !lastStop.policy().equals(policy.summary())) {
+                lastStop = null; // recorded under another policy (re-enabled with a new date): start over
+            }
+            Long lastOffset = before.run() != null ? Long.valueOf(before.run().offsetNs())
+                    : mirrored == null ? null : mirrored.offsetNs();
+            if (migrated) {
+                // the guest keeps its clock across live migration: record what we believe, never re-apply
+                long off = lastOffset != null ? lastOffset : OffsetModel.decide(policy, now, lastStop, null, false).offsetNs();
+                decision = new OffsetModel.Decision(off, OffsetModel.Reason.MIGRATED);
+            } else {
+                decision = OffsetModel.decide(policy, now, lastStop, lastOffset, resume);
+            }
+            Instant target = decision.guestTimeAt(now);
+            TimeParsers.requireSettableYear(target, "VM " + vmid + " guest time " + TimeParsers.iso(target));
+            before.phase(Phase.PRE_START.id(), now);
+            before.run(new VmState.Run(TimeParsers.iso(now), now, decision.offsetNs(), decision.reason().id, backup,
+                    policy.summary()));
+        }
+    }
+
+    /** post-stop's decision under the state lock: once per run, with the stop pre-stop measured or an estimate. */
+    private static final class StopDecision implements java.util.function.Consumer<VmState> {
+        private final Policy policy;
+        private final Instant now;
+        boolean alreadyDone;
+        VmState.Stop stop;
+
+        StopDecision(Policy policy, Instant now) {
+            this.policy = policy;
+            this.now = now;
+        }
+
+        @Override
+        public void accept(VmState cur) {
+            VmState.Run run = cur.run();
+            String runId = run == null ? null : run.id();
+            if (runId != null && runId.equals(cur.postStopDoneFor())) {
+                alreadyDone = true;
+                return;
+            }
+            VmState.Stop last = cur.lastStop();
+            if (last != null && runId != null && runId.equals(last.runId())) {
+                stop = last; // pre-stop measured it
+            } else if (run != null) {
+                stop = estimatedStop(run, now, policy); // guest powered itself off, crashed or hibernated
+            }
+            cur.phase(Phase.POST_STOP.id(), now);
+            if (stop != null) {
+                cur.lastStop(stop);
+            }
+            cur.postStopDoneFor(runId);
+        }
+    }
+
     /**
      * What a phase writes to state. A named class rather than lambdas: the hook is a fresh JVM per
      * phase, and the first lambda costs it the whole LambdaMetafactory bootstrap.
@@ -353,21 +403,13 @@ public final class HookService {
     private static final class PhaseChange implements java.util.function.Consumer<VmState> {
         private final Phase phase;
         private final Instant at;
-        private VmState.Run run;
         private VmState.Stop stop;
         private Long workerPid;
         private boolean workerRequested;
-        private boolean postStopDone;
-        private String postStopRun;
 
         PhaseChange(Phase phase, Instant at) {
             this.phase = phase;
             this.at = at;
-        }
-
-        PhaseChange run(VmState.Run r) {
-            this.run = r;
-            return this;
         }
 
         PhaseChange stop(VmState.Stop s) {
@@ -385,18 +427,9 @@ public final class HookService {
             return this;
         }
 
-        PhaseChange postStopDone(String runId) {
-            this.postStopDone = true;
-            this.postStopRun = runId;
-            return this;
-        }
-
         @Override
         public void accept(VmState s) {
             s.phase(phase.id(), at);
-            if (run != null) {
-                s.run(run);
-            }
             if (stop != null) {
                 s.lastStop(stop);
             }
@@ -404,9 +437,6 @@ public final class HookService {
                 s.startApply(at, workerPid);
             } else if (workerRequested) {
                 s.startApply(at, null);
-            }
-            if (postStopDone) {
-                s.postStopDoneFor(postStopRun);
             }
         }
     }
