@@ -138,15 +138,16 @@ public final class ApplyWorker {
             reason = run.reason();
         } else {
             // manual apply with no run, or the policy changed since this start: the clock (re)starts now
-            OffsetModel.Decision d = OffsetModel.decide(policy, startedAt,
-                    ClockMirror.newest(current.lastStop(), null), null, false);
+            OffsetModel.Decision d = OffsetModel.decide(policy, startedAt, current.lastStop(), null, false);
             offsetNs = d.offsetNs();
             reason = OffsetModel.Reason.MANUAL.id;
-            String runId = startedAt.toString();
-            states.update(vmid, s -> s.run(new VmState.Run(runId, startedAt, d.offsetNs(), OffsetModel.Reason.MANUAL.id,
-                    false, policy.summary())));
+            run = new VmState.Run(TimeParsers.iso(startedAt), startedAt, d.offsetNs(), reason, false, policy.summary());
         }
-        states.update(vmid, s -> s.startApply(startedAt, pid));
+        VmState.Run thisRun = run;
+        states.update(vmid, s -> {
+            s.run(thisRun);
+            s.startApply(startedAt, pid);
+        });
         log("VM " + vmid + ": applying " + policy.summary() + " (offset " + VmState.human(offsetNs) + ", " + reason + ")");
 
         Map<String, Object> rec = new LinkedHashMap<>();
@@ -426,7 +427,4 @@ public final class ApplyWorker {
         return s % 60 == 0 ? (s / 60) + " min" : s + " s";
     }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }

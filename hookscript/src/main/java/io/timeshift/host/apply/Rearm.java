@@ -93,7 +93,4 @@ public final class Rearm {
         }
     }
 
-    static boolean exists(Path p) {
-        return Files.exists(p);
-    }
 }
