@@ -49,11 +49,6 @@ public record GuestContext(
         return guestDir.resolve("policy.json");
     }
 
-    /** A path below the filesystem root ({@code rooted("sys/class/rtc")}). */
-    public Path rooted(String relative) {
-        return root.resolve(relative);
-    }
-
     public static <T> Supplier<T> memoize(Supplier<T> s) {
         return new Supplier<>() {
             private T value;

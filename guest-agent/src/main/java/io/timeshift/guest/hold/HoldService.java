@@ -81,7 +81,13 @@ public final class HoldService {
             return;
         }
         List<String> argv = List.of("hwclock", "--hctosys", reading.localTime() ? "--localtime" : "--utc");
-        CommandResult r = ctx.runner().run(argv, COMMAND_TIMEOUT);
+        CommandResult r;
+        try {
+            r = ctx.runner().run(argv, COMMAND_TIMEOUT);
+        } catch (EnvironmentException e) {
+            failures.add(String.join(" ", argv) + ": " + e.getMessage()); // e.g. a hung hwclock: go on with time sync
+            return;
+        }
         if (!r.ok()) {
             failures.add("system clock is " + Durations.human(drift.abs()) + (drift.isNegative() ? " behind" : " ahead of")
                     + " the RTC, and " + String.join(" ", argv) + " failed: " + r.firstErrorLine());

@@ -81,7 +81,12 @@ public final class SystemdUnits {
         List<String> argv = new ArrayList<>();
         argv.add("systemctl");
         argv.addAll(args);
-        CommandResult r = runner.run(argv, TIMEOUT);
+        CommandResult r;
+        try {
+            r = runner.run(argv, TIMEOUT);
+        } catch (EnvironmentException e) {
+            return String.join(" ", argv) + ": " + e.getMessage(); // timed out: report it, let the caller go on
+        }
         return r.ok() ? null : String.join(" ", argv) + ": " + r.firstErrorLine();
     }
 }

@@ -130,7 +130,7 @@ public final class Assessment {
                     block.isEmpty() ? "this JDK still allows " + best.jsonName() + "; Firefox: security.tls.version.min=" + best.firefoxLevel()
                             : "allow " + best.jsonName() + " for this console only: see the relaxations"));
         }
-        if (best != null && best != TlsVersion.TLSv1_3 && f.jdkSuiteAtBest() == null) {
+        if (best != null && best != TlsVersion.TLSv1_3 && f.jdkSuiteAtBest() == null && f.jdkSuiteChecked()) {
             String suite = f.chosenSuites().get(best);
             if (suite != null) {
                 weak = true; // SECLEVEL does not help here: see the note on Debian's OpenSSL below

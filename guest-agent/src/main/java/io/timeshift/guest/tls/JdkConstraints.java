@@ -48,10 +48,6 @@ public final class JdkConstraints {
         return new JdkConstraints(property, entries);
     }
 
-    public List<String> entries() {
-        return entries;
-    }
-
     /** The {@code property=value} line, entries joined as java.security writes them. */
     public String assignment() {
         return property + "=" + String.join(", ", entries);
@@ -152,11 +148,6 @@ public final class JdkConstraints {
             }
         }
         return new JdkConstraints(property, out);
-    }
-
-    /** True when an entry forbids {@code algorithm} keys of {@code bits}. */
-    public boolean forbidsKeySize(String algorithm, int bits) {
-        return !withKeySize(algorithm, bits).entries.equals(entries);
     }
 
     @Override

@@ -20,7 +20,19 @@ import java.util.Map;
 public record ProbeFacts(
         String target, String error, Map<TlsVersion, Boolean> accepted, Map<TlsVersion, String> chosenSuites,
         String jdkSuiteAtBest, List<X509Certificate> chain, Integer dhBits, boolean clientCertRequested,
-        Boolean clientCertRejected, Instant now, Instant at) {
+        Boolean clientCertRejected, Instant now, Instant at, boolean jdkSuiteChecked) {
+
+    /**
+     * Facts whose JDK-suite check ran (or was not needed). {@code jdkSuiteChecked == false} means the
+     * extra hello could not be made (deadline, connect failure): then a null {@code jdkSuiteAtBest}
+     * says nothing about the server.
+     */
+    public ProbeFacts(String target, String error, Map<TlsVersion, Boolean> accepted, Map<TlsVersion, String> chosenSuites,
+                      String jdkSuiteAtBest, List<X509Certificate> chain, Integer dhBits, boolean clientCertRequested,
+                      Boolean clientCertRejected, Instant now, Instant at) {
+        this(target, error, accepted, chosenSuites, jdkSuiteAtBest, chain, dhBits, clientCertRequested, clientCertRejected,
+                now, at, true);
+    }
 
     public boolean reachable() {
         return accepted.containsValue(true);

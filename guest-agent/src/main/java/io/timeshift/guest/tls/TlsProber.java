@@ -118,6 +118,7 @@ public final class TlsProber {
 
         Map<TlsVersion, RawHandshake.Outcome> outcomes = new EnumMap<>(TlsVersion.class);
         List<String> notTried = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         TlsVersion[] order = {TlsVersion.TLSv1_2, TlsVersion.TLSv1_3, TlsVersion.TLSv1_1, TlsVersion.TLSv1, TlsVersion.SSLv3};
         for (TlsVersion v : order) {
             if (deadline.expired()) {
@@ -128,7 +129,13 @@ public final class TlsProber {
             RawHandshake.Outcome o = raw.attempt(v, suites, deadline, cap);
             outcomes.put(v, o);
             if (o.kind() == RawHandshake.Kind.CONNECT_FAILED) {
-                return unreachable(target, o.detail(), at);
+                if (outcomes.size() == 1) {
+                    return unreachable(target, o.detail(), at);
+                }
+                // reachable before (a BMC limiting connections, or the budget ran out): keep what we have
+                outcomes.remove(v);
+                notes.add(v.jsonName() + ": connect failed (" + o.detail() + ")");
+                break;
             }
         }
         boolean spokeTls = outcomes.values().stream().anyMatch(RawHandshake.Outcome::spokeTls);
@@ -159,7 +166,6 @@ public final class TlsProber {
             }
             return unreachable(target, "the TLS server refused every hello (" + String.join("; ", answers) + ")", at);
         }
-        List<String> notes = new ArrayList<>();
         if (!notTried.isEmpty()) {
             notes.add("timed out before trying " + String.join(", ", notTried));
         }
@@ -206,13 +212,17 @@ public final class TlsProber {
             }
         }
         // suites: is there one this JDK enables, at the best version?
+        boolean jdkChecked = true;
         if (best != null && best != TlsVersion.TLSv1_3) {
             String pick = chosen.get(best);
             if (jdk.enables(pick)) {
                 jdkSuite = pick;
-            } else if (!deadline.expired()) {
+            } else if (deadline.expired()) {
+                jdkChecked = false;
+            } else {
                 List<Integer> jdkIds = CipherSuites.idsOf(jdk.enabledSuites());
                 RawHandshake.Outcome o = raw.attempt(best, jdkIds, deadline, cap);
+                jdkChecked = o.kind() != RawHandshake.Kind.CONNECT_FAILED && o.kind() != RawHandshake.Kind.TIMEOUT;
                 if (o.accepted()) {
                     jdkSuite = CipherSuites.name(o.suite());
                     if (o.dhBits() != null || !CipherSuites.isDhe(jdkSuite)) {
@@ -221,9 +231,11 @@ public final class TlsProber {
                 }
             }
         }
-        String error = notes.isEmpty() ? null : String.join("; ", notes);
-        return new ProbeFacts(target.input(), error, accepted, chosen, jdkSuite, chain, dhBits, requested, rejected,
-                clock.instant(), at);
+        if (!jdkChecked) {
+            notes.add("could not check for a cipher suite this JDK enables (no time or connection left)");
+        }
+        return new ProbeFacts(target.input(), notes.isEmpty() ? null : String.join("; ", notes), accepted, chosen, jdkSuite,
+                chain, dhBits, requested, rejected, clock.instant(), at, jdkChecked);
     }
 
     private ProbeFacts unreachable(Target t, String why, Instant at) {

@@ -58,6 +58,20 @@ class AssessmentTest {
     }
 
     @Test
+    void aJdkSuiteCheckThatCouldNotRunIsNoWeakCryptoFinding() {
+        // TLS 1.2 server picked a suite this JDK refuses, but the extra hello (any JDK suite?) got no
+        // connection: nothing is known, so no "accepts no cipher suite this JDK enables" finding
+        ProbeFacts f = facts(TlsVersion.TLSv1_2, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", null, List.of(future), null, false, null);
+        ProbeFacts unchecked = new ProbeFacts(f.target(), f.error(), f.accepted(), f.chosenSuites(), null, f.chain(), null,
+                false, null, f.now(), f.at(), false);
+
+        ProbeResult r = JDK17.assess(unchecked);
+
+        assertTrue(r.findings().stream().noneMatch(x -> x.problem().contains("accepts no cipher suite")), r.findings().toString());
+        assertTrue(JDK17.assess(f).findings().stream().anyMatch(x -> x.problem().contains("accepts no cipher suite")));
+    }
+
+    @Test
     void chainWithoutACommonDateIsExpiredButTimeCannotHelp() {
         ProbeResult r = JDK17.assess(facts(TlsVersion.TLSv1_2, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
                 "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", List.of(future, expired), null, false, null));

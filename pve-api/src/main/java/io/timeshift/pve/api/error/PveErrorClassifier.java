@@ -100,8 +100,9 @@ public final class PveErrorClassifier {
             return new PveConflictException(operation, status, firstMatchingLine(all, DIGEST, shown), Reason.DIGEST_MISMATCH);
         }
         Matcher perm = PERMISSION.matcher(msg);
-        if (status == 403 || perm.find()) {
-            return permission(operation, status, shown, perm.reset().find() ? perm.group(1) : null);
+        boolean permFound = perm.find();
+        if (status == 403 || permFound) {
+            return permission(operation, status, shown, permFound ? perm.group(1) : null);
         }
         Matcher root = ROOT_ONLY.matcher(all);
         if (root.find()) {

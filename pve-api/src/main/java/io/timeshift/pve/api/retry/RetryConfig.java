@@ -47,12 +47,4 @@ public record RetryConfig(RetrySettings reads, RetrySettings writes, RetrySettin
     public RetryConfig withBreaker(BreakerSettings b) {
         return new RetryConfig(reads, writes, polls, b);
     }
-
-    public RetryConfig withReads(RetrySettings r) {
-        return new RetryConfig(r, writes, polls, breaker);
-    }
-
-    public RetryConfig withWrites(RetrySettings w) {
-        return new RetryConfig(reads, w, polls, breaker);
-    }
 }

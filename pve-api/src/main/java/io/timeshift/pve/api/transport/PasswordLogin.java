@@ -37,10 +37,6 @@ public record PasswordLogin(String username, Secret password, Supplier<String> t
         return new PasswordLogin(username, SecretFiles.readOwnerOnly(passwordFile, "password file"), totpSupplier);
     }
 
-    public Optional<Supplier<String>> totp() {
-        return Optional.ofNullable(totpSupplier);
-    }
-
     @Override
     public String toString() {
         return "PasswordLogin[" + username + ", password=****" + (totpSupplier != null ? ", totp" : "") + "]";

@@ -64,7 +64,7 @@ public final class PveshTransport implements PveTransport {
 
     private PveshTransport(Builder b) {
         this.timeout = b.timeout;
-        this.environment = b.environment;
+        this.environment = Map.copyOf(b.environment); // the builder stays usable without changing this transport
         this.executable = b.executable != null ? b.executable : find(b.searchPath);
     }
 
