@@ -1,5 +1,7 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.pve.api.VmConfigView;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -78,19 +80,8 @@ public final class ConfigEdits {
         return done ? joined : "1," + joined;
     }
 
-    /** Whether {@code agent} enables the guest agent (its default key is {@code enabled}). */
+    /** Whether {@code agent} enables the guest agent (its default key is {@code enabled}): {@link VmConfigView#agentEnabled(String)}. */
     public static boolean agentEnabled(String agent) {
-        if (agent == null) {
-            return false;
-        }
-        for (String part : agent.split(",")) {
-            String p = part.trim();
-            int eq = p.indexOf('=');
-            String v = eq < 0 ? p : p.substring(0, eq).trim().equals("enabled") ? p.substring(eq + 1).trim() : null;
-            if (v != null) {
-                return v.equals("1") || v.equalsIgnoreCase("on") || v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("true");
-            }
-        }
-        return false;
+        return VmConfigView.agentEnabled(agent);
     }
 }

@@ -25,6 +25,7 @@ import io.timeshift.pve.qga.QgaClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -167,7 +168,7 @@ public final class DisableService {
                 out.flush();
                 return 0;
             }
-            if (!confirm(yes)) {
+            if (!prompt.require(yes, "Apply? [y/N] ")) {
                 out.println("not confirmed; nothing was changed");
                 out.flush();
                 return 1;
@@ -177,7 +178,7 @@ public final class DisableService {
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
                 if (text.isPresent()) {
-                    removeWithUndo(store.file(vmid), undo);
+                    removeWithUndo(store.file(vmid), text.get().getBytes(StandardCharsets.UTF_8), undo);
                     removeWithUndo(paths.clockMirror(vmid), undo);
                 }
                 if (!change.isEmpty()) {
@@ -244,8 +245,9 @@ public final class DisableService {
                         guestPolicy = "could not remove " + ApplyWorker.GUEST_POLICY + " (" + e.desc() + "); ";
                     }
                 }
-                String sync = guestPolicy + new TimeSyncManager(agent).enable(os, units);
-                if (!units.isEmpty() && sync.contains("re-enabled") && !sync.contains("could not re-enable")) {
+                TimeSyncManager.Report enabled = new TimeSyncManager(agent).enable(os, units);
+                String sync = guestPolicy + enabled.summary();
+                if (!units.isEmpty() && !enabled.enabled().isEmpty()) {
                     new StateStore(paths).update(vmid, s -> s.timeSyncDisabled(List.of()));
                 }
                 String rtc = "";
@@ -304,7 +306,7 @@ public final class DisableService {
             return 0;
         }
         Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed");
-        if (!confirm(yes)) {
+        if (!prompt.require(yes, "Apply? [y/N] ")) {
             out.println("not confirmed; nothing was changed");
             out.flush();
             return 1;
@@ -328,28 +330,18 @@ public final class DisableService {
         } catch (IOException e) {
             throw new EnvironmentException(AtomicFiles.describe("cannot read", file, e), e);
         }
+        removeWithUndo(file, old, undo);
+    }
+
+    /** Deletes {@code file}, whose content is {@code old} (read before), with the undo that writes it back. */
+    private static void removeWithUndo(Path file, byte[] old, Deque<EnableService.Undo> undo) {
         EnableService.deleteFile(file);
         undo.push(new EnableService.Undo("restore " + file, "time-shift enable again",
                 () -> AtomicFiles.write(file, old, AtomicFiles.MODE_0640)));
     }
 
-    private boolean confirm(boolean yes) {
-        if (yes) {
-            return true;
-        }
-        if (!prompt.interactive()) {
-            throw new InvalidInputException("no terminal to confirm on: pass --yes to make these changes (or --dry-run to only"
-                    + " show them)");
-        }
-        return prompt.confirm("Apply? [y/N] ");
-    }
-
     private void audit(int vmid, Map<String, Object> details) {
-        try {
-            new AuditLog(paths.auditLog(), clock).append(Actor.of(env), vmid, "disable", details);
-        } catch (TimeShiftException e) {
-            out.println("warning: not recorded in the audit log: " + e.getMessage());
-        }
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "disable", details, out);
     }
 
     private record Lenient(Policy.Original original, String chain) {

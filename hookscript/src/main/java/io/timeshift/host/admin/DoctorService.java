@@ -4,7 +4,6 @@ import io.timeshift.host.cluster.ClusterStatusService;
 import io.timeshift.host.cluster.SnippetCoverage;
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
-import io.timeshift.host.hook.SnippetPaths;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
@@ -14,6 +13,7 @@ import io.timeshift.pve.api.PveVersion;
 import io.timeshift.pve.api.ResourceType;
 import io.timeshift.pve.api.StorageConfig;
 import io.timeshift.pve.api.VmConfigView;
+import io.timeshift.pve.api.error.PveNotFoundException;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.pve.error.TimeShiftException;
@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -129,24 +130,12 @@ public final class DoctorService {
             // ---- policies
             PolicyStore store = new PolicyStore(paths);
             Map<Integer, Conf> confs = configFiles(node);
-            Map<Integer, Policy> policies = new TreeMap<>();
-            for (int id : store.vmids()) {
-                try {
-                    store.read(id).ifPresent(p -> policies.put(id, p));
-                    checks.add(ok("policy", store.file(id) + " is valid"));
-                } catch (TimeShiftException e) {
-                    checks.add(bad("policy", e.getMessage(), "re-create it: time-shift enable " + id + " --date <when> --yes"));
-                }
-                if (!confs.containsKey(id)) {
-                    checks.add(bad("orphan", "policy " + store.file(id) + " belongs to no VM (VM " + id + " does not exist)",
-                            "time-shift disable " + id + " --yes"));
-                }
-            }
+            Map<Integer, Policy> policies = policies(store, store.vmids(), confs::containsKey, "does not exist", checks);
 
             // ---- hookscripts of VMs: snippets present and executable where Proxmox will look
             Set<String> storagesInUse = new LinkedHashSet<>();
             Set<String> policyVolids = new LinkedHashSet<>();
-            Map<String, StorageConfig> storageCache = new LinkedHashMap<>();
+            Map<String, StorageLookup> storageCache = new LinkedHashMap<>();
             for (Conf c : confs.values()) {
                 VmConfig vc;
                 try {
@@ -183,10 +172,10 @@ public final class DoctorService {
                                 "pvesm path " + volid));
                         continue;
                     }
-                    String problem = SnippetInstaller.problem(p);
+                    SnippetInstaller.Problem problem = SnippetInstaller.problem(p);
                     if (problem == null) {
                         checks.add(ok("snippet", volid + " (VM " + c.vmid() + ") at " + p + " is present and executable"));
-                    } else if (problem.equals("missing")) {
+                    } else if (problem == SnippetInstaller.Problem.MISSING) {
                         checks.add(bad("snippet", "VM " + c.vmid() + ": hookscript " + volid + " is missing at " + p
                                 + " on this node; Proxmox refuses to start the VM here", ConfigEdits.isOurs(volid)
                                 ? "install -m 0755 " + SnippetInstaller.INSTALLED_COPY + " " + p
@@ -201,11 +190,15 @@ public final class DoctorService {
             // ---- storages holding our snippet allow the snippets content type
             Set<String> badStorages = new LinkedHashSet<>();
             for (String id : storagesInUse) {
-                StorageConfig sc = storage(id, client, storageCache);
-                if (sc == null && client == null) {
+                StorageLookup l = storage(id, client, storageCache);
+                if (l == null) {
                     continue;
                 }
-                if (!storageCheck(id, sc, checks)) {
+                if (l.error() != null) {
+                    checks.add(bad("storage", "cannot read storage " + id + ": " + l.error(), "check that Proxmox answers"
+                            + " and the storage is defined: pvesh get /storage/" + id + " (and pvesm status)"));
+                    badStorages.add(id);
+                } else if (!storageCheck(id, l.config(), checks)) {
                     badStorages.add(id);
                 }
             }
@@ -222,7 +215,7 @@ public final class DoctorService {
                         coverage(asRoot, volids, node, checks, notes);
                     } catch (TimeShiftException e) {
                         checks.add(bad("coverage", "cannot ask Proxmox as root@pam for the snippets of the other nodes: "
-                                + oneLine(e), "run time-shift doctor as root on a Proxmox VE node"));
+                                + ErrorLine.of(e), "run time-shift doctor as root on a Proxmox VE node"));
                     }
                 }
             }
@@ -265,18 +258,11 @@ public final class DoctorService {
         }
         if (Files.isDirectory(paths.policyDir()) && Files.isReadable(paths.policyDir())) {
             PolicyStore store = new PolicyStore(paths);
-            for (int id : store.vmids()) {
-                try {
-                    store.read(id);
-                    checks.add(ok("policy", store.file(id) + " is valid"));
-                } catch (TimeShiftException e) {
-                    checks.add(bad("policy", e.getMessage(), "re-create it: time-shift enable " + id + " --date <when> --yes"));
-                }
+            List<Integer> ids = store.vmids();
+            policies(store, ids, vms::containsKey, "is not in the cluster", checks);
+            for (int id : ids) {
                 if (vms.containsKey(id)) {
                     policyVms.add(id);
-                } else {
-                    checks.add(bad("orphan", "policy " + store.file(id) + " belongs to no VM (VM " + id
-                            + " is not in the cluster)", "time-shift disable " + id + " --yes"));
                 }
             }
         } else {
@@ -296,7 +282,7 @@ public final class DoctorService {
             try {
                 conf = client.node(r.node()).qemu(id).config();
             } catch (TimeShiftException e) {
-                checks.add(bad("vm", where + ": config not readable: " + oneLine(e),
+                checks.add(bad("vm", where + ": config not readable: " + ErrorLine.of(e),
                         "check that " + r.node() + " is up and the API user has VM.Audit on /vms/" + id));
                 continue;
             }
@@ -340,6 +326,31 @@ public final class DoctorService {
         // ---- every online node can start the VMs with a policy
         coverage(client, usable(volids, badStorages), null, checks, notes);
         return report(json, out, null, endpoint, checks, notes);
+    }
+
+    /**
+     * Each policy file valid, or the problem and its fix; one whose VM does not exist is an orphan.
+     *
+     * @param vmExists whether the VM of a policy exists
+     * @param missing  how the orphan's VM is missing, for the message ("does not exist")
+     * @return the valid policies
+     */
+    private static Map<Integer, Policy> policies(PolicyStore store, List<Integer> ids, IntPredicate vmExists, String missing,
+                                                 List<Check> checks) {
+        Map<Integer, Policy> policies = new TreeMap<>();
+        for (int id : ids) {
+            try {
+                store.read(id).ifPresent(p -> policies.put(id, p));
+                checks.add(ok("policy", store.file(id) + " is valid"));
+            } catch (TimeShiftException e) {
+                checks.add(bad("policy", e.getMessage(), "re-create it: time-shift enable " + id + " --date <when> --yes"));
+            }
+            if (!vmExists.test(id)) {
+                checks.add(bad("orphan", "policy " + store.file(id) + " belongs to no VM (VM " + id + " " + missing + ")",
+                        "time-shift disable " + id + " --yes"));
+            }
+        }
+        return policies;
     }
 
     /** Ok, or the problem and the pvesm command; false when the storage cannot hold the snippet. */
@@ -392,7 +403,7 @@ public final class DoctorService {
         try {
             report = new SnippetCoverage(client).check(volids);
         } catch (TimeShiftException e) {
-            checks.add(bad("coverage", "cannot tell whether the other nodes have the snippet: " + oneLine(e),
+            checks.add(bad("coverage", "cannot tell whether the other nodes have the snippet: " + ErrorLine.of(e),
                     "run time-shift doctor as root on a Proxmox VE node"));
             return;
         }
@@ -437,42 +448,34 @@ public final class DoctorService {
         return problems == 0 ? 0 : TimeShiftException.CHECK_FAILED;
     }
 
-    private static String oneLine(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").strip();
-    }
-
-    private Path resolve(String volid, PveClient client, Map<String, StorageConfig> cache) {
-        Path p = SnippetPaths.resolve(volid, paths.pveDir());
-        if (p != null) {
+    private Path resolve(String volid, PveClient client, Map<String, StorageLookup> cache) {
+        Path p = SnippetInstaller.locate(volid, paths.pveDir(), null);
+        int colon = volid.indexOf(':');
+        if (p != null || colon < 0) {
             return p;
         }
-        int colon = volid.indexOf(':');
-        if (colon < 0) {
-            return null;
-        }
-        StorageConfig sc = storage(volid.substring(0, colon), client, cache);
-        if (sc == null || sc.path().isEmpty()) {
-            return null;
-        }
-        return Path.of(sc.path().get(), "snippets", volid.substring(volid.lastIndexOf('/') + 1));
+        StorageLookup l = storage(volid.substring(0, colon), client, cache);
+        return l == null ? null : SnippetInstaller.locate(volid, paths.pveDir(), l.config());
     }
 
-    private static StorageConfig storage(String id, PveClient client, Map<String, StorageConfig> cache) {
+    /** A storage's config as the API gave it: null config and null error when it does not exist. */
+    private record StorageLookup(StorageConfig config, String error) {
+    }
+
+    /** Null without the API; a storage that does not exist is a lookup without config, any other error one with it. */
+    private static StorageLookup storage(String id, PveClient client, Map<String, StorageLookup> cache) {
         if (client == null) {
             return null;
         }
-        if (cache.containsKey(id)) {
-            return cache.get(id);
-        }
-        StorageConfig sc;
-        try {
-            sc = client.storageConfig(id);
-        } catch (TimeShiftException e) {
-            sc = null;
-        }
-        cache.put(id, sc);
-        return sc;
+        return cache.computeIfAbsent(id, k -> {
+            try {
+                return new StorageLookup(client.storageConfig(k), null);
+            } catch (PveNotFoundException e) {
+                return new StorageLookup(null, null);
+            } catch (TimeShiftException e) {
+                return new StorageLookup(null, ErrorLine.of(e));
+            }
+        });
     }
 
     /** Every VM config on pmxcfs: {@code nodes/<n>/qemu-server/*.conf}, and {@code qemu-server/} (this node). */

@@ -137,8 +137,8 @@ public final class EnableService {
                         + "; enable it (pvesm set " + storageId + " --disable 0) or choose another with --storage");
             }
             Path snippet = snippets.path(volid, storage);
-            String snippetProblem = SnippetInstaller.problem(snippet);
-            SnippetInstaller.Source source = "missing".equals(snippetProblem) ? snippets.source() : null;
+            SnippetInstaller.Problem snippetProblem = SnippetInstaller.problem(snippet);
+            SnippetInstaller.Source source = snippetProblem == SnippetInstaller.Problem.MISSING ? snippets.source() : null;
             String newContent = null;
             if (!storage.allows("snippets")) {
                 List<String> c = new ArrayList<>(storage.content());
@@ -156,7 +156,8 @@ public final class EnableService {
             change.set("hookscript", volid);
             Instant startAt = policy.mode() == Mode.OFFSET ? now.plus(policy.offset()) : policy.date();
             change.set("startdate", TimeParsers.pveStartdate(startAt));
-            if (!ConfigEdits.agentEnabled(conf.agent().orElse(null))) {
+            boolean agentWasOff = !conf.agentEnabled();
+            if (agentWasOff) {
                 change.set("agent", ConfigEdits.enableAgent(conf.agent().orElse(null)));
             }
             change.set("tags", ConfigEdits.withTag(conf.get("tags").orElse(null)));
@@ -194,7 +195,7 @@ public final class EnableService {
                 out.flush();
                 return 0;
             }
-            if (!confirm(r.yes(), "Apply? [y/N] ")) {
+            if (!prompt.require(r.yes(), "Apply? [y/N] ")) {
                 out.println("not confirmed; nothing was changed");
                 out.flush();
                 return 1;
@@ -216,11 +217,11 @@ public final class EnableService {
                     snippets.install(snippet, source);
                     undo.push(new Undo("remove " + snippet, "rm " + snippet, () -> deleteFile(snippet)));
                     details.put("snippetInstalled", snippet.toString());
-                } else if ("not executable".equals(snippetProblem)) {
+                } else if (snippetProblem == SnippetInstaller.Problem.NOT_EXECUTABLE) {
                     SnippetInstaller.makeExecutable(snippet);
                     details.put("snippetChmod", snippet.toString());
                 }
-                new PolicyStore(paths).write(policy);
+                store.write(policy);
                 Path policyFile = store.file(vmid);
                 if (previousText.isPresent()) {
                     byte[] prev = previousText.get().getBytes(StandardCharsets.UTF_8);
@@ -244,7 +245,6 @@ public final class EnableService {
             if (running) {
                 out.println("VM " + vmid + " is running: startdate applies from its next cold start (stop and start;"
                         + " a reboot inside the guest keeps the current clock)");
-                boolean agentWasOff = !ConfigEdits.agentEnabled(conf.agent().orElse(null));
                 if (agentWasOff) {
                     out.println("the guest agent was off: QEMU only gets its channel at the next cold start, so the running"
                             + " guest cannot be shifted now; stop and start VM " + vmid + " (qm shutdown " + vmid + " && qm start "
@@ -270,17 +270,6 @@ public final class EnableService {
         }
     }
 
-    private boolean confirm(boolean yes, String question) {
-        if (yes) {
-            return true;
-        }
-        if (!prompt.interactive()) {
-            throw new InvalidInputException("no terminal to confirm on: pass --yes to make these changes (or --dry-run to only"
-                    + " show them)");
-        }
-        return prompt.confirm(question);
-    }
-
     /** {@code pvesh set /storage/<id> --content ...} (the API of {@code pvesm set}). */
     static void setStorageContent(PveClient client, String storage, String content, String digest) {
         Map<String, Object> params = new LinkedHashMap<>();
@@ -300,11 +289,7 @@ public final class EnableService {
     }
 
     private void audit(int vmid, String action, Map<String, Object> details) {
-        try {
-            new AuditLog(paths.auditLog(), clock).append(Actor.of(env), vmid, action, details);
-        } catch (TimeShiftException e) {
-            out.println("warning: not recorded in the audit log: " + e.getMessage());
-        }
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, action, details, out);
     }
 
     /** Parses and cross-checks the options; exit 2 naming the option. */
@@ -368,15 +353,7 @@ public final class EnableService {
         } else {
             throw new InvalidInputException("--on-error: '" + r.onError() + "' is not valid (use warn or abort)");
         }
-        List<String> targets = new ArrayList<>();
-        for (String t : r.targets() == null ? List.<String>of() : r.targets()) {
-            if (t == null || t.isBlank() || t.chars().anyMatch(Character::isWhitespace)) {
-                throw new InvalidInputException("--target: '" + t + "' is not a target (use host, host:port or https://host[:port])");
-            }
-            if (!targets.contains(t)) {
-                targets.add(t);
-            }
-        }
+        List<String> targets = TargetArgs.parse(r.targets());
         return new Policy(r.vmid(), mode, date, offset, tolerance, r.keepTimeSync(), abort, targets, null, null);
     }
 

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The name of the Proxmox node this runs on. pmxcfs links {@code /etc/pve/local} to
@@ -17,18 +18,26 @@ public final class LocalNode {
     }
 
     public static String name(Path pveDir) {
+        return fromPmxcfs(pveDir).orElseGet(LocalNode::shortHostname);
+    }
+
+    /**
+     * This node's name as pmxcfs knows it: {@code <pve>/local} is a symlink to {@code nodes/<name>};
+     * empty off-node (no such link).
+     */
+    public static Optional<String> fromPmxcfs(Path pveDir) {
         Path local = pveDir.resolve("local");
         try {
             if (Files.isSymbolicLink(local)) {
                 Path target = Files.readSymbolicLink(local).getFileName();
                 if (target != null && !target.toString().isBlank()) {
-                    return target.toString();
+                    return Optional.of(target.toString());
                 }
             }
-        } catch (IOException ignored) {
-            // fall back to the host name
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not known here
         }
-        return shortHostname();
+        return Optional.empty();
     }
 
     static String shortHostname() {

@@ -7,6 +7,7 @@ import io.timeshift.host.io.Json;
 import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
+import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.api.PveClient;
@@ -60,16 +61,9 @@ public final class PlanService {
 
     public int plan(int vmid, List<String> targetArgs, boolean json, boolean apply, PrintWriter out, PrintWriter err) {
         PolicyStore store = new PolicyStore(paths);
-        Optional<Policy> policy = store.read(vmid);
-        List<String> targets = new ArrayList<>();
-        for (String t : targetArgs) {
-            if (t == null || t.isBlank() || t.chars().anyMatch(Character::isWhitespace)) {
-                throw new InvalidInputException("--target: '" + t + "' is not a target (use host, host:port or https://host[:port])");
-            }
-            if (!targets.contains(t)) {
-                targets.add(t);
-            }
-        }
+        Optional<String> policyText = store.readText(vmid);
+        Optional<Policy> policy = policyText.map(t -> PolicyParser.parse(t, vmid, store.file(vmid).toString()));
+        List<String> targets = TargetArgs.parse(targetArgs);
         if (targets.isEmpty()) {
             targets.addAll(policy.map(Policy::targets).orElse(List.of()));
         }
@@ -132,12 +126,13 @@ public final class PlanService {
             return rc == 0 ? TimeShiftException.CHECK_FAILED : rc;
         }
         Instant date = TimeParsers.parseWhen(s, "suggested date from time-shift-guest plan");
-        applyDate(vmid, policy.get(), date, targets, json ? err : out);
+        applyDate(vmid, store, policy.get(), policyText.get().getBytes(StandardCharsets.UTF_8), date, targets, json ? err : out);
         return 0;
     }
 
     /** Writes the date into the policy, then startdate and the Notes line in one config update; undoes the policy on failure. */
-    private void applyDate(int vmid, Policy old, Instant date, List<String> targets, PrintWriter out) {
+    private void applyDate(int vmid, PolicyStore store, Policy old, byte[] previous, Instant date, List<String> targets,
+                           PrintWriter out) {
         Policy policy = new Policy(vmid, old.mode(), date, null, old.tolerance(), old.keepTimeSync(), old.abortOnError(), targets,
                 old.chain(), old.original());
         String node = LocalNode.name(paths.pveDir());
@@ -148,8 +143,6 @@ public final class PlanService {
             String description = NotesLine.put(conf.description().orElse(""), NotesLine.fresh(policy, ArgvText.separator()));
             ArgvText.requirePasses(vmid, description);
             change.set("description", description);
-            PolicyStore store = new PolicyStore(paths);
-            byte[] previous = store.readText(vmid).map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
                 store.write(policy);
@@ -168,11 +161,7 @@ public final class PlanService {
             details.put("to", policy.summary());
             details.put("targets", targets);
             details.put("config", new LinkedHashMap<>(change.changes()));
-            try {
-                new AuditLog(paths.auditLog(), clock).append(Actor.of(env), vmid, "plan-apply", details);
-            } catch (TimeShiftException e) {
-                out.println("warning: not recorded in the audit log: " + e.getMessage());
-            }
+            new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "plan-apply", details, out);
             out.println("VM " + vmid + ": policy now " + policy.summary() + " (was " + old.summary() + "); startdate "
                     + TimeParsers.pveStartdate(date) + " applies from the next cold start; shift the running guest now with:"
                     + " time-shift apply " + vmid);

@@ -1,5 +1,7 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.pve.error.InvalidInputException;
+
 import java.io.Console;
 
 /**
@@ -12,6 +14,30 @@ public interface Prompt {
 
     /** Asks {@code question} (ending in "[y/N] "); true only for y/yes. */
     boolean confirm(String question);
+
+    /**
+     * Confirmation of a command that changes things: true with {@code --yes}, else the admin's answer to
+     * {@code question}; null when there is no terminal to ask on (nothing was asked).
+     */
+    default Boolean answer(boolean yes, String question) {
+        if (yes) {
+            return true;
+        }
+        if (!interactive()) {
+            return null;
+        }
+        return confirm(question);
+    }
+
+    /** {@link #answer}, refusing with exit 2 when there is no terminal to ask on. */
+    default boolean require(boolean yes, String question) {
+        Boolean a = answer(yes, question);
+        if (a == null) {
+            throw new InvalidInputException("no terminal to confirm on: pass --yes to make these changes (or --dry-run to only"
+                    + " show them)");
+        }
+        return a;
+    }
 
     /** The process's terminal ({@link System#console()}). */
     static Prompt system() {

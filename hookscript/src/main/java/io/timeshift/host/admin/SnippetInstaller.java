@@ -48,10 +48,7 @@ public final class SnippetInstaller {
             throw new InvalidInputException("storage '" + storage.storage() + "' (type " + storage.type()
                     + ") cannot hold snippets; use --storage local or another dir/nfs/cifs/cephfs/btrfs storage");
         }
-        Path p = SnippetPaths.resolve(volid, pveDir);
-        if (p == null && storage != null && storage.path().isPresent()) {
-            p = Path.of(storage.path().get(), "snippets", volid.substring(volid.lastIndexOf('/') + 1));
-        }
+        Path p = locate(volid, pveDir, storage);
         if (p == null) {
             throw new EnvironmentException("cannot find the directory of " + volid + " on this node; check with: pvesm path "
                     + volid);
@@ -59,13 +56,42 @@ public final class SnippetInstaller {
         return p;
     }
 
+    /**
+     * Where {@code volid} lives on this node: from {@code storage.cfg} under {@code pveDir}, else under the
+     * storage's {@code path} (when given); null when neither tells.
+     */
+    static Path locate(String volid, Path pveDir, StorageConfig storage) {
+        Path p = SnippetPaths.resolve(volid, pveDir);
+        if (p == null && storage != null && storage.path().isPresent()) {
+            p = Path.of(storage.path().get(), "snippets", volid.substring(volid.lastIndexOf('/') + 1));
+        }
+        return p;
+    }
+
+    /** What is wrong with a snippet file; {@link #toString} is the text the messages print. */
+    public enum Problem {
+        MISSING("missing"),
+        NOT_EXECUTABLE("not executable");
+
+        private final String text;
+
+        Problem(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
     /** Null when the snippet at {@code path} is usable, else what is wrong. */
-    public static String problem(Path path) {
+    public static Problem problem(Path path) {
         if (!Files.isRegularFile(path)) {
-            return "missing";
+            return Problem.MISSING;
         }
         if (!Files.isExecutable(path)) {
-            return "not executable";
+            return Problem.NOT_EXECUTABLE;
         }
         return null;
     }

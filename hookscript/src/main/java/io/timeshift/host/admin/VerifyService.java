@@ -36,12 +36,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -53,7 +51,6 @@ import java.util.function.IntFunction;
  * through the API against the policy file.
  */
 public final class VerifyService {
-    private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration GUEST_VERIFY_TIMEOUT = Duration.ofSeconds(60);
 
     private final HostPaths paths;
@@ -178,12 +175,7 @@ public final class VerifyService {
         details.put("ok", ok);
         details.put("driftMs", driftMs);
         details.put("findings", findings.stream().map(Finding::line).toList());
-        try {
-            new AuditLog(paths.auditLog(), clock).append(Actor.of(env), vmid, "verify", details);
-        } catch (TimeShiftException e) {
-            out.println("warning: not recorded in the audit log: " + e.getMessage());
-            out.flush();
-        }
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "verify", details, out);
         return ok ? 0 : TimeShiftException.CHECK_FAILED;
     }
 
@@ -235,7 +227,7 @@ public final class VerifyService {
             throw e; // names the missing privilege
         } catch (TimeShiftException e) {
             throw new EnvironmentException("VM " + vmid + " (node " + node + "): the guest agent did not answer through the"
-                    + " API (" + oneLine(e) + "); check that qemu-guest-agent runs in the guest and the VM has agent: 1", e);
+                    + " API (" + ErrorLine.of(e) + "); check that qemu-guest-agent runs in the guest and the VM has agent: 1", e);
         }
         Instant at = mid(t0, clock.instant());
         Instant guest = TimeParsers.fromEpochNanos(guestNs);
@@ -317,11 +309,6 @@ public final class VerifyService {
         return a.plus(Duration.between(a, b).dividedBy(2));
     }
 
-    private static String oneLine(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replaceAll("\\s+", " ").strip();
-    }
-
     /** The guest's time sync units, as the apply worker's {@link TimeSyncManager} looks at them. */
     private Map<String, Object> timeSync(int vmid, QgaClient agent, Policy policy, List<Finding> findings, List<String> oks,
                                          List<String> notes) {
@@ -335,34 +322,30 @@ public final class VerifyService {
         } catch (AgentErrorException e) {
             os = null;
         }
-        List<String> on = new ArrayList<>();
+        Map<String, String> on = new LinkedHashMap<>(); // unit id -> what it does
         try {
             if (os != null && os.isWindows()) {
-                ExecResult q = agent.run(EXEC_TIMEOUT, "C:\\Windows\\System32\\sc.exe", "query", "w32time");
+                ExecResult q = new TimeSyncManager(agent).queryW32time();
                 boolean active = q.out().contains("RUNNING");
                 units.add(unit("w32time", active, null));
                 if (active) {
-                    on.add("w32time is running");
+                    on.put("w32time", "w32time is running");
                 }
             } else {
-                ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl",
-                        SystemctlShow.args(TimeSyncManager.LINUX_UNITS).toArray(String[]::new));
-                List<SystemctlShow.Unit> shown = SystemctlShow.parse(show.out());
-                if (shown.isEmpty()) {
+                TimeSyncManager.Scan scan = new TimeSyncManager(agent).scan();
+                ExecResult show = scan.exec();
+                if (!scan.listed()) {
                     String why = show.err() == null ? "" : show.err().lines().findFirst().orElse("").strip();
                     ts.put("error", "systemctl show: exit " + show.exitCode() + (why.isEmpty() ? "" : ": " + why));
                     notes.add("time sync not checked: systemctl show listed no unit in the guest (exit " + show.exitCode()
                             + (why.isEmpty() ? "" : ": " + why) + "); make sure no NTP client runs there");
                     return ts;
                 }
-                Set<String> seen = new HashSet<>(); // an alias (chronyd.service) prints its target's Id
-                for (SystemctlShow.Unit u : shown) {
-                    if (!TimeSyncManager.LINUX_UNITS.contains(u.id()) || !u.found() || !seen.add(u.id())) {
-                        continue;
-                    }
+                for (SystemctlShow.Unit u : scan.units()) {
                     units.add(unit(u.id(), u.active(), u.enabled()));
                     if (u.active() || u.enabled()) {
-                        on.add(u.id() + " is " + (u.active() && u.enabled() ? "active and enabled" : u.active() ? "active" : "enabled"));
+                        on.put(u.id(), u.id() + " is " + (u.active() && u.enabled() ? "active and enabled"
+                                : u.active() ? "active" : "enabled"));
                     }
                 }
             }
@@ -374,13 +357,10 @@ public final class VerifyService {
         if (on.isEmpty()) {
             oks.add("time sync is off in the guest");
         } else if (policy.keepTimeSync()) {
-            notes.add(String.join(", ", on) + " (policy timeSync=keep)");
+            notes.add(String.join(", ", on.values()) + " (policy timeSync=keep)");
         } else {
-            for (String u : on) {
-                String id = u.substring(0, u.indexOf(' '));
-                findings.add(Finding.host(u + " in the guest: it pulls the clock back to real time",
-                        "time-shift apply " + vmid + " (turns it off), or in the guest: systemctl disable --now " + id));
-            }
+            on.forEach((id, what) -> findings.add(Finding.host(what + " in the guest: it pulls the clock back to real time",
+                    "time-shift apply " + vmid + " (turns it off), or in the guest: systemctl disable --now " + id)));
         }
         return ts;
     }

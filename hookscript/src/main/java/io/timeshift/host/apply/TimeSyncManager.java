@@ -8,6 +8,8 @@ import io.timeshift.pve.qga.QgaClient;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -22,8 +24,26 @@ public final class TimeSyncManager {
             "chronyd.service", "ntp.service", "ntpsec.service", "ntpd.service", "openntpd.service");
     private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(20);
 
-    /** What was found: units that were active or enabled, which we turned off, and a one-line summary. */
-    public record Report(List<String> found, List<String> disabled, String summary) {
+    /**
+     * What was found and done: units that were active or enabled (for {@link #enable}: the units asked
+     * for), which we turned off, which we turned back on, and a one-line summary.
+     */
+    public record Report(List<String> found, List<String> disabled, List<String> enabled, String summary) {
+        /** A report of {@link #disable}: nothing turned on. */
+        public Report(List<String> found, List<String> disabled, String summary) {
+            this(found, disabled, List.of(), summary);
+        }
+    }
+
+    /**
+     * What {@code systemctl show} says about the {@link #LINUX_UNITS}: each installed one once (an alias
+     * such as {@code chronyd.service} prints its target's Id), in the order printed.
+     *
+     * @param units  the installed time sync units
+     * @param listed whether systemctl printed any unit at all (false: its output is not usable)
+     * @param exec   the {@code systemctl show} run, for its exit code and stderr
+     */
+    public record Scan(List<SystemctlShow.Unit> units, boolean listed, ExecResult exec) {
     }
 
     private final QgaClient agent;
@@ -38,15 +58,10 @@ public final class TimeSyncManager {
         }
         List<String> found = new ArrayList<>();
         try {
-            // one exec: `systemctl show` prints a block per unit, also for units that do not exist
-            // (LoadState=not-found), unlike is-enabled which only complains on stderr for those
-            ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl",
-                    SystemctlShow.args(LINUX_UNITS).toArray(String[]::new));
-            List<SystemctlShow.Unit> units = SystemctlShow.parse(show.out());
-            if (!units.isEmpty()) {
-                for (SystemctlShow.Unit u : units) {
-                    // aliases (chronyd.service) print their target's Id: listed once
-                    if (LINUX_UNITS.contains(u.id()) && (u.active() || u.enabled()) && !found.contains(u.id())) {
+            Scan scan = scan();
+            if (scan.listed()) {
+                for (SystemctlShow.Unit u : scan.units()) {
+                    if (u.active() || u.enabled()) {
                         found.add(u.id());
                     }
                 }
@@ -77,26 +92,53 @@ public final class TimeSyncManager {
         return new Report(found, found, "disabled " + String.join(", ", found));
     }
 
-    /** Turns the given units back on (time-shift disable). */
-    public String enable(OsInfo os, List<String> units) {
+    /**
+     * The Linux time sync units through one {@code systemctl show} (it prints a block per unit, also for
+     * units that do not exist, {@code LoadState=not-found}, unlike is-enabled which only complains on
+     * stderr for those): the installed ones, each once.
+     *
+     * @throws AgentErrorException when the guest cannot run systemctl
+     */
+    public Scan scan() {
+        ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl", SystemctlShow.args(LINUX_UNITS).toArray(String[]::new));
+        List<SystemctlShow.Unit> shown = SystemctlShow.parse(show.out());
+        List<SystemctlShow.Unit> units = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (SystemctlShow.Unit u : shown) {
+            // aliases (chronyd.service) print their target's Id: listed once
+            if (LINUX_UNITS.contains(u.id()) && u.found() && seen.add(u.id())) {
+                units.add(u);
+            }
+        }
+        return new Scan(units, !shown.isEmpty(), show);
+    }
+
+    /** Turns the given units back on (time-shift disable); {@link Report#enabled} lists them when that worked. */
+    public Report enable(OsInfo os, List<String> units) {
         if (units.isEmpty()) {
-            return "nothing to re-enable";
+            return new Report(units, List.of(), List.of(), "nothing to re-enable");
         }
         if (os != null && os.isWindows()) {
             agent.run(EXEC_TIMEOUT, "C:\\Windows\\System32\\sc.exe", "config", "w32time", "start=", "auto");
             agent.run(EXEC_TIMEOUT, "C:\\Windows\\System32\\sc.exe", "start", "w32time");
-            return "re-enabled w32time";
+            return new Report(units, List.of(), List.of("w32time"), "re-enabled w32time");
         }
         List<String> args = new ArrayList<>(List.of("enable", "--now"));
         args.addAll(units);
         ExecResult r = agent.run(EXEC_TIMEOUT, "systemctl", args.toArray(String[]::new));
-        return r.ok() ? "re-enabled " + String.join(", ", units)
-                : "could not re-enable " + String.join(", ", units) + ": " + firstLine(r.err());
+        return r.ok() ? new Report(units, List.of(), List.copyOf(units), "re-enabled " + String.join(", ", units))
+                : new Report(units, List.of(), List.of(), "could not re-enable " + String.join(", ", units) + ": "
+                + firstLine(r.err()));
+    }
+
+    /** {@code sc.exe query w32time}: Windows' time service; its output contains RUNNING when it runs. */
+    public ExecResult queryW32time() {
+        return agent.run(EXEC_TIMEOUT, "C:\\Windows\\System32\\sc.exe", "query", "w32time");
     }
 
     private Report disableWindows() {
         String sc = "C:\\Windows\\System32\\sc.exe";
-        ExecResult q = agent.run(EXEC_TIMEOUT, sc, "query", "w32time");
+        ExecResult q = queryW32time();
         if (!q.out().contains("RUNNING") && q.exitCode() != 0) {
             return new Report(List.of(), List.of(), "w32time not present");
         }

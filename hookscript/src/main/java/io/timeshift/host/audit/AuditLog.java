@@ -4,8 +4,10 @@ import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.InProcessLocks;
 import io.timeshift.host.io.Json;
 import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.pve.error.TimeShiftException;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,6 +45,23 @@ public final class AuditLog {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * {@link #append}, for admin commands whose change is already made: a failure to record it is printed
+     * as a warning on {@code out} instead of failing the command.
+     *
+     * @return whether the entry was recorded
+     */
+    public boolean appendOrWarn(String actor, Integer vmid, String action, Map<String, Object> details, PrintWriter out) {
+        try {
+            append(actor, vmid, action, details);
+            return true;
+        } catch (TimeShiftException e) {
+            out.println("warning: not recorded in the audit log: " + e.getMessage());
+            out.flush();
+            return false;
+        }
     }
 
     /** Appends one entry; returns its hash. */

@@ -1,5 +1,6 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.host.admin.Prompt;
 import io.timeshift.host.cluster.ApiSetupService;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.error.EnvironmentException;
@@ -9,7 +10,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.Console;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -75,9 +75,10 @@ public final class ApiSetupCommand implements Callable<Integer> {
                 out.println("  - " + s.description());
             }
             out.flush();
-            if (!yes && !confirmed(out)) {
+            Boolean confirmed = Prompt.system().answer(yes, "Make these changes? [y/N] ");
+            if (!Boolean.TRUE.equals(confirmed)) {
                 err.println("time-shift: nothing changed; re-run with --yes to make these changes"
-                        + (System.console() == null ? " (stdin is not a terminal, so there was no question)" : ""));
+                        + (confirmed == null ? " (stdin is not a terminal, so there was no question)" : ""));
                 return TimeShiftException.INVALID_INPUT;
             }
             List<String> done = svc.apply(plan);
@@ -93,14 +94,5 @@ public final class ApiSetupCommand implements Callable<Integer> {
         if (!blockers.isEmpty()) {
             throw new EnvironmentException(String.join("; ", blockers));
         }
-    }
-
-    private static boolean confirmed(PrintWriter out) {
-        Console c = System.console();
-        if (c == null) {
-            return false;
-        }
-        String answer = c.readLine("Make these changes? [y/N] ");
-        return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
     }
 }

@@ -1,5 +1,6 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.host.admin.Actor;
 import io.timeshift.host.apply.ApplyWorker;
 import io.timeshift.host.io.Json;
 import picocli.CommandLine.Command;
@@ -40,7 +41,7 @@ public final class ApplyCommand implements Callable<Integer> {
         PrintStream log = worker ? System.out : System.err;
         ApplyWorker w = new ApplyWorker(services.paths(), services.config(), services.clock(), services.monotonic(),
                 services.agents(), d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000), log,
-                worker ? "hook" : actor());
+                worker ? "hook" : Actor.of(services.env()));
         if (new io.timeshift.host.apply.Detacher(services.env()).findOnPath("pvesh") != null) {
             // on a Proxmox node: keep the VM's Notes line current (contract: "What the Proxmox GUI shows")
             w.withListener(new io.timeshift.host.apply.NotesUpdater(services.paths(), () -> services.pve().preferred(), log));
@@ -53,10 +54,5 @@ public final class ApplyCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return r.ok() ? 0 : 1;
-    }
-
-    private String actor() {
-        String u = services.env().getOrDefault("SUDO_USER", services.env().getOrDefault("USER", "root"));
-        return u.isBlank() ? "root" : u;
     }
 }

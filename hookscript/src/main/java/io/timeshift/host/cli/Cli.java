@@ -4,8 +4,6 @@ import io.timeshift.pve.error.TimeShiftException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.Map;
 
 /**
  * Builds the picocli command tree and maps every failure to an exit code and one line on stderr, in
@@ -72,13 +70,4 @@ public final class Cli {
         }
     }
 
-    static String stack(Throwable t) {
-        StringWriter sw = new StringWriter();
-        t.printStackTrace(new PrintWriter(sw));
-        return sw.toString();
-    }
-
-    static Map<String, String> env() {
-        return System.getenv();
-    }
 }

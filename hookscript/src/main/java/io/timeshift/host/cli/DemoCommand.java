@@ -1,13 +1,19 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.host.demo.DemoService;
+import io.timeshift.host.io.Json;
+import io.timeshift.host.policy.Mode;
+import io.timeshift.host.policy.Policy;
 import io.timeshift.host.time.TimeParsers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", description = {"Without Proxmox: boot a tiny real VM (Debian kernel, Debian's qemu-guest-agent) the way",
@@ -33,9 +39,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Instant when = TimeParsers.parseWhen(date, "--date");
-        String iso = TimeParsers.iso(when);
-        String policy = "{\"version\":1,\"vmid\":900,\"mode\":\"fixed\",\"date\":\"" + iso + "\",\"offset\":null,"
-                + "\"tolerance\":\"PT2S\",\"timeSync\":\"disable\",\"onError\":\"warn\",\"targets\":[]}\n";
+        String policy = new String(Json.pretty(new Policy(900, Mode.FIXED, when, null, Duration.ofSeconds(2), false, false,
+                List.of(), null, null).toJson()), StandardCharsets.UTF_8);
         return new DemoService(services.env(), spec.commandLine().getOut(), services.clock())
                 .run(900, policy, TimeParsers.pveStartdate(when), keep);
     }

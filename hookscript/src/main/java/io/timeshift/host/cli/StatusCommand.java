@@ -1,5 +1,7 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.host.admin.ConfigEdits;
+import io.timeshift.host.admin.LocalNode;
 import io.timeshift.host.cluster.ClusterStatusService;
 import io.timeshift.host.cluster.PveClients;
 import io.timeshift.host.cluster.RemoteSpec;
@@ -15,7 +17,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,8 @@ public final class StatusCommand implements Callable<Integer> {
         if (all || remote.remote()) {
             return cluster();
         }
-        StatusService svc = new StatusService(services.paths(), services.clock(), services.agents(), hostname());
+        StatusService svc = new StatusService(services.paths(), services.clock(), services.agents(),
+                LocalNode.name(services.paths().pveDir()));
         List<Integer> vmids = vmids();
         List<Integer> ids = vmids.isEmpty() ? svc.defaultVmids() : vmids;
         boolean tty = System.console() != null;
@@ -115,22 +117,25 @@ public final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.print(new String(Json.pretty(rows), StandardCharsets.UTF_8));
-        } else if (cluster) {
-            printCluster(out, rows);
         } else {
-            print(out, rows);
+            print(out, rows, cluster);
         }
         out.flush();
         return 0;
     }
 
-    static void printCluster(PrintWriter out, List<Map<String, Object>> rows) {
+    /** The table: one row per VM, further problems on rows of their own; the NODE column for {@code --all}. */
+    static void print(PrintWriter out, List<Map<String, Object>> rows, boolean withNode) {
         if (rows.isEmpty()) {
-            out.println("No VM in the cluster has a time-shift policy (none is tagged " + ClusterStatusService.TAG + ").");
+            out.println(withNode
+                    ? "No VM in the cluster has a time-shift policy (none is tagged " + ConfigEdits.TAG + ")."
+                    : "No VM has a time-shift policy on this node (enable one with: time-shift enable <vmid> --date <when>).");
             return;
         }
-        String fmt = "%-6s %-10s %-16s %-8s %-20s %-20s %10s  %-23s %s%n";
-        out.printf(Locale.ROOT, fmt, "VMID", "NODE", "NAME", "MODE", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
+        String fmt = withNode
+                ? "%-6s %-10s %-16s %-8s %-20s %-20s %10s  %-23s %s%n"
+                : "%-6s %-16s %-8s %-24s %-24s %10s  %-22s %s%n";
+        printRow(out, fmt, withNode, "VMID", "NODE", "NAME", "MODE", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
         for (Map<String, Object> r : rows) {
             @SuppressWarnings("unchecked")
             Map<String, Object> last = (Map<String, Object>) r.get("lastApply");
@@ -138,38 +143,25 @@ public final class StatusCommand implements Callable<Integer> {
                     ? last.get("finishedAt") : last.get("startedAt"));
             @SuppressWarnings("unchecked")
             List<String> problems = (List<String>) r.get("problems");
-            out.printf(Locale.ROOT, fmt, r.get("vmid"), trunc(r.get("node"), 10), trunc(r.get("name"), 16), nz(r.get("mode")),
+            printRow(out, fmt, withNode, r.get("vmid"), trunc(r.get("node"), 10), trunc(r.get("name"), 16), nz(r.get("mode")),
                     shortTime(r.get("expectedTime")), shortTime(r.get("guestTime")),
-                    r.get("driftMs") == null ? "-" : String.format(Locale.ROOT, "%.1f ms", ((Number) r.get("driftMs")).doubleValue()),
+                    r.get("driftMs") instanceof Number d ? String.format(Locale.ROOT, "%.1f ms", d.doubleValue()) : "-",
                     lastS, problems.isEmpty() ? "-" : problems.get(0));
             for (int i = 1; i < problems.size(); i++) {
-                out.printf(Locale.ROOT, fmt, "", "", "", "", "", "", "", "", problems.get(i));
+                printRow(out, fmt, withNode, "", "", "", "", "", "", "", "", problems.get(i));
             }
         }
     }
 
-    static void print(PrintWriter out, List<Map<String, Object>> rows) {
-        if (rows.isEmpty()) {
-            out.println("No VM has a time-shift policy on this node (enable one with: time-shift enable <vmid> --date <when>).");
-            return;
+    /** One line; {@code node} is left out unless {@code withNode}. */
+    private static void printRow(PrintWriter out, String fmt, boolean withNode, Object vmid, Object node, Object... rest) {
+        List<Object> cells = new ArrayList<>();
+        cells.add(vmid);
+        if (withNode) {
+            cells.add(node);
         }
-        String fmt = "%-6s %-16s %-8s %-24s %-24s %10s  %-22s %s%n";
-        out.printf(Locale.ROOT, fmt, "VMID", "NAME", "MODE", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
-        for (Map<String, Object> r : rows) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> last = (Map<String, Object>) r.get("lastApply");
-            String lastS = last == null ? "-" : last.get("result") + " " + shortTime(last.get("finishedAt") != null
-                    ? last.get("finishedAt") : last.get("startedAt"));
-            @SuppressWarnings("unchecked")
-            List<String> problems = (List<String>) r.get("problems");
-            out.printf(Locale.ROOT, fmt, r.get("vmid"), trunc(r.get("name"), 16), nz(r.get("mode")),
-                    shortTime(r.get("expectedTime")), shortTime(r.get("guestTime")),
-                    r.get("driftMs") == null ? "-" : String.format(Locale.ROOT, "%.1f ms", (Double) r.get("driftMs")),
-                    lastS, problems.isEmpty() ? "-" : problems.get(0));
-            for (int i = 1; i < problems.size(); i++) {
-                out.printf(Locale.ROOT, fmt, "", "", "", "", "", "", "", problems.get(i));
-            }
-        }
+        cells.addAll(java.util.Arrays.asList(rest));
+        out.printf(Locale.ROOT, fmt, cells.toArray());
     }
 
     private static String shortTime(Object o) {
@@ -188,13 +180,5 @@ public final class StatusCommand implements Callable<Integer> {
     private static String trunc(Object o, int n) {
         String s = nz(o);
         return s.length() <= n ? s : s.substring(0, n - 1) + "~";
-    }
-
-    static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "localhost";
-        }
     }
 }

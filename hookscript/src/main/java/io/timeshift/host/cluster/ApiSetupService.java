@@ -72,7 +72,7 @@ public final class ApiSetupService {
     public ApiSetupService(PveClient client, HostPaths paths) {
         this.client = client;
         this.access = new AccessApi(client);
-        this.tokenFile = PreferredTransport.tokenFile(paths);
+        this.tokenFile = paths.tokenFile();
     }
 
     public Path tokenFile() {
@@ -172,7 +172,11 @@ public final class ApiSetupService {
         } catch (IOException e) {
             throw new EnvironmentException("cannot read " + tokenFile + ": " + e.getMessage() + " (run as root)", e);
         }
-        return SecretFile.isOwnerOnly(tokenFile) ? TokenFileState.OK : TokenFileState.WRONG_MODE;
+        try {
+            return SecretFile.isOwnerOnly(tokenFile) ? TokenFileState.OK : TokenFileState.WRONG_MODE;
+        } catch (IOException | UnsupportedOperationException e) {
+            return TokenFileState.WRONG_MODE;
+        }
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.timeshift.host.cluster;
 
+import io.timeshift.host.admin.ConfigEdits;
+import io.timeshift.host.admin.LocalNode;
 import io.timeshift.host.apply.ClockMirror;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
+import io.timeshift.host.status.StatusProblems;
 import io.timeshift.host.time.TimeParsers;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.timeshift.pve.api.ApiPath;
@@ -80,8 +83,8 @@ import java.util.function.IntFunction;
  * {@code StatusService#status} (this node) with the same key, so both kinds of rows stay alike.
  */
 public final class ClusterStatusService {
-    /** The tag {@code enable} puts on a VM. */
-    public static final String TAG = "time-shift";
+    /** The tag {@code enable} puts on a VM: {@link ConfigEdits#TAG} (kept here for existing callers). */
+    public static final String TAG = ConfigEdits.TAG;
     /** Allowance on top of the tolerance when the expectation rests on PVE's whole-second uptime. */
     public static final long UPTIME_ALLOWANCE_MS = 1000;
 
@@ -135,13 +138,7 @@ public final class ClusterStatusService {
      * empty off-node.
      */
     public static Optional<String> localNodeName(HostPaths paths) {
-        try {
-            java.nio.file.Path target = Files.readSymbolicLink(paths.pveDir().resolve("local"));
-            java.nio.file.Path name = target.getFileName();
-            return name == null ? Optional.empty() : Optional.of(name.toString());
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            return Optional.empty();
-        }
+        return LocalNode.fromPmxcfs(paths.pveDir());
     }
 
     /** Every VM with a policy: tagged in the cluster, or with a policy file (when readable). Sorted by VMID. */
@@ -282,13 +279,7 @@ public final class ClusterStatusService {
                       + " readable here, so its policy is unknown (check on a cluster node: time-shift status " + vmid + ")");
         }
         if (conf != null && mode != null) {
-            if (!conf.hookscript().orElse("").contains("time-shift-hook")) {
-                problems.add("policy present but the VM's hookscript is " + conf.hookscript().orElse("not set")
-                        + " (fix: time-shift enable " + vmid + " again)");
-            }
-            if (!conf.agentEnabled()) {
-                problems.add("guest agent not enabled in the VM config (fix: qm set " + vmid + " --agent enabled=1)");
-            }
+            StatusProblems.configProblems(vmid, conf.hookscript(), conf.agentEnabled(), problems);
         }
         Instant expected = null;
         Instant guest = null;
@@ -328,9 +319,7 @@ public final class ClusterStatusService {
         Boolean in = drift == null ? null : Math.abs(drift) <= tolerance.toMillis() + allowanceMs;
         m.put("inTolerance", in);
         if (Boolean.FALSE.equals(in)) {
-            problems.add("guest clock is " + drift + " ms from the policy (tolerance " + tolerance
-                    + (allowanceMs > 0 ? " + " + allowanceMs + " ms for PVE's whole-second uptime" : "")
-                    + "; fix: time-shift apply " + vmid + " on " + r.node() + ")");
+            problems.add(StatusProblems.drift(vmid, drift, tolerance, allowanceMs, r.node()));
         }
         m.put("timeSync", policy == null ? null : (policy.keepTimeSync() ? "keep" : "disable"));
         m.put("timeSyncDisabled", null);
@@ -470,7 +459,8 @@ public final class ClusterStatusService {
         return out;
     }
 
-    private static Instant mid(Instant a, Instant b) {
+    /** The midpoint of {@code a} and {@code b} (host time of a call timed by its start and end). */
+    public static Instant mid(Instant a, Instant b) {
         return a.plus(Duration.between(a, b).dividedBy(2));
     }
 

@@ -18,15 +18,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -53,10 +49,8 @@ import java.util.function.Supplier;
 public final class PreferredTransport {
     private static final Logger LOG = LoggerFactory.getLogger(PreferredTransport.class);
     /** File name under {@code <pve>/priv/}. */
-    public static final String TOKEN_FILE_NAME = "time-shift-token";
+    public static final String TOKEN_FILE_NAME = HostPaths.TOKEN_FILE_NAME;
     public static final String LOCAL_API = "https://localhost:8006";
-    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE);
 
     private PreferredTransport() {
     }
@@ -69,7 +63,7 @@ public final class PreferredTransport {
 
     /** {@code <pve>/priv/time-shift-token}. */
     public static Path tokenFile(HostPaths paths) {
-        return paths.pveDir().resolve("priv").resolve(TOKEN_FILE_NAME);
+        return paths.tokenFile();
     }
 
     /** The token when its file exists and is mode 0600 (root-only on pmxcfs), else pvesh. */
@@ -79,8 +73,7 @@ public final class PreferredTransport {
             if (!Files.isRegularFile(f)) {
                 return new Choice(Kind.PVESH, "no API token (" + f + " does not exist; create it with time-shift api-setup)");
             }
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
-            if (!perms.equals(OWNER_ONLY)) {
+            if (!SecretFile.isOwnerOnly(f)) {
                 return new Choice(Kind.PVESH, "API token file " + f + " is not mode 0600 (fix: chmod 600 " + f + ")");
             }
             if (!Files.isReadable(f)) {

@@ -80,11 +80,6 @@ public final class PveClients {
         return PveClient.over(PreferredTransport.forConfig(paths, localApi, pvesh), retry);
     }
 
-    /** Which transport {@link #preferred()} would use, and why. */
-    public PreferredTransport.Choice preferredChoice() {
-        return PreferredTransport.choose(paths);
-    }
-
     /** pvesh as root@pam: for {@code hookscript}/{@code args} and for api-setup. */
     public PveClient asRoot() {
         return PveClient.over(PreferredTransport.forRootOnly(pvesh), retry);

@@ -1,6 +1,7 @@
 package io.timeshift.host.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.timeshift.host.admin.ConfigEdits;
 import io.timeshift.pve.api.ApiPath;
 import io.timeshift.pve.api.NodeInfo;
 import io.timeshift.pve.api.PveClient;
@@ -11,7 +12,6 @@ import io.timeshift.pve.api.transport.Method;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,7 @@ import java.util.Set;
  * the snippet is missing. A service: {@code doctor} and {@code status --all} can both call it.
  *
  * <p><b>Which volumes:</b> the hookscript volumes in use by policy VMs (pass them in), else
- * {@value #DEFAULT_VOLID}. A shared storage is listed once; a storage limited to some nodes
+ * {@code local:snippets/time-shift-hook} ({@link ConfigEdits#volid}). A shared storage is listed once; a storage limited to some nodes
  * ({@code nodes} in storage.cfg) is a problem on the online nodes it excludes, since the VM cannot
  * start there at all.
  *
@@ -40,9 +40,6 @@ import java.util.Set;
  * least-privilege token from {@code api-setup} deliberately lacks {@code Datastore.Allocate}.
  */
 public final class SnippetCoverage {
-    public static final String SNIPPET = "time-shift-hook";
-    public static final String DEFAULT_VOLID = "local:snippets/" + SNIPPET;
-
     /** Per node and volume: present, missing, not verifiable, or storage not available there. */
     public enum Verdict { PRESENT, MISSING, UNVERIFIABLE, STORAGE_UNAVAILABLE, ERROR }
 
@@ -81,7 +78,7 @@ public final class SnippetCoverage {
 
     /**
      * @param volids hookscript volumes used by policy VMs, e.g. {@code local:snippets/time-shift-hook};
-     *               empty means {@value #DEFAULT_VOLID}
+     *               empty means {@code local:snippets/time-shift-hook} ({@link ConfigEdits#volid})
      */
     public Report check(Collection<String> volids) {
         Set<String> vols = new LinkedHashSet<>();
@@ -91,7 +88,7 @@ public final class SnippetCoverage {
             }
         }
         if (vols.isEmpty()) {
-            vols.add(DEFAULT_VOLID);
+            vols.add(ConfigEdits.volid("local"));
         }
         List<String> online = new ArrayList<>();
         List<String> offline = new ArrayList<>();
@@ -199,14 +196,5 @@ public final class SnippetCoverage {
             case ERROR -> new Problem("node " + c.node() + ": snippets not checked: " + c.detail(),
                     "check that " + c.node() + " is up and in the cluster (pvecm status), then check again");
         };
-    }
-
-    /** The checks grouped per node, for printing. */
-    public static Map<String, List<Check>> byNode(Report r) {
-        Map<String, List<Check>> m = new LinkedHashMap<>();
-        for (Check c : r.checks()) {
-            m.computeIfAbsent(c.node(), k -> new ArrayList<>()).add(c);
-        }
-        return m;
     }
 }

@@ -4,6 +4,7 @@ import io.timeshift.host.apply.Detacher;
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.Json;
+import io.timeshift.host.state.StateStore;
 import io.timeshift.host.status.StatusService;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.error.EnvironmentException;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -48,23 +48,22 @@ public final class DemoService {
     public int run(int vmid, String policyJson, String startdate, boolean keep) throws IOException, InterruptedException {
         GuestImage guest = GuestImage.locate();
         Path work = Files.createTempDirectory("time-shift-demo");
-        Path pve = Files.createDirectories(work.resolve("pve"));
-        Files.createDirectories(pve.resolve("qemu-server"));
-        Files.createDirectories(pve.resolve("time-shift"));
         Path run = Files.createDirectories(work.resolve("run"));
-        Path cfg = work.resolve("time-shift.json");
-        Files.writeString(cfg, "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT6S\",\"holdInterval\":\"PT0.5S\"}\n");
-        Files.writeString(pve.resolve("qemu-server").resolve(vmid + ".conf"),
+        HostPaths paths = new HostPaths(work.resolve("pve"), run, work.resolve("state"), work.resolve("log"),
+                work.resolve("time-shift.json"));
+        Files.createDirectories(paths.qemuServerDir());
+        Files.createDirectories(paths.policyDir());
+        Files.writeString(paths.configFile(), "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT6S\",\"holdInterval\":\"PT0.5S\"}\n");
+        Files.writeString(paths.vmConf(vmid),
                 "name: demo-bmc-jump\nagent: 1\nhookscript: local:snippets/time-shift-hook\nmemory: 256\nostype: l26\n" + (startdate == null ? "" : "startdate: " + startdate + "\n"));
-        Files.writeString(pve.resolve("time-shift").resolve(vmid + ".json"), policyJson);
+        Files.writeString(paths.policyFile(vmid), policyJson);
         Map<String, String> childEnv = new HashMap<>(env);
-        childEnv.put("TIME_SHIFT_PVE_DIR", pve.toString());
-        childEnv.put("TIME_SHIFT_RUN_DIR", run.toString());
-        childEnv.put("TIME_SHIFT_STATE_DIR", work.resolve("state").toString());
-        childEnv.put("TIME_SHIFT_LOG_DIR", work.resolve("log").toString());
-        childEnv.put("TIME_SHIFT_CONFIG", cfg.toString());
+        childEnv.put("TIME_SHIFT_PVE_DIR", paths.pveDir().toString());
+        childEnv.put("TIME_SHIFT_RUN_DIR", paths.runDir().toString());
+        childEnv.put("TIME_SHIFT_STATE_DIR", paths.stateDir().toString());
+        childEnv.put("TIME_SHIFT_LOG_DIR", paths.logDir().toString());
+        childEnv.put("TIME_SHIFT_CONFIG", paths.configFile().toString());
         childEnv.put("PVE_MIGRATED_FROM", "");
-        HostPaths paths = HostPaths.fromEnv(childEnv);
         out.println("time-shift demo: no Proxmox here, so this plays Proxmox with a real QEMU VM");
         out.println("  guest: " + guest.kernelPackage() + " + Debian's qemu-guest-agent (" + guest.dir() + ")");
         out.println("  work:  " + work);
@@ -180,12 +179,11 @@ public final class DemoService {
         return new Proc(code, new String(o, StandardCharsets.UTF_8), new String(e, StandardCharsets.UTF_8));
     }
 
-    @SuppressWarnings("unchecked")
+    /** The state's last apply, or null while there is none or the state cannot be read yet. */
     private static Map<String, Object> readApply(HostPaths paths, int vmid) {
         try {
-            Map<String, Object> s = Json.parseObject(Files.readString(paths.stateFile(vmid)), "state");
-            return (Map<String, Object>) s.get("lastApply");
-        } catch (IOException | RuntimeException e) {
+            return new StateStore(paths).read(vmid).lastApply();
+        } catch (RuntimeException e) {
             return null;
         }
     }

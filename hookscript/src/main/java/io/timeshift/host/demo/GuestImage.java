@@ -1,5 +1,7 @@
 package io.timeshift.host.demo;
 
+import io.timeshift.host.apply.Detacher;
+
 import io.timeshift.pve.error.EnvironmentException;
 
 import java.io.File;
@@ -89,11 +91,6 @@ public final class GuestImage {
         return dir.resolve("initramfs.cpio.gz");
     }
 
-    /** guest.env: KERNEL_PACKAGE, KERNEL_VERSION, KERNEL_RELEASE, QEMU_GA_VERSION, BUSYBOX_VERSION, MODULES. */
-    public Map<String, String> info() {
-        return info;
-    }
-
     public String kernelPackage() {
         return info.getOrDefault("KERNEL_PACKAGE", "?") + " " + info.getOrDefault("KERNEL_VERSION", "?");
     }
@@ -117,20 +114,8 @@ public final class GuestImage {
     }
 
     static Path onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String d : path.split(File.pathSeparator)) {
-            if (d.isEmpty()) {
-                continue;
-            }
-            Path p = Paths.get(d, name);
-            if (Files.isExecutable(p) && !Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        return null;
+        String found = new Detacher(System.getenv()).findOnPath(name);
+        return found == null ? null : Paths.get(found);
     }
 
     /** The repository root: the nearest ancestor of the working directory holding the build script. */
@@ -202,10 +187,10 @@ public final class GuestImage {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
                 throw new Unavailable(BUILD_SCRIPT + " did not finish within " + BUILD_TIMEOUT_MINUTES
-                        + " min; output:\n" + tail(log, 40));
+                        + " min; output:\n" + lastLines(log, 40));
             }
             if (p.exitValue() != 0) {
-                throw new Unavailable(BUILD_SCRIPT + " failed (exit " + p.exitValue() + "); output:\n" + tail(log, 40));
+                throw new Unavailable(BUILD_SCRIPT + " failed (exit " + p.exitValue() + "); output:\n" + lastLines(log, 40));
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("[GuestImage] " + String.join(" ", cmd) + ": " + ms + " ms; " + lastLines(log, 2).replace("\n", " | "));
@@ -230,10 +215,6 @@ public final class GuestImage {
         } catch (IOException e) {
             return "(no output: " + e + ")";
         }
-    }
-
-    private static String tail(Path f, int n) {
-        return lastLines(f, n);
     }
 
     private static Map<String, String> readEnv(Path f) throws Unavailable {

@@ -1,5 +1,8 @@
 package io.timeshift.host.demo;
 
+import io.timeshift.pve.config.VmConfig;
+import io.timeshift.pve.config.VmConfigParser;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -68,16 +70,6 @@ public final class QemuVm implements AutoCloseable {
             return new Options(kernelCmdline, paused, bzImage, guestReboot, extraQemuArgs);
         }
 
-        /** Boot Debian's bzImage instead of the extracted vmlinux (about 3 s slower under TCG). */
-        public Options withBzImage(boolean useBzImage) {
-            return new Options(kernelCmdline, startPaused, useBzImage, guestReboot, extraQemuArgs);
-        }
-
-        /** QEMU arguments inserted before the config's {@code args} (which stay last). */
-        public Options withExtraQemuArgs(String... args) {
-            return new Options(kernelCmdline, startPaused, bzImage, guestReboot, List.of(args));
-        }
-
         /**
          * Drop {@code -no-reboot}, so a guest reboot resets the VM inside the same QEMU process, as on
          * Proxmox (which passes -no-reboot only for {@code reboot: 0}); the guest-written RTC then
@@ -117,17 +109,15 @@ public final class QemuVm implements AutoCloseable {
     private final Path runDir;
     private final Instant launchedAt;
     private final long launchedNanos;
-    private final boolean agentConfigured;
 
     private QemuVm(int vmid, Process process, List<String> commandLine, Path runDir, Instant launchedAt,
-            long launchedNanos, boolean agentConfigured) {
+            long launchedNanos) {
         this.vmid = vmid;
         this.process = process;
         this.commandLine = commandLine;
         this.runDir = runDir;
         this.launchedAt = launchedAt;
         this.launchedNanos = launchedNanos;
-        this.agentConfigured = agentConfigured;
     }
 
     /** Starts QEMU for the VM config in {@code confFile} and waits until its QMP socket exists. */
@@ -160,7 +150,7 @@ public final class QemuVm implements AutoCloseable {
         Instant at = Instant.now();
         long nanos = System.nanoTime();
         Process p = pb.start();
-        QemuVm vm = new QemuVm(vmid, p, List.copyOf(cmd), runDir, at, nanos, agentEnabled(conf.get("agent")));
+        QemuVm vm = new QemuVm(vmid, p, List.copyOf(cmd), runDir, at, nanos);
         LIVE.add(vm);
         try {
             vm.awaitFile(qmp, Duration.ofSeconds(15));
@@ -272,11 +262,6 @@ public final class QemuVm implements AutoCloseable {
     /** QEMU's own stdout/stderr. */
     public Path qemuLog() {
         return runDir.resolve(vmid + ".qemu.log");
-    }
-
-    /** Whether the config enabled the agent (so the qga socket exists). */
-    public boolean agentConfigured() {
-        return agentConfigured;
     }
 
     /** Host wall-clock time just before QEMU was launched. */
@@ -407,31 +392,23 @@ public final class QemuVm implements AutoCloseable {
      * The main section of a Proxmox VM config: {@code key: value} lines before the first
      * {@code [section]} (snapshots, [PENDING]); '#' lines (the description) are skipped.
      */
-    public static Map<String, String> readMainSection(Path confFile) throws IOException {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String raw : Files.readAllLines(confFile, StandardCharsets.UTF_8)) {
-            String line = raw.strip();
-            if (line.startsWith("[")) {
-                break;
-            }
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                continue;
-            }
-            m.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+    public static Map<String, String> readMainSection(Path confFile) {
+        String n = confFile.getFileName().toString();
+        int vmid;
+        try {
+            vmid = Integer.parseInt(n.endsWith(".conf") ? n.substring(0, n.length() - ".conf".length()) : n);
+        } catch (NumberFormatException e) {
+            vmid = 0; // only names the VM in error messages
         }
-        return Collections.unmodifiableMap(m);
+        return VmConfigParser.parseWithoutDigest(vmid, confFile).main();
     }
 
-    /** {@code agent: 1}, {@code agent: enabled=1,fstrim_cloned_disks=1}, {@code agent: 0}, ... */
+    /** {@code agent: 1}, {@code agent: enabled=1,fstrim_cloned_disks=1}, {@code agent: 0}, ... ({@link VmConfig#agentEnabled}). */
     public static boolean agentEnabled(String value) {
-        if (value == null || value.isBlank()) {
+        if (value == null) {
             return false;
         }
-        return isTrue(propertyString(value, "enabled").get("enabled"));
+        return new VmConfig(0, "", Map.of("agent", value), Map.of(), Map.of()).agentEnabled();
     }
 
     /** {@code memory: 2048} or {@code memory: current=2048}; capped at {@link #MAX_MEMORY_MB}. */

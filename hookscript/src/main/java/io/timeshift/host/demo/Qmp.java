@@ -39,12 +39,9 @@ public final class Qmp implements AutoCloseable {
 
     private final UnixLines conn;
     private final Duration timeout;
-    private final Map<String, Object> greeting;
-
-    private Qmp(UnixLines conn, Duration timeout, Map<String, Object> greeting) {
+    private Qmp(UnixLines conn, Duration timeout) {
         this.conn = conn;
         this.timeout = timeout;
-        this.greeting = greeting;
     }
 
     public static Qmp connect(Path socket) throws IOException {
@@ -60,18 +57,13 @@ public final class Qmp implements AutoCloseable {
             if (!greet.containsKey("QMP")) {
                 throw new IOException("not a QMP greeting: " + greet);
             }
-            Qmp q = new Qmp(c, timeout, greet);
+            Qmp q = new Qmp(c, timeout);
             q.execute("qmp_capabilities", null);
             return q;
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
         }
-    }
-
-    /** The greeting's "QMP" object (version, capabilities). */
-    public Map<String, Object> greeting() {
-        return greeting;
     }
 
     /**

@@ -9,6 +9,8 @@ import java.util.Map;
  * {@code TIME_SHIFT_LOG_DIR}, {@code TIME_SHIFT_CONFIG}). Nothing else in the code builds these paths.
  */
 public record HostPaths(Path pveDir, Path runDir, Path stateDir, Path logDir, Path configFile) {
+    /** File name of {@link #tokenFile()} under {@code <pve>/priv/}. */
+    public static final String TOKEN_FILE_NAME = "time-shift-token";
 
     public static HostPaths fromEnv(Map<String, String> env) {
         return new HostPaths(
@@ -33,8 +35,23 @@ public record HostPaths(Path pveDir, Path runDir, Path stateDir, Path logDir, Pa
         return policyDir().resolve(vmid + ".clock.json");
     }
 
+    /** This node's VM configs ({@code <pve>/qemu-server}, pmxcfs's link to {@code nodes/<node>/qemu-server}). */
+    public Path qemuServerDir() {
+        return pveDir.resolve("qemu-server");
+    }
+
     public Path vmConf(int vmid) {
-        return pveDir.resolve("qemu-server").resolve(vmid + ".conf");
+        return qemuServerDir().resolve(vmid + ".conf");
+    }
+
+    /** The API token {@code time-shift api-setup} stores (root-only, mode 0600). */
+    public Path tokenFile() {
+        return pveDir.resolve("priv").resolve(TOKEN_FILE_NAME);
+    }
+
+    /** QEMU's pid file (qemu-server passes {@code -pidfile}). */
+    public Path pidFile(int vmid) {
+        return runDir.resolve(vmid + ".pid");
     }
 
     public Path qgaSocket(int vmid) {

@@ -1,5 +1,6 @@
 package io.timeshift.host.status;
 
+import io.timeshift.host.admin.ConfigEdits;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
@@ -13,7 +14,6 @@ import io.timeshift.pve.error.TimeShiftException;
 import io.timeshift.pve.qga.QgaClient;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,21 +48,29 @@ public final class StatusService {
     /** VMIDs to report when none are named: every policy, plus every VM whose conf uses our snippet. */
     public List<Integer> defaultVmids() {
         TreeSet<Integer> ids = new TreeSet<>(new PolicyStore(paths).vmids());
-        Path confDir = paths.pveDir().resolve("qemu-server");
+        Path confDir = paths.qemuServerDir();
         if (Files.isDirectory(confDir)) {
             try (var s = Files.newDirectoryStream(confDir, "*.conf")) {
                 for (Path p : s) {
-                    String text = Files.readString(p, StandardCharsets.UTF_8);
-                    if (text.contains("snippets/time-shift-hook")) {
-                        String n = p.getFileName().toString();
-                        ids.add(Integer.parseInt(n.substring(0, n.length() - 5)));
-                    }
+                    usesOurHookscript(p).ifPresent(ids::add);
                 }
-            } catch (IOException | NumberFormatException ignored) {
+            } catch (IOException | RuntimeException ignored) {
                 // listing is best effort
             }
         }
         return new ArrayList<>(ids);
+    }
+
+    /** The VMID of {@code <vmid>.conf} when its hookscript is ours; empty for any other file or one not readable. */
+    private static Optional<Integer> usesOurHookscript(Path conf) {
+        String n = conf.getFileName().toString();
+        try {
+            int vmid = Integer.parseInt(n.substring(0, n.length() - ".conf".length()));
+            VmConfig c = VmConfigParser.parseWithoutDigest(vmid, conf);
+            return ConfigEdits.isOurs(c.hookscript().orElse(null)) ? Optional.of(vmid) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty(); // one odd file must not hide the others
+        }
     }
 
     public Map<String, Object> status(int vmid) {
@@ -91,16 +99,12 @@ public final class StatusService {
             problems.add(e.getMessage());
         }
         if (text.isEmpty()) {
-            problems.add("no time-shift policy" + (conf != null && conf.hookscript().orElse("").contains("time-shift-hook")
+            problems.add("no time-shift policy" + (conf != null && ConfigEdits.isOurs(conf.hookscript().orElse(null))
                     ? " but the VM uses our hookscript (fix: time-shift enable " + vmid + " --date <when>, or time-shift disable " + vmid + ")"
                     : ""));
         }
-        if (conf != null && policy != null && !conf.hookscript().orElse("").contains("time-shift-hook")) {
-            problems.add("policy present but the VM's hookscript is " + conf.hookscript().orElse("not set")
-                    + " (fix: time-shift enable " + vmid + " again)");
-        }
-        if (conf != null && policy != null && !conf.agentEnabled()) {
-            problems.add("guest agent not enabled in the VM config (fix: qm set " + vmid + " --agent enabled=1)");
+        if (conf != null && policy != null) {
+            StatusProblems.configProblems(vmid, conf.hookscript(), conf.agentEnabled(), problems);
         }
         m.put("mode", policy == null ? null : policy.mode().id());
         VmState state = new StateStore(paths).read(vmid);
@@ -129,8 +133,7 @@ public final class StatusService {
         m.put("driftMs", drift);
         m.put("inTolerance", drift == null || policy == null ? null : Math.abs(drift) <= policy.tolerance().toMillis());
         if (drift != null && policy != null && Math.abs(drift) > policy.tolerance().toMillis()) {
-            problems.add("guest clock is " + drift + " ms from the policy (tolerance " + policy.tolerance()
-                    + "; fix: time-shift apply " + vmid + ")");
+            problems.add(StatusProblems.drift(vmid, drift, policy.tolerance(), 0, null));
         }
         m.put("timeSync", policy == null ? null : (policy.keepTimeSync() ? "keep" : "disable"));
         m.put("timeSyncDisabled", state.timeSyncDisabled());
@@ -158,7 +161,7 @@ public final class StatusService {
 
     /** QEMU's pid file (qemu-server passes -pidfile) names a live process; else the agent socket exists. */
     public boolean running(int vmid) {
-        Path pidFile = paths.runDir().resolve(vmid + ".pid");
+        Path pidFile = paths.pidFile(vmid);
         try {
             long pid = Long.parseLong(Files.readString(pidFile).trim());
             return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);

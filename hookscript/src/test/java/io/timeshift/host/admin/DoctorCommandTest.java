@@ -96,6 +96,27 @@ class DoctorCommandTest {
         }
 
         @Test
+        void aStorageThatCannotBeReadIsNotCalledMissing() {
+            node.fail("get", "/storage/local", "Permission check failed (/storage/local, Datastore.Audit)\n");
+            assertEquals(1, node.run("doctor"));
+            List<String> fails = failLines();
+            assertEquals(1, fails.size(), fails.toString());
+            assertTrue(fails.get(0).startsWith("FAIL  cannot read storage local: "), fails.toString());
+            assertTrue(fails.get(0).contains("Permission check failed"), fails.toString());
+            assertTrue(fails.get(0).endsWith("(fix: check that Proxmox answers and the storage is defined: pvesh get /storage/local"
+                    + " (and pvesm status))"), fails.toString());
+            assertTrue(node.out().lines().noneMatch(l -> l.contains("does not exist")), node.out());
+        }
+
+        @Test
+        void aStorageThatDoesNotExistIsCalledMissing() {
+            node.fail("get", "/storage/local", "storage 'local' does not exist\n");
+            assertEquals(1, node.run("doctor"));
+            assertTrue(failLines().contains("FAIL  storage 'local' used by a time-shift hookscript does not exist (fix: time-shift"
+                    + " enable <vmid> --storage <existing storage> --yes)"), failLines().toString());
+        }
+
+        @Test
         void anOrphanAndAnInvalidPolicyAreReported() {
             node.host.policy(PolicyJson.fixed(106, "2021-03-01T12:00:00Z"));
             node.host.policy(107, PolicyJson.fixed(107, "2021-03-01T12:00:00Z").with("ofset", "1d").text());

@@ -121,6 +121,17 @@ class CliTest {
         }
 
         @Test
+        void nodeIsThePmxcfsNodeNameLikeStatusAll() throws Exception {
+            host.confWith(105).policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z"));
+            Files.createDirectories(host.paths().pveDir().resolve("nodes/pve7"));
+            Files.createSymbolicLink(host.paths().pveDir().resolve("local"), Path.of("nodes/pve7"));
+
+            assertEquals(0, run("status", "--json"));
+
+            assertEquals("pve7", jsonArray(out.toString()).get(0).get("node"));
+        }
+
+        @Test
         void jsonOfANodeWithoutPoliciesIsAnEmptyArray() {
             assertEquals(0, run("status", "--json"));
 

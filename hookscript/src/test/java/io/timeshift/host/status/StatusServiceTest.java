@@ -203,4 +203,20 @@ class StatusServiceTest {
 
         assertEquals(List.of(105, 300), service().defaultVmids());
     }
+
+    @Test
+    void aNotesLineMentioningTheSnippetDoesNotListTheVm() {
+        host.conf(200, "#moved off local:snippets/time-shift-hook last week\n"
+                + TempHost.CONF.replace("hookscript: local:snippets/time-shift-hook\n", ""));
+
+        assertEquals(List.of(105), service().defaultVmids());
+    }
+
+    @Test
+    void anOddFileNameDoesNotHideTheOtherVms() throws Exception {
+        host.confWith(300);
+        Files.writeString(host.paths().qemuServerDir().resolve("backup.conf"), TempHost.CONF);
+
+        assertEquals(List.of(105, 300), service().defaultVmids());
+    }
 }

@@ -62,7 +62,14 @@ public record VmConfigView(String digest, Map<String, String> raw) {
         return agent().map(VmConfigView::agentEnabled).orElse(false);
     }
 
-    static boolean agentEnabled(String agent) {
+    /**
+     * Whether the {@code agent} property string enables the guest agent (its default key is
+     * {@code enabled}; PVE's boolean spellings); false for null.
+     */
+    public static boolean agentEnabled(String agent) {
+        if (agent == null) {
+            return false;
+        }
         for (String part : agent.split(",")) {
             String p = part.strip();
             if (p.isEmpty()) {
