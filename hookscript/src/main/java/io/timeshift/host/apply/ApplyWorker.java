@@ -142,6 +142,7 @@ public final class ApplyWorker {
             offsetNs = d.offsetNs();
             reason = OffsetModel.Reason.MANUAL.id;
             run = new VmState.Run(TimeParsers.iso(startedAt), startedAt, d.offsetNs(), reason, false, policy.summary());
+            new ClockMirror(paths).writeRun(vmid, run); // a migration target must find this run's offset
         }
         VmState.Run thisRun = run;
         states.update(vmid, s -> {

@@ -14,8 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The last stop of a VM, mirrored next to its policy on pmxcfs ({@code <vmid>.clock.json}) so that
- * continue mode and a resumed or migrated VM find it on whichever node starts the VM next.
+ * A VM's clock facts mirrored next to its policy on pmxcfs ({@code <vmid>.clock.json}), so that whichever
+ * node starts the VM next finds them: the last stop (continue mode, a resumed VM) and the current run
+ * (a live-migration target: the guest keeps its clock, and the target must know the run's offset to
+ * measure a later stop; docs/pve-facts.md "Live migration").
+ *
+ * <p>Best effort: pmxcfs without quorum is read-only, and the node-local state still has it.
  */
 public final class ClockMirror {
     private final HostPaths paths;
@@ -24,9 +28,25 @@ public final class ClockMirror {
         this.paths = paths;
     }
 
+    /** Records a stop, keeping the mirrored run. */
     public void write(int vmid, VmState.Stop stop) {
         Map<String, Object> m = new LinkedHashMap<>(stop.json());
         m.put("offsetNs", OffsetModel.between(stop.hostTime(), stop.guestTime()));
+        Object run = readMap(vmid).get("run");
+        if (run != null) {
+            m.put("run", run);
+        }
+        store(vmid, m);
+    }
+
+    /** Records the run a start decided, keeping the mirrored stop. */
+    public void writeRun(int vmid, VmState.Run run) {
+        Map<String, Object> m = readMap(vmid);
+        m.put("run", run.json());
+        store(vmid, m);
+    }
+
+    private void store(int vmid, Map<String, Object> m) {
         try {
             AtomicFiles.write(paths.clockMirror(vmid), Json.pretty(m), AtomicFiles.MODE_0640);
         } catch (RuntimeException e) {
@@ -34,18 +54,34 @@ public final class ClockMirror {
         }
     }
 
-    public record Entry(VmState.Stop stop, Long offsetNs) {
+    /**
+     * @param stop     the last stop, or null
+     * @param offsetNs the offset at that stop, or null
+     * @param run      the run the last start on any node decided, or null
+     */
+    public record Entry(VmState.Stop stop, Long offsetNs, VmState.Run run) {
     }
 
+    /** What is mirrored, or null when nothing (usable) is. */
     public Entry read(int vmid) {
+        Map<String, Object> m = readMap(vmid);
+        VmState.Stop s = VmState.Stop.fromJson(m);
+        Object o = m.get("offsetNs");
+        Object r = m.get("run");
+        @SuppressWarnings("unchecked")
+        VmState.Run run = r instanceof Map<?, ?> rm ? VmState.Run.fromJson((Map<String, Object>) rm) : null;
+        if (s == null && run == null) {
+            return null;
+        }
+        return new Entry(s, s != null && o instanceof Number n ? Long.valueOf(n.longValue()) : null, run);
+    }
+
+    private Map<String, Object> readMap(int vmid) {
         Path f = paths.clockMirror(vmid);
         try {
-            Map<String, Object> m = Json.parseObject(Files.readString(f, StandardCharsets.UTF_8), f.toString());
-            VmState.Stop s = VmState.Stop.fromJson(m);
-            Object o = m.get("offsetNs");
-            return s == null ? null : new Entry(s, o instanceof Number n ? n.longValue() : null);
+            return new LinkedHashMap<>(Json.parseObject(Files.readString(f, StandardCharsets.UTF_8), f.toString()));
         } catch (IOException | RuntimeException e) {
-            return null;
+            return new LinkedHashMap<>();
         }
     }
 

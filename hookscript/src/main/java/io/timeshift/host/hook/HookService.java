@@ -52,6 +52,7 @@ public final class HookService {
     private final PrintStream err;
     private final Detacher detacher;
     private final IntFunction<QgaClient> agents;
+    private Path procDir = Path.of("/proc");
 
     public HookService(HostPaths paths, HostConfig config, Map<String, String> env, Clock clock, PrintStream out,
                        PrintStream err, Detacher detacher, IntFunction<QgaClient> agents) {
@@ -99,16 +100,20 @@ public final class HookService {
             policy = PolicyParser.parse(text.get(), vmid, policies.file(vmid).toString());
         } catch (TimeShiftException e) {
             boolean abort = phase == Phase.PRE_START && PolicyParser.saysAbort(text.get());
+            // Proxmox would have run the hookscript we replaced whatever our policy says: run it first
+            int chained = runChain(vmid, phase, PolicyParser.chainOf(text.get()), abort);
+            if (chained != 0 && phase == Phase.PRE_START) {
+                audit(vmid, "hook-" + phase.id(), Map.of("result", "invalid-policy", "message", e.getMessage()));
+                return chained;
+            }
             err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + e.getMessage()
                     + (abort ? " (onError=abort: start refused; fix the file or run time-shift disable " + vmid + ")"
                     : "; the clock is not shifted (fix the file, or time-shift disable " + vmid + ")"));
             audit(vmid, "hook-" + phase.id(), Map.of("result", "invalid-policy", "message", e.getMessage()));
             return abort ? e.exitCode() : 0;
         }
-        int chained = runChain(vmid, phase, policy);
+        int chained = runChain(vmid, phase, policy.chain(), phase == Phase.PRE_START && policy.abortOnError());
         if (chained != 0 && phase == Phase.PRE_START) {
-            err.println("time-shift: VM " + vmid + ": chained hookscript " + policy.chain() + " failed pre-start (exit "
-                    + chained + "); start refused as it would have been without time-shift");
             return chained;
         }
         try {
@@ -122,33 +127,63 @@ public final class HookService {
             // our typed failures, and also a bug of ours: neither may block a start the policy lets go ahead
             String msg = e instanceof TimeShiftException ? e.getMessage()
                     : "internal error " + e.getClass().getSimpleName() + ": " + e.getMessage();
-            boolean abort = phase == Phase.PRE_START && policy.abortOnError();
+            // a migration target's pre-start never fails: the guest is already running on the source
+            boolean abort = phase == Phase.PRE_START && policy.abortOnError() && !migrated();
             err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + msg + (abort ? " (onError=abort: start refused)" : ""));
             audit(vmid, "hook-" + phase.id(), Map.of("result", "error", "message", msg));
             return !abort ? 0 : e instanceof TimeShiftException t ? t.exitCode() : TimeShiftException.ENVIRONMENT;
         }
     }
 
+    /**
+     * Whether this start is the target side of a live migration: qemu-server's {@code vm_start_nolock}
+     * sets {@code PVE_MIGRATED_FROM} to the source node for an intra-cluster migration and to undef
+     * (the empty string in the child's environment) otherwise (docs/pve-facts.md "Live migration").
+     */
     private boolean migrated() {
         String from = env.get("PVE_MIGRATED_FROM");
         return from != null && !from.isEmpty();
     }
 
+    /** The source node for messages: a valid node name, or a placeholder for anything else. */
+    private String migratedFrom() {
+        String from = env.get("PVE_MIGRATED_FROM");
+        return NodeNames.isValid(from) ? from : "another node";
+    }
+
+    /** The proc file system the starting task is looked up in ({@code /proc}; a fake tree in tests). */
+    public HookService procDir(Path dir) {
+        this.procDir = dir;
+        return this;
+    }
+
     private int preStart(int vmid, Policy policy) {
         Instant now = clock.instant();
-        VmConfig conf = VmConfigParser.parseWithoutDigest(vmid, paths.vmConf(vmid));
-        ClockMirror.Entry mirrored = new ClockMirror(paths).read(vmid);
-        boolean backup = "backup".equals(conf.lock().orElse(null));
-        StartDecision start = new StartDecision(vmid, policy, now, mirrored, conf.vmstate().isPresent(), backup, migrated());
-        if (!conf.agentEnabled() && !migrated()) {
-            String msg = "the QEMU guest agent is not enabled in the VM config, so the clock cannot be set after boot"
-                    + " (fix: qm set " + vmid + " --agent enabled=1, and install qemu-guest-agent in the guest)";
-            if (policy.abortOnError()) {
-                throw new io.timeshift.pve.error.EnvironmentException(msg);
+        ClockMirror mirror = new ClockMirror(paths);
+        ClockMirror.Entry mirrored = mirror.read(vmid);
+        boolean migrated = migrated();
+        boolean backup = false;
+        String resume = null;
+        // A migration target reads no config: it still lives under nodes/<source>/ until the migration
+        // is done, and nothing in it changes this start (the guest keeps its running clock).
+        if (!migrated) {
+            VmConfig conf = VmConfigParser.parseWithoutDigest(vmid, paths.vmConf(vmid));
+            backup = "backup".equals(conf.lock().orElse(null));
+            resume = resumeKind(vmid, conf);
+            if (!conf.agentEnabled()) {
+                String msg = "the QEMU guest agent is not enabled in the VM config, so the clock cannot be set after boot"
+                        + " (fix: qm set " + vmid + " --agent enabled=1, and install qemu-guest-agent in the guest)";
+                if (policy.abortOnError()) {
+                    throw new io.timeshift.pve.error.EnvironmentException(msg);
+                }
+                err.println("time-shift: VM " + vmid + ": warning: " + msg);
             }
-            err.println("time-shift: VM " + vmid + ": warning: " + msg);
         }
+        StartDecision start = new StartDecision(vmid, policy, now, mirrored, resume != null, backup, migrated);
         new StateStore(paths).update(vmid, start); // decides from the state it reads under the lock
+        if (!migrated) {
+            mirror.writeRun(vmid, start.run); // where a live-migration target will look for this run's offset
+        }
         OffsetModel.Decision d = start.decision;
         Instant target = d.guestTimeAt(now);
         Map<String, Object> details = new LinkedHashMap<>();
@@ -159,12 +194,15 @@ public final class HookService {
         if (backup) {
             details.put("backup", true);
         }
-        if (migrated()) {
-            details.put("migratedFrom", env.get("PVE_MIGRATED_FROM"));
+        if (resume != null) {
+            details.put("resume", resume);
+        }
+        if (migrated) {
+            details.put("migratedFrom", migratedFrom());
         }
         audit(vmid, "hook-pre-start", details);
-        if (migrated()) {
-            out.println("time-shift: VM " + vmid + " migrated from " + env.get("PVE_MIGRATED_FROM")
+        if (migrated) {
+            out.println("time-shift: VM " + vmid + " migrated from " + migratedFrom()
                     + ": the guest keeps its clock (not re-applied)");
         } else {
             out.println("time-shift: VM " + vmid + " (" + policy.summary() + "): guest clock will be set to "
@@ -179,7 +217,7 @@ public final class HookService {
         if (migrated()) {
             states.update(vmid, new PhaseChange(Phase.POST_START, now));
             audit(vmid, "hook-post-start", Map.of("result", "skipped", "reason", "migrated",
-                    "migratedFrom", env.get("PVE_MIGRATED_FROM")));
+                    "migratedFrom", migratedFrom()));
             return 0;
         }
         if (detacher.viaLauncher()) {
@@ -285,27 +323,70 @@ public final class HookService {
         return 0;
     }
 
-    /** Runs the hookscript that was attached before ours (enable --chain) with the same arguments. */
-    private int runChain(int vmid, Phase phase, Policy policy) {
-        if (policy.chain() == null) {
+    /**
+     * Why this start continues a saved guest rather than booting one, or null for a fresh start. Such a
+     * start keeps the guest's clock: no fresh offset (docs/pve-facts.md "Resume is not a start").
+     * qemu-server's {@code vm_start} resumes when the config has {@code lock: suspended} or a
+     * {@code vmstate}; a rollback to a snapshot with RAM starts with the snapshot's state file, and only
+     * the task that runs us (a {@code qmrollback}) tells it from a later cold start.
+     */
+    private String resumeKind(int vmid, VmConfig conf) {
+        if ("suspended".equals(conf.lock().orElse(null))) {
+            return "suspended";
+        }
+        if (conf.vmstate().isPresent()) {
+            return "hibernated";
+        }
+        String parent = conf.get("parent").orElse(null);
+        Map<String, String> snapshot = parent == null ? null : conf.snapshots().get(parent);
+        if (snapshot != null && snapshot.get("vmstate") != null) {
+            PveTask task = PveTask.ofAncestors(procDir);
+            if (task != null && task.isRollbackOf(vmid)) {
+                return "rollback";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Runs the hookscript that was attached before ours ({@code enable --chain}) with the same arguments,
+     * as Proxmox would have run it. Its own non-zero pre-start refuses the start (Proxmox's
+     * {@code exec_hookscript} dies for pre-start only). A chained script that is missing or cannot run is
+     * our environment's problem: a warning, or exit 3 in pre-start when the policy says
+     * {@code onError: abort} (docs/contract.md "Chained hookscript").
+     *
+     * @param chain the chained volume id, or null
+     * @return 0 to go on, or the exit code that refuses the start
+     */
+    private int runChain(int vmid, Phase phase, String chain, boolean abort) {
+        if (chain == null) {
             return 0;
         }
-        Path script = SnippetPaths.resolve(policy.chain(), paths.pveDir());
-        if (script == null || !Files.isExecutable(script)) {
-            err.println("time-shift: VM " + vmid + ": chained hookscript " + policy.chain() + " not found or not executable"
-                    + (script == null ? "" : " at " + script));
-            return phase == Phase.PRE_START ? 1 : 0;
+        Path script = SnippetPaths.resolve(chain, paths.pveDir());
+        String problem = null;
+        if (script == null || !Files.isRegularFile(script) || !Files.isExecutable(script)) {
+            problem = "not found or not executable" + (script == null ? "" : " at " + script);
+        } else {
+            try {
+                Process p = new ProcessBuilder(script.toString(), Integer.toString(vmid), phase.id()).inheritIO().start();
+                int rc = p.waitFor();
+                if (rc != 0 && phase == Phase.PRE_START) {
+                    err.println("time-shift: VM " + vmid + ": chained hookscript " + chain + " failed pre-start (exit "
+                            + rc + "); start refused as it would have been without time-shift");
+                    return rc;
+                }
+                return 0;
+            } catch (IOException e) {
+                problem = "cannot be run: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                problem = "was interrupted";
+            }
         }
-        try {
-            Process p = new ProcessBuilder(script.toString(), Integer.toString(vmid), phase.id()).inheritIO().start();
-            return p.waitFor();
-        } catch (IOException e) {
-            err.println("time-shift: VM " + vmid + ": cannot run chained hookscript " + script + ": " + e.getMessage());
-            return phase == Phase.PRE_START ? 1 : 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
-        }
+        err.println("time-shift: VM " + vmid + " " + phase.id() + ": chained hookscript " + chain + " " + problem
+                + (abort ? " (onError=abort: start refused; fix the snippet or run time-shift disable " + vmid + ")"
+                : "; going on without it (fix the snippet, or re-run time-shift enable)"));
+        return abort ? TimeShiftException.ENVIRONMENT : 0;
     }
 
     /** Guest time at a stop no agent reading saw: the guest clock ran at host rate since the start. */
@@ -327,6 +408,7 @@ public final class HookService {
         private final boolean backup;
         private final boolean migrated;
         OffsetModel.Decision decision;
+        VmState.Run run;
 
         StartDecision(int vmid, Policy policy, Instant now, ClockMirror.Entry mirrored, boolean resume, boolean backup,
                       boolean migrated) {
@@ -347,18 +429,40 @@ public final class HookService {
             }
             Long lastOffset = before.run() != null ? Long.valueOf(before.run().offsetNs())
                     : mirrored == null ? null : mirrored.offsetNs();
+            before.phase(Phase.PRE_START.id(), now);
             if (migrated) {
-                // the guest keeps its clock across live migration: record what we believe, never re-apply
-                long off = lastOffset != null ? lastOffset : OffsetModel.decide(policy, now, lastStop, null, false).offsetNs();
-                decision = new OffsetModel.Decision(off, OffsetModel.Reason.MIGRATED);
-            } else {
-                decision = OffsetModel.decide(policy, now, lastStop, lastOffset, resume);
+                // The guest keeps its clock across live migration: carry the source's run over (its id, so a
+                // later stop here is measured against it, and its offset), never re-apply. The newest run
+                // under this policy wins: the pmxcfs mirror the source's pre-start wrote, else ours.
+                VmState.Run carried = newestRun(before.run(), mirrored == null ? null : mirrored.run());
+                if (carried != null) {
+                    decision = new OffsetModel.Decision(carried.offsetNs(), OffsetModel.Reason.MIGRATED);
+                    run = new VmState.Run(carried.id(), carried.startedAt(), carried.offsetNs(),
+                            OffsetModel.Reason.MIGRATED.id, backup, policy.summary());
+                } else {
+                    long off = lastOffset != null ? lastOffset : OffsetModel.decide(policy, now, lastStop, null, false).offsetNs();
+                    decision = new OffsetModel.Decision(off, OffsetModel.Reason.MIGRATED);
+                    run = new VmState.Run(TimeParsers.iso(now), now, off, decision.reason().id, backup, policy.summary());
+                }
+                before.run(run);
+                return; // nothing is set on a running guest: no year check can refuse an incoming migration
             }
+            decision = OffsetModel.decide(policy, now, lastStop, lastOffset, resume);
             Instant target = decision.guestTimeAt(now);
             TimeParsers.requireSettableYear(target, "VM " + vmid + " guest time " + TimeParsers.iso(target));
-            before.phase(Phase.PRE_START.id(), now);
-            before.run(new VmState.Run(TimeParsers.iso(now), now, decision.offsetNs(), decision.reason().id, backup,
-                    policy.summary()));
+            run = new VmState.Run(TimeParsers.iso(now), now, decision.offsetNs(), decision.reason().id, backup,
+                    policy.summary());
+            before.run(run);
+        }
+
+        /** The newer (by start) of two runs recorded under this policy, or null. */
+        private VmState.Run newestRun(VmState.Run local, VmState.Run mirror) {
+            VmState.Run a = local != null && policy.summary().equals(local.policy()) ? local : null;
+            VmState.Run b = mirror != null && policy.summary().equals(mirror.policy()) ? mirror : null;
+            if (a == null || b == null) {
+                return a != null ? a : b;
+            }
+            return b.startedAt().isAfter(a.startedAt()) ? b : a;
         }
     }
 

@@ -163,4 +163,17 @@ public final class PolicyParser {
             return false;
         }
     }
+
+    /**
+     * Reads only {@code chain} from a file that failed validation, so the hookscript we replaced still
+     * runs as Proxmox would have run it. Null when the file has none or is not a JSON object. Never throws.
+     */
+    public static String chainOf(String text) {
+        try {
+            Object chain = Json.parseObject(text, "policy").get("chain");
+            return chain instanceof String c && !c.isEmpty() ? c : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
 }

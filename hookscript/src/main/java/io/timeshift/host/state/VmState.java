@@ -59,6 +59,23 @@ public final class VmState {
             m.put("backup", backup);
             return m;
         }
+
+        public Map<String, Object> json() {
+            return toJson();
+        }
+
+        /** A run as {@link #json()} wrote it, or null when it is missing or malformed (hand-edited). */
+        public static Run fromJson(Map<String, Object> m) {
+            if (m == null || !(m.get("offsetNs") instanceof Number offset) || m.get("startedAt") == null) {
+                return null;
+            }
+            try {
+                return new Run(str(m, "id"), TimeParsers.parseInstant(str(m, "startedAt")), offset.longValue(),
+                        str(m, "reason"), Boolean.TRUE.equals(m.get("backup")), str(m, "policy"));
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
     }
 
     public void run(Run r) {
@@ -67,16 +84,7 @@ public final class VmState {
 
     /** The current run, or null when there is none or it is malformed (a hand-edited file must not break a start). */
     public Run run() {
-        Map<String, Object> m = map(doc, "run");
-        if (m == null || !(m.get("offsetNs") instanceof Number offset) || m.get("startedAt") == null) {
-            return null;
-        }
-        try {
-            return new Run(str(m, "id"), TimeParsers.parseInstant(str(m, "startedAt")), offset.longValue(),
-                    str(m, "reason"), Boolean.TRUE.equals(m.get("backup")), str(m, "policy"));
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
-        }
+        return Run.fromJson(map(doc, "run"));
     }
 
     // ---- lastApply ----

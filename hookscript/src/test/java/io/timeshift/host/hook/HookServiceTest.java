@@ -58,9 +58,13 @@ class HookServiceTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
+    /** A fake /proc: empty unless a test builds the process tree the hook runs in. */
+    private Path proc;
+
     @BeforeEach
     void node() {
         host = new TempHost(dir).confWith(VM);
+        proc = dir.resolve("proc");
     }
 
     private int hook(String phase) {
@@ -68,7 +72,7 @@ class HookServiceTest {
         err.reset();
         HookService svc = new HookService(host.paths(), CONFIG, env, clock,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                detacher, ga::client);
+                detacher, ga::client).procDir(proc);
         return svc.handle(VM, phase);
     }
 
@@ -612,6 +616,260 @@ class HookServiceTest {
             assertEquals(List.of(), detacher.spawns());
             Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
             assertTrue(String.valueOf(details.get("rearm")).startsWith("skipped: "), details.toString());
+        }
+    }
+
+    /**
+     * The target node of a live migration: Proxmox runs pre-start and post-start there while the config
+     * still lives under nodes/<source>/ (docs/pve-facts.md "Live migration").
+     */
+    @Nested
+    class LiveMigrationTarget {
+        private String sourceRunId;
+        private long sourceOffset;
+
+        /** Node pve1 started the VM (its pre-start mirrored the run on pmxcfs); we are pve2. */
+        @BeforeEach
+        void startedOnTheSourceNode() throws Exception {
+            host.policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
+            assertEquals(0, hook("pre-start"));
+            sourceRunId = (String) run().get("id");
+            sourceOffset = ((Number) run().get("offsetNs")).longValue();
+            Path pve = host.paths().pveDir();
+            Path sourceDir = Files.createDirectories(pve.resolve("nodes/pve1/qemu-server"));
+            Files.move(host.paths().vmConf(VM), sourceDir.resolve(VM + ".conf"));
+            Files.delete(pve.resolve("qemu-server"));
+            Path localDir = Files.createDirectories(pve.resolve("nodes/pve2/qemu-server"));
+            Files.createSymbolicLink(pve.resolve("qemu-server"), localDir);
+            Files.delete(host.paths().stateFile(VM)); // node-local state: this node never ran the VM
+            clock.advance(Duration.ofMinutes(30));
+            env.put("PVE_MIGRATED_FROM", "pve1");
+        }
+
+        @Test
+        void preStartWithTheConfigStillOnTheSourceExitsZeroAndCarriesTheRunOver() {
+            assertFalse(Files.exists(host.paths().vmConf(VM)));
+
+            assertEquals(0, hook("pre-start"));
+
+            assertEquals(List.of(), errLines());
+            assertEquals("migrated", run().get("reason"));
+            assertEquals(sourceRunId, run().get("id"));
+            assertEquals(sourceOffset, ((Number) run().get("offsetNs")).longValue());
+            assertEquals("time-shift: VM " + VM + " migrated from pve1: the guest keeps its clock (not re-applied)",
+                    outLines().get(0));
+        }
+
+        @Test
+        void postStartRecordsThePhaseAndStartsNoWorker() {
+            hook("pre-start");
+
+            assertEquals(0, hook("post-start"));
+
+            assertEquals("post-start", host.state(VM).get("lastPhase"));
+            assertEquals(List.of(), detacher.spawns());
+            assertEquals(List.of(), errLines());
+        }
+
+        @Test
+        void aLaterStopOnTheTargetIsMeasuredAgainstTheCarriedRun() {
+            hook("pre-start");
+            hook("post-start");
+            env.put("PVE_MIGRATED_FROM", "");
+            clock.advance(Duration.ofHours(2)); // the guest powers itself off: no pre-stop
+
+            assertEquals(0, hook("post-stop"));
+
+            assertEquals(sourceRunId, lastStop().get("runId"));
+            assertEquals(TimeParsers.iso(clock.instant().plusNanos(sourceOffset)), lastStop().get("guestTime"));
+        }
+
+        @Test
+        void nothingMirroredFallsBackToThePolicyAndStillExitsZero() throws Exception {
+            Files.delete(host.paths().clockMirror(VM));
+
+            assertEquals(0, hook("pre-start"));
+
+            assertEquals("migrated", run().get("reason"));
+            assertEquals(nanosBetween(clock.instant(), D), ((Number) run().get("offsetNs")).longValue());
+        }
+
+        @Test
+        void aGuestTimePast2069DoesNotRefuseAnIncomingMigration() {
+            host.policy(PolicyJson.offset(VM, "50y").with("onError", "abort"));
+            env.put("PVE_MIGRATED_FROM", "");
+            hook("pre-start"); // offset mode far ahead is refused on a fresh start...
+            env.put("PVE_MIGRATED_FROM", "pve1");
+
+            assertEquals(0, hook("pre-start")); // ...but a running guest migrating in is never refused
+        }
+
+        @Test
+        void aHostileSourceNodeNameIsNeitherPrintedNorUsedAsAPath() {
+            env.put("PVE_MIGRATED_FROM", "../../etc\n\u001b[31m");
+
+            assertEquals(0, hook("pre-start"));
+
+            assertEquals("time-shift: VM " + VM + " migrated from another node: the guest keeps its clock (not re-applied)",
+                    outLines().get(0));
+        }
+    }
+
+    /** Proxmox resumes rather than boots: the guest keeps its clock, so no fresh offset is decided. */
+    @Nested
+    class ResumeIsNotAStart {
+        private long offsetBefore;
+
+        @BeforeEach
+        void ranADayAgo() {
+            host.policy(PolicyJson.fixed(VM, DATE));
+            hook("pre-start");
+            offsetBefore = ((Number) run().get("offsetNs")).longValue();
+            clock.advance(Duration.ofDays(1));
+        }
+
+        private void assertResumed(String kind) {
+            assertEquals("resume", run().get("reason"));
+            assertEquals(offsetBefore, ((Number) run().get("offsetNs")).longValue());
+            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(host.auditEntries().size() - 1).get("details");
+            assertEquals(kind, details.get("resume"));
+        }
+
+        @Test
+        void hibernatedWithAVmstate() {
+            host.confWith(VM, "vmstate: local-lvm:vm-105-state-suspend-2026-01-10");
+
+            assertEquals(0, hook("pre-start"));
+
+            assertResumed("hibernated");
+        }
+
+        @Test
+        void suspendedLockEvenWithoutAVmstate() {
+            host.confWith(VM, "lock: suspended");
+
+            assertEquals(0, hook("pre-start"));
+
+            assertResumed("suspended");
+        }
+
+        @Test
+        void rollbackToASnapshotWithRamStartedByTheRollbackTask() throws Exception {
+            host.confWith(VM, "parent: before-upgrade", "", "[before-upgrade]", "agent: 1",
+                    "snaptime: 1767000000", "vmstate: local-lvm:vm-105-state-before-upgrade");
+            processTree("task UPID:pve1:0000A1B2:00C0FFEE:6960F3A0:qmrollback:" + VM + ":root@pam:");
+
+            assertEquals(0, hook("pre-start"));
+
+            assertResumed("rollback");
+        }
+
+        @Test
+        void aLaterColdStartOfTheSameConfigGetsAFreshOffset() throws Exception {
+            host.confWith(VM, "parent: before-upgrade", "", "[before-upgrade]", "vmstate: local-lvm:vm-105-state-x");
+            processTree("task UPID:pve1:0000A1B2:00C0FFEE:6960F3A0:qmstart:" + VM + ":root@pam:");
+
+            assertEquals(0, hook("pre-start"));
+
+            assertEquals("fixed", run().get("reason"));
+        }
+
+        @Test
+        void rollbackToASnapshotWithoutRamIsAFreshStart() throws Exception {
+            host.confWith(VM, "parent: no-ram", "", "[no-ram]", "snaptime: 1767000000");
+            processTree("task UPID:pve1:0000A1B2:00C0FFEE:6960F3A0:qmrollback:" + VM + ":root@pam:");
+
+            assertEquals(0, hook("pre-start"));
+
+            assertEquals("fixed", run().get("reason"));
+        }
+
+        @Test
+        void anotherVmsRollbackTaskDoesNotCount() throws Exception {
+            host.confWith(VM, "parent: s1", "", "[s1]", "vmstate: local-lvm:vm-105-state-s1");
+            processTree("task UPID:pve1:0000A1B2:00C0FFEE:6960F3A0:qmrollback:106:root@pam:");
+
+            assertEquals(0, hook("pre-start"));
+
+            assertEquals("fixed", run().get("reason"));
+        }
+
+        /** /proc/self → the launcher (pid 300) → the task worker (pid 200) with {@code taskCmdline} as $0. */
+        private void processTree(String taskCmdline) throws Exception {
+            Files.createDirectories(proc.resolve("self"));
+            Files.writeString(proc.resolve("self/stat"), "400 (java) S 300 400 1 0 -1");
+            Files.createDirectories(proc.resolve("300"));
+            Files.writeString(proc.resolve("300/stat"), "300 (time-shift hook) S 200 300 1 0 -1");
+            Files.writeString(proc.resolve("300/cmdline"), "/bin/sh\0/usr/bin/time-shift\0hook\0");
+            Files.createDirectories(proc.resolve("200"));
+            Files.writeString(proc.resolve("200/stat"), "200 (task UPID:pve1) S 1 200 1 0 -1");
+            Files.writeString(proc.resolve("200/cmdline"), taskCmdline + "\0\0\0");
+        }
+    }
+
+    /** The hookscript enable --chain kept: Proxmox would have run it, so we do, whatever our policy says. */
+    @Nested
+    class ChainedHookscript {
+        private Path marker;
+
+        private void chained(String body) throws Exception {
+            Path snippets = Files.createDirectories(dir.resolve("vz/snippets"));
+            Files.writeString(host.paths().pveDir().resolve("storage.cfg"),
+                    "dir: local\n\tpath " + dir.resolve("vz") + "\n\tcontent snippets\n");
+            marker = dir.resolve("chain-ran");
+            Path script = snippets.resolve("admin-hook.sh");
+            Files.writeString(script, "#!/bin/sh\necho \"$1 $2\" >> " + marker + "\n" + body + "\n");
+            script.toFile().setExecutable(true);
+        }
+
+        @Test
+        void anInvalidPolicyStillRunsTheChainedHookscript() throws Exception {
+            chained("exit 0");
+            host.policy(PolicyJson.fixed(VM, null).with("chain", "local:snippets/admin-hook.sh"));
+
+            assertEquals(0, hook("pre-start"));
+
+            assertEquals(VM + " pre-start\n", Files.readString(marker));
+        }
+
+        @Test
+        void itsFailingPreStartRefusesTheStartAsProxmoxWould() throws Exception {
+            chained("exit 7");
+            host.policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/admin-hook.sh"));
+
+            assertEquals(7, hook("pre-start"));
+
+            assertTrue(errLines().get(0).contains("failed pre-start (exit 7)"), errLines().toString());
+        }
+
+        @Test
+        void aMissingChainedHookscriptOnlyWarnsUnderOnErrorWarn() {
+            host.policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/gone.sh"));
+
+            assertEquals(0, hook("pre-start"));
+
+            assertEquals(1, errLines().size(), errLines().toString());
+            assertTrue(errLines().get(0).contains("chained hookscript local:snippets/gone.sh not found"), errLines().get(0));
+            assertTrue(errLines().get(0).contains("going on without it"), errLines().get(0));
+            assertEquals("fixed", run().get("reason"));
+        }
+
+        @Test
+        void aMissingChainedHookscriptRefusesWithExitThreeUnderOnErrorAbort() {
+            host.policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/gone.sh").with("onError", "abort"));
+
+            assertEquals(3, hook("pre-start"));
+
+            assertTrue(errLines().get(0).contains("start refused"), errLines().get(0));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"post-start", "pre-stop", "post-stop"})
+        void laterPhasesNeverFailOnAMissingOrFailingChain(String phase) throws Exception {
+            chained("exit 9");
+            host.policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/admin-hook.sh").with("onError", "abort"));
+
+            assertEquals(0, hook(phase));
         }
     }
 
