@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -78,9 +78,21 @@ public final class QgaClient {
     /** Waits between polls; injectable so tests drive a fake clock instead of sleeping. */
     @FunctionalInterface
     public interface Sleeper {
-        Sleeper SYSTEM = TimeUnit.NANOSECONDS::sleep;
+        /** {@link TimeUnit#sleep} (a named class: no lambda bootstrap on the hook path). */
+        Sleeper SYSTEM = new ThreadSleeper();
 
         void sleepNanos(long nanos) throws InterruptedException;
+
+        /** See {@link #SYSTEM}. */
+        final class ThreadSleeper implements Sleeper {
+            private ThreadSleeper() {
+            }
+
+            @Override
+            public void sleepNanos(long nanos) throws InterruptedException {
+                TimeUnit.NANOSECONDS.sleep(nanos);
+            }
+        }
     }
 
     private final int vmid;
@@ -115,14 +127,26 @@ public final class QgaClient {
     }
 
     /**
-     * A client for the socket at {@code socket}, with sync ids from {@link SecureRandom} in
-     * 1..2^31-1 (an int, safe in every JSON implementation), {@link Monotonic#SYSTEM} and
-     * {@link #DEFAULT_TIMEOUT}.
+     * A client for the socket at {@code socket}, with sync ids from {@link SyncIds} (1..2^31-1, an int,
+     * safe in every JSON implementation), {@link Monotonic#SYSTEM} and {@link #DEFAULT_TIMEOUT}.
      */
     public static QgaClient forSocket(int vmid, Path socket) {
-        SecureRandom random = new SecureRandom();
-        return new QgaClient(vmid, new UnixSocketQgaConnector(socket), Monotonic.SYSTEM,
-                () -> 1L + random.nextInt(Integer.MAX_VALUE), DEFAULT_TIMEOUT);
+        return new QgaClient(vmid, new UnixSocketQgaConnector(socket), Monotonic.SYSTEM, new SyncIds(), DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Sync ids: they only have to differ from the ids of earlier clients whose replies may still be
+     * queued in the channel, not to be secret, so a {@link SplittableRandom} seeded from both clocks
+     * serves. Not SecureRandom, not a lambda: the hook's pre-stop is a fresh JVM, and each would
+     * pull in a bootstrap (JCA providers, LambdaMetafactory) costing it tens of milliseconds.
+     */
+    static final class SyncIds implements LongSupplier {
+        private final SplittableRandom random = new SplittableRandom(System.nanoTime() ^ (System.currentTimeMillis() << 20));
+
+        @Override
+        public synchronized long getAsLong() {
+            return 1L + random.nextInt(Integer.MAX_VALUE);
+        }
     }
 
     /** Where Proxmox puts VM {@code vmid}'s agent socket: {@code /var/run/qemu-server/<vmid>.qga}. */
@@ -180,14 +204,46 @@ public final class QgaClient {
      * include the wait for QEMU to accept the connection, tens of ms that are not part of the reading.
      */
     public TimedReading timedGetTime(LongSupplier hostNanos) {
-        long[] sent = new long[1];
-        Reply r = call("guest-get-time", () -> {
-            sent[0] = hostNanos.getAsLong();
-            return null;
-        }, defaultTimeout);
+        StampWhenSent stamp = new StampWhenSent(hostNanos);
+        Reply r = call("guest-get-time", stamp, defaultTimeout);
         long received = hostNanos.getAsLong();
         long guest = r.requireLong(r.returnValue(), "return");
-        return new TimedReading(guest, sent[0] + (received - sent[0]) / 2);
+        return new TimedReading(guest, stamp.sent + (received - stamp.sent) / 2);
+    }
+
+    /**
+     * The late "arguments" of {@link #timedGetTime}: none, but the host time at the moment the command
+     * is sent. Named classes rather than lambdas here and in {@link #setTimeNanos}: the hook's pre-stop
+     * is a fresh JVM, and a first lambda costs it the LambdaMetafactory bootstrap (pinned by
+     * packaging's HookStartupRulesTest).
+     */
+    private static final class StampWhenSent implements java.util.function.Supplier<Map<String, Object>> {
+        private final LongSupplier hostNanos;
+        long sent;
+
+        StampWhenSent(LongSupplier hostNanos) {
+            this.hostNanos = hostNanos;
+        }
+
+        @Override
+        public Map<String, Object> get() {
+            sent = hostNanos.getAsLong();
+            return null;
+        }
+    }
+
+    /** The late arguments of {@link #setTimeNanos}: {@code {"time": target}} taken when sent. */
+    private static final class TimeWhenSent implements java.util.function.Supplier<Map<String, Object>> {
+        private final LongSupplier target;
+
+        TimeWhenSent(LongSupplier target) {
+            this.target = target;
+        }
+
+        @Override
+        public Map<String, Object> get() {
+            return args("time", target.getAsLong());
+        }
     }
 
     /**
@@ -198,7 +254,7 @@ public final class QgaClient {
      * (measured: ~50 ms on TCG); computed after the sync reply it is at most one socket write old.
      */
     public void setTimeNanos(LongSupplier target) {
-        Reply ignored = call("guest-set-time", () -> args("time", target.getAsLong()), defaultTimeout);
+        Reply ignored = call("guest-set-time", new TimeWhenSent(target), defaultTimeout);
     }
 
     /** {@code guest-get-osinfo}. */

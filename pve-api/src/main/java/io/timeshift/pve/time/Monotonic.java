@@ -7,8 +7,20 @@ package io.timeshift.pve.time;
  */
 @FunctionalInterface
 public interface Monotonic {
-    Monotonic SYSTEM = System::nanoTime;
+    /** {@link System#nanoTime()} (a named class, not a method reference: no lambda bootstrap on the hook path). */
+    Monotonic SYSTEM = new SystemNanoTime();
 
     /** Nanoseconds from an arbitrary origin; only differences are meaningful. */
     long nanoTime();
+
+    /** See {@link #SYSTEM}. */
+    final class SystemNanoTime implements Monotonic {
+        private SystemNanoTime() {
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+    }
 }
