@@ -372,7 +372,7 @@ public final class VmConfigParser {
             case "agent": {
                 String p = AgentFormat.problem(value);
                 if (p != null) {
-                    why.append(shown(p)).append(" (the agent counts as disabled)");
+                    why.append(shown(p, 2 * MAX_SHOWN)).append(" (the agent counts as disabled)");
                     return null;
                 }
                 return value;
@@ -583,10 +583,14 @@ public final class VmConfigParser {
      * characters (C0, DEL, C1, U+2028/U+2029) and backslashes escaped, so a warning is one safe line.
      */
     static String shown(String bytes) {
+        return shown(bytes, MAX_SHOWN);
+    }
+
+    private static String shown(String bytes, int max) {
         String s = utf8(bytes);
-        boolean cut = s.length() > MAX_SHOWN;
+        boolean cut = s.length() > max;
         if (cut) {
-            s = s.substring(0, MAX_SHOWN);
+            s = s.substring(0, max);
         }
         StringBuilder b = new StringBuilder(s.length() + 8);
         for (int i = 0; i < s.length(); i++) {
