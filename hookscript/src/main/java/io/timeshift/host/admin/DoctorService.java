@@ -50,7 +50,9 @@ import java.util.function.Supplier;
  * checks are skipped with a note.
  *
  * <p>Findings that are not problems (a node offline, a listing the caller may not see) are notes:
- * printed, in the JSON's {@code notes}, never exit 1.
+ * printed, in the JSON's {@code notes}, never exit 1. Lines of the config of a VM with a policy or our
+ * hookscript that Proxmox skips with a warning ({@link VmConfig#warnings()}) are warnings: printed, in
+ * the JSON's {@code warnings}, never exit 1.
  */
 public final class DoctorService {
     /** One check: ok, or the problem and its fix. */
@@ -87,6 +89,7 @@ public final class DoctorService {
     public int doctor(boolean json, PrintWriter out) {
         List<Check> checks = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         String node = LocalNode.name(paths.pveDir());
         Runtime.Version v = Runtime.version();
         checks.add(v.feature() >= 17 ? ok("java", "Java " + v + " (" + System.getProperty("java.home") + ")")
@@ -146,6 +149,11 @@ public final class DoctorService {
                 String hook = vc.hookscript().orElse(null);
                 Policy policy = policies.get(c.vmid());
                 boolean ours = ConfigEdits.isOurs(hook);
+                if (policy != null || ours) {
+                    for (String w : vc.warnings()) {
+                        warnings.add("VM " + c.vmid() + ": " + w + " (Proxmox skips it as well; fix or remove the line)");
+                    }
+                }
                 if (policy != null && !ours) {
                     checks.add(bad("hookscript", "VM " + c.vmid() + " has a policy but its hookscript is "
                             + (hook == null ? "not set" : hook), "time-shift enable " + c.vmid() + " --date <when> --yes"
@@ -224,7 +232,7 @@ public final class DoctorService {
                 client.close();
             }
         }
-        return report(json, out, node, null, checks, notes);
+        return report(json, out, node, null, checks, notes, warnings);
     }
 
     /**
@@ -325,7 +333,7 @@ public final class DoctorService {
 
         // ---- every online node can start the VMs with a policy
         coverage(client, usable(volids, badStorages), null, checks, notes);
-        return report(json, out, null, endpoint, checks, notes);
+        return report(json, out, null, endpoint, checks, notes, List.of());
     }
 
     /**
@@ -427,7 +435,8 @@ public final class DoctorService {
         }
     }
 
-    private static int report(boolean json, PrintWriter out, String node, String remote, List<Check> checks, List<String> notes) {
+    private static int report(boolean json, PrintWriter out, String node, String remote, List<Check> checks, List<String> notes,
+                              List<String> warnings) {
         long problems = checks.stream().filter(c -> !c.ok()).count();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -436,12 +445,14 @@ public final class DoctorService {
             m.put("remote", remote);
             m.put("checks", checks.stream().map(Check::json).toList());
             m.put("notes", notes);
+            m.put("warnings", warnings);
             out.print(new String(Json.pretty(m), StandardCharsets.UTF_8));
         } else {
             for (Check c : checks) {
                 out.println((c.ok() ? "ok    " : "FAIL  ") + c.detail() + (c.ok() ? "" : " (fix: " + c.fix() + ")"));
             }
             notes.forEach(n -> out.println("note  " + n));
+            warnings.forEach(w -> out.println("warn  " + w));
             out.println(problems == 0 ? "doctor: no problems" : "doctor: " + problems + (problems == 1 ? " problem" : " problems"));
         }
         out.flush();

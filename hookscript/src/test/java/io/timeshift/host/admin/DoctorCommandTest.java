@@ -61,6 +61,39 @@ class DoctorCommandTest {
         }
     }
 
+    /** Lines Proxmox skips with a warning when it reads a config: listed, never a problem. */
+    @Nested
+    class ConfigWarnings {
+        @Test
+        void skippedConfigLinesOfAVmWithAPolicyAreWarningsAndExit0() {
+            node.host.confWith(105, "tags: ok;bad!tag", "Memory: 1");
+
+            assertEquals(0, node.run("doctor"), node.out() + node.err);
+
+            String conf = node.host.paths().vmConf(105).toString();
+            List<String> warns = node.out().lines().filter(l -> l.startsWith("warn")).toList();
+            assertEquals(List.of(
+                    "warn  VM 105: " + conf + ":9: unable to parse value of 'tags' - invalid characters in tag (line skipped)"
+                            + " (Proxmox skips it as well; fix or remove the line)",
+                    "warn  VM 105: " + conf + ":10: unable to parse config: Memory: 1 (line skipped)"
+                            + " (Proxmox skips it as well; fix or remove the line)"), warns);
+            assertTrue(node.out().endsWith("doctor: no problems\n"), node.out());
+        }
+
+        @Test
+        void jsonHasThemUnderWarnings() {
+            node.host.confWith(105, "template: maybe");
+
+            assertEquals(0, node.run("doctor", "--json"));
+
+            Map<String, Object> m = Json.parseObject(node.out(), "stdout");
+            assertEquals(true, m.get("ok"));
+            List<?> warnings = (List<?>) m.get("warnings");
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(String.valueOf(warnings.get(0)).contains(":9: unable to parse value of 'template'"), warnings.toString());
+        }
+    }
+
     @Nested
     class Problems {
         @Test
