@@ -224,6 +224,16 @@ check "the snippet as Proxmox runs it (999 pre-start): exit 0, no output" \
 check "time-shift-guest --help" prints_something time-shift-guest --help
 check "time-shift-guest --version" prints_something time-shift-guest --version
 check "time-shift-guest runs on $java_home" runs_on time-shift-guest --version
+leftover_loses() { # a Java 17 runtime kept from Debian 12 after an upgrade to 13 (or a second one on 12)
+    local fake=/usr/lib/jvm/java-17-openjdk-leftover id rc=0
+    mkdir -p "$root$fake/bin" && ln -sf "$java_home/bin/java" "$root$fake/bin/java" &&
+        printf 'JAVA_VERSION="17.0.2"\n' >"$root$fake/release" || return 1
+    id=$(in_root env TIME_SHIFT_CDS=id time-shift) && [ "${id%%|*}" = "$java_home/bin/java" ] ||
+        { echo "launcher picked: ${id%%|*}"; rc=1; }
+    rm -rf "${root:?}$fake"
+    return $rc
+}
+check "$java_home is picked over another Java 17 runtime in /usr/lib/jvm (left from Debian 12)" leftover_loses
 dirs_ok() {
     [ "$(stat -c %a "$root/var/lib/time-shift")" = 750 ] && [ "$(stat -c %a "$root/var/log/time-shift")" = 750 ] &&
         [ -d "$root/var/cache/time-shift" ] && [ -d "$root/var/lib/time-shift-guest" ]
