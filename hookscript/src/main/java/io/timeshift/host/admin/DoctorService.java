@@ -93,7 +93,7 @@ public final class DoctorService {
         String node = LocalNode.name(paths.pveDir());
         Runtime.Version v = Runtime.version();
         checks.add(v.feature() >= 17 ? ok("java", "Java " + v + " (" + System.getProperty("java.home") + ")")
-                : bad("java", "Java " + v + " is too old (17 or later needed)", "apt install openjdk-17-jre-headless"));
+                : bad("java", "Java " + v + " is too old (17 or later needed)", "apt install openjdk-17-jre-headless (Proxmox VE 8) or openjdk-21-jre-headless (Proxmox VE 9)"));
         try {
             HostConfig.load(paths.configFile());
             checks.add(ok("config", Files.exists(paths.configFile()) ? paths.configFile() + " is valid"
