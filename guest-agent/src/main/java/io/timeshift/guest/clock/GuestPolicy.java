@@ -81,7 +81,7 @@ public record GuestPolicy(
 
     /**
      * True when {@code systemMinusRtc} equals the shift: the system clock is shifted but the RTC still
-     * shows real time (qemu-ga set the system time, then its {@code hwclock -w} failed; pve-facts §4.2).
+     * shows real time (qemu-ga set the system time, then its {@code hwclock -w} failed; docs/pve-facts.md §4.2).
      * Restoring from such an RTC would undo the shift. The minute of slack covers the time between
      * the host's apply and this reading.
      */

@@ -1,5 +1,6 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.host.hook.VolumeIds;
 import io.timeshift.pve.api.VmConfigView;
 
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.regex.Pattern;
 public final class ConfigEdits {
     public static final String TAG = "time-shift";
     public static final String SNIPPET = "time-shift-hook";
-    private static final Pattern OUR_VOLID = Pattern.compile("^[a-z][a-z0-9\\-_.]*[a-z0-9]:snippets/" + SNIPPET + "$");
     private static final Pattern TAG_SPLIT = Pattern.compile("[;,\\s]+");
 
     private ConfigEdits() {
@@ -21,8 +21,12 @@ public final class ConfigEdits {
         return storage + ":snippets/" + SNIPPET;
     }
 
+    /**
+     * Whether {@code hookscript} is our snippet on any storage, the storage id matched like pve-storage
+     * ({@code NAS1:snippets/time-shift-hook} too; docs/pve-facts.md §3.1).
+     */
     public static boolean isOurs(String hookscript) {
-        return hookscript != null && OUR_VOLID.matcher(hookscript.trim()).matches();
+        return hookscript != null && SNIPPET.equals(VolumeIds.snippetName(hookscript.trim()));
     }
 
     public static List<String> tags(String tags) {

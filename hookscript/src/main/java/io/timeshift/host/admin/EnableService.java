@@ -161,14 +161,21 @@ public final class EnableService {
                 change.set("agent", ConfigEdits.enableAgent(conf.agent().orElse(null)));
             }
             change.set("tags", ConfigEdits.withTag(conf.get("tags").orElse(null)));
-            String description = NotesLine.put(conf.description().orElse(""), NotesLine.fresh(policy, ArgvText.separator()));
-            ArgvText.requirePasses(vmid, description);
-            change.set("description", description);
+            String notesLine = NotesLine.fresh(policy, ArgvText.separator());
+            String description = NotesLine.putWithin(conf.description().orElse(""), notesLine);
+            String notesFull = description == null ? NotesLine.noRoom(vmid, conf.description().orElse(""), notesLine) : null;
+            if (description != null) {
+                ArgvText.requirePasses(vmid, description);
+                change.set("description", description);
+            }
             String newPolicyText = new String(Json.pretty(policy.toJson()), StandardCharsets.UTF_8);
 
             // ---- show
             out.println("VM " + vmid + " (" + conf.name().orElse("no name") + ") on node " + node + ", "
                     + (running ? "running" : "stopped") + ": " + policy.summary());
+            if (notesFull != null) {
+                out.println(notesFull);
+            }
             if (newContent != null) {
                 out.println("storage " + storageId + ": content " + String.join(",", storage.content()) + " -> " + newContent
                         + " (pvesm set " + storageId + " --content " + newContent + ")" + (r.yes() ? "" : " [only with --yes]"));

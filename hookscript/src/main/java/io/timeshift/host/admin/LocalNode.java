@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The name of the Proxmox node this runs on. pmxcfs links {@code /etc/pve/local} to
- * {@code nodes/<this node>} (pve-facts §6), which is exactly the name the API uses in
+ * {@code nodes/<this node>} (docs/pve-facts.md §6.1), which is exactly the name the API uses in
  * {@code /nodes/<node>/...}; without it (no pmxcfs, odd test trees) the short host name, which is what
  * PVE's {@code PVE::INotify::nodename()} returns.
  */

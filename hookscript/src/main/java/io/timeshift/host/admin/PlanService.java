@@ -140,9 +140,13 @@ public final class PlanService {
             VmConfigView conf = VmLocator.config(client, node, vmid, "plan " + vmid + " --apply ...", false);
             ConfigChange change = new ConfigChange(conf);
             change.set("startdate", TimeParsers.pveStartdate(date));
-            String description = NotesLine.put(conf.description().orElse(""), NotesLine.fresh(policy, ArgvText.separator()));
-            ArgvText.requirePasses(vmid, description);
-            change.set("description", description);
+            String notesLine = NotesLine.fresh(policy, ArgvText.separator());
+            String description = NotesLine.putWithin(conf.description().orElse(""), notesLine);
+            String notesFull = description == null ? NotesLine.noRoom(vmid, conf.description().orElse(""), notesLine) : null;
+            if (description != null) {
+                ArgvText.requirePasses(vmid, description);
+                change.set("description", description);
+            }
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
                 store.write(policy);
@@ -165,6 +169,9 @@ public final class PlanService {
             out.println("VM " + vmid + ": policy now " + policy.summary() + " (was " + old.summary() + "); startdate "
                     + TimeParsers.pveStartdate(date) + " applies from the next cold start; shift the running guest now with:"
                     + " time-shift apply " + vmid);
+            if (notesFull != null) {
+                out.println(notesFull);
+            }
             if (policy.mode() == Mode.CONTINUE) {
                 out.println("note: mode continue resumes from the guest time at the last stop; the new date is used when no"
                         + " stop time is recorded");

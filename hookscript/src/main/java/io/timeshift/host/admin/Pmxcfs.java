@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * Whether a directory can take our files. pmxcfs without quorum shows directories as 0555 and answers
- * writes with EACCES (pve-facts §6); root would get past mode bits on a normal filesystem, so the mode
+ * writes with EACCES (docs/pve-facts.md §6.1); root would get past mode bits on a normal filesystem, so the mode
  * is checked explicitly before anything is changed, and {@link #probe} also tries a real write.
  */
 public final class Pmxcfs {

@@ -1,6 +1,7 @@
 package io.timeshift.host.admin;
 
 import io.timeshift.host.hook.SnippetPaths;
+import io.timeshift.host.hook.VolumeIds;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.pve.api.StorageConfig;
 import io.timeshift.pve.error.EnvironmentException;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * Finds, checks and installs the hook snippet {@code <storage>:snippets/time-shift-hook}. Proxmox checks
  * {@code -f} and {@code -x} of the resolved path at every hook run and when {@code hookscript} is set
- * (pve-facts §3), and snippets cannot be uploaded through the API, so the file is written here directly.
+ * (docs/pve-facts.md §3), and snippets cannot be uploaded through the API, so the file is written here directly.
  *
  * <p>Source of the file, in order: from a checkout (the launcher {@code bin/time-shift} exports
  * {@code TIME_SHIFT_LAUNCHER}) the checkout's {@code packaging/snippets/time-shift-hook} with
@@ -58,12 +59,13 @@ public final class SnippetInstaller {
 
     /**
      * Where {@code volid} lives on this node: from {@code storage.cfg} under {@code pveDir}, else under the
-     * storage's {@code path} (when given); null when neither tells.
+     * storage's {@code path} and {@code content-dirs} as the API gave them (when given); null when neither tells.
      */
     static Path locate(String volid, Path pveDir, StorageConfig storage) {
         Path p = SnippetPaths.resolve(volid, pveDir);
-        if (p == null && storage != null && storage.path().isPresent()) {
-            p = Path.of(storage.path().get(), "snippets", volid.substring(volid.lastIndexOf('/') + 1));
+        String name = VolumeIds.snippetName(volid);
+        if (p == null && name != null && storage != null && storage.path().isPresent()) {
+            p = SnippetPaths.file(storage.path().get(), storage.contentDirs().get("snippets"), name);
         }
         return p;
     }

@@ -256,7 +256,7 @@ public final class ApplyWorker {
             agent.setTimeNanos(() -> TimeParsers.toEpochNanos(clock.instant()) + offsetNs);
         } catch (AgentErrorException e) {
             if (e.desc() != null && e.desc().contains("hardware clock")) {
-                // qemu-ga sets the system time first and only then fails in hwclock -w (pve-facts §4.2)
+                // qemu-ga sets the system time first and only then fails in hwclock -w (docs/pve-facts.md §4.2)
                 note = "guest could not write its RTC (" + e.desc() + "); a guest reboot will lose the shift";
             } else if (e.desc() != null && e.desc().contains("not currently supported")) {
                 note = "guest-set-time unsupported (no /sbin/hwclock in the guest); used date -s, second precision";

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Starts {@code time-shift <args>} as a detached process: a new session ({@code setsid}), stdin from
  * /dev/null and stdout/stderr to a log file, so nothing inherits the pipes Proxmox reads the hook's
- * output from. Proxmox waits for EOF on both pipes before it reaps the hook (pve-facts §1.1), so a
+ * output from. Proxmox waits for EOF on both pipes before it reaps the hook (docs/pve-facts.md §1.1), so a
  * child holding them would keep the VM's start task open.
  */
 public class Detacher {

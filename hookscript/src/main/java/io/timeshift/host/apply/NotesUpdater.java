@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * 2026-11-25T10:31Z · drift 4 ms}) current after every apply, as the contract asks, so the Proxmox GUI
  * shows the last result. One config update checked against the digest, retried a few times when
  * someone else changed the config meanwhile (the start task may still hold the VM's lock for a moment
- * after post-start). Everything else in the Notes is left untouched. Failures are only logged: the
+ * after post-start). Everything else in the Notes is left untouched, and the line is not written when the
+ * Notes would pass Proxmox's 8192 characters ({@link NotesLine#putWithin}). Failures are only logged: the
  * clock is what matters, the Notes are a view of it.
  */
 public final class NotesUpdater implements ApplyWorker.Listener {
@@ -48,7 +49,11 @@ public final class NotesUpdater implements ApplyWorker.Listener {
             try (PveClient c = client.get()) {
                 VmConfigView conf = c.node(node).qemu(vmid).config();
                 String before = conf.description().orElse("");
-                String after = NotesLine.put(before, line);
+                String after = NotesLine.putWithin(before, line);
+                if (after == null) {
+                    log.println(NotesLine.noRoom(vmid, before, line));
+                    return;
+                }
                 if (after.equals(before)) {
                     return;
                 }

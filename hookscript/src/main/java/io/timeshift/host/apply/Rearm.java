@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sets the VM's {@code startdate} for its next cold start, from a worker that post-stop detaches. The
- * stop task holds the VM's config lock while the hook runs (pve-facts §1.2), so this waits for it by
+ * stop task holds the VM's config lock while the hook runs (docs/pve-facts.md §1.2), so this waits for it by
  * retrying {@code qm set} (which itself waits up to 10 s for the lock) with backoff. A VM locked for
  * a backup keeps its old startdate: the apply worker corrects the clock after boot anyway.
  */

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Minimal QMP client over the JDK's unix SocketChannel: greeting, {@code qmp_capabilities}, then
  * commands; asynchronous events are skipped. QEMU's QMP socket serves one client at a time
- * (real-vm.md pitfall 9): use try-with-resources or the one-shot static helpers, which close the
+ * (docs/real-vm.md pitfall 9): use try-with-resources or the one-shot static helpers, which close the
  * connection after the command.
  *
  * <pre>

@@ -16,7 +16,7 @@ import java.time.Duration;
 
 /**
  * A unix-socket client connection with deadline-bounded reads (JDK only: SocketChannel + Selector).
- * QEMU's chardev and QMP sockets serve ONE client at a time (real-vm.md pitfall 9), so callers keep
+ * QEMU's chardev and QMP sockets serve ONE client at a time (docs/real-vm.md pitfall 9), so callers keep
  * an instance only for one exchange and close it.
  */
 public final class UnixLines implements AutoCloseable {

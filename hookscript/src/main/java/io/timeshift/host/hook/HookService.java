@@ -39,7 +39,7 @@ import java.util.function.IntFunction;
  *   <li>any failure: one line on stderr and exit 0, except pre-start when the policy says
  *       {@code onError: abort} (then the failure's exit code, and Proxmox does not start the VM);</li>
  *   <li>slow work (waiting for the agent, writing the VM config) happens in detached workers: the
- *       config lock is held during every phase (pve-facts §1.2), so the hook never writes VM config.</li>
+ *       config lock is held during every phase (docs/pve-facts.md §1.2), so the hook never writes VM config.</li>
  * </ul>
  * The class only touches light classes (LightJson, the QGA client in pre-stop): the hook is a fresh JVM.
  */

@@ -48,6 +48,12 @@ public record NotesLine(Mode mode, Instant date, Duration offset, String lastRes
     public static final String ASCII_SEPARATOR = " - ";
     private static final String SEPARATOR_CHAR = "\u00b7";
     private static final String NONE = "-";
+    /**
+     * Proxmox's limit for {@code description}: qemu-server's {@code maxLength => 1024 * 8}, checked with Perl's
+     * {@code length} on the decoded text, so it counts characters (code points), not bytes and not the
+     * percent-encoded form in the config file (docs/pve-facts.md §6.2).
+     */
+    public static final int MAX_NOTES = 8192;
 
     // ------------------------------------------------------------------ writing the line
 
@@ -133,6 +139,27 @@ public record NotesLine(Mode mode, Instant date, Duration offset, String lastRes
             out.add(line + (endedWithNewline ? "\n" : ""));
         }
         return String.join("", out);
+    }
+
+    /** The length Proxmox checks against {@link #MAX_NOTES}: characters (code points), as Perl counts decoded text. */
+    public static int length(String text) {
+        return text == null ? 0 : text.codePointCount(0, text.length());
+    }
+
+    /**
+     * {@link #put} when the result stays within {@link #MAX_NOTES}; null when it would not (then nothing is
+     * written: the admin's text is kept as it is, and {@link #noRoom} says so).
+     */
+    public static String putWithin(String description, String line) {
+        String after = put(description, line);
+        return length(after) <= MAX_NOTES ? after : null;
+    }
+
+    /** The one line saying that {@link #putWithin} found no room for our line in VM {@code vmid}'s Notes. */
+    public static String noRoom(int vmid, String description, String line) {
+        return "VM " + vmid + ": Notes left unchanged without the time-shift line: with it they would have "
+                + length(put(description, line)) + " characters, Proxmox allows " + MAX_NOTES
+                + "; shorten the Notes to make room";
     }
 
     /** {@code description} without our line(s); "" when nothing else was there. */

@@ -141,6 +141,30 @@ class EnableCommandTest {
         }
 
         @Test
+        void notesWithoutRoomForOurLineAreLeftUnchangedAndTheOutputSaysSo() {
+            String full = "n".repeat(8150);
+            node.reply("get", FakePveNode.CONFIG, FakePveNode.fixture("config-105.json")
+                    .replace("\"Jump host for the old iDRACs\\nowner: ops\"", "\"" + full + "\""));
+            assertEquals(0, node.run("enable", "105", "--date", "2021-03-01T12:00:00Z", "--yes"), node.err.toString());
+            List<String> set = node.writes().get(0);
+            assertFalse(set.contains("--description"), set.toString());
+            assertTrue(set.contains("--hookscript"), set.toString());
+            assertTrue(node.out.toString().contains("VM 105: Notes left unchanged without the time-shift line: with it they"
+                    + " would have 8214 characters, Proxmox allows 8192; shorten the Notes to make room\n"), node.out.toString());
+        }
+
+        @Test
+        void notesOfCharactersOutsideTheBmpAreCountedAsProxmoxCountsThem() {
+            String clocks = "\uD83D\uDD70".repeat(8000);
+            node.reply("get", FakePveNode.CONFIG, FakePveNode.fixture("config-105.json")
+                    .replace("\"Jump host for the old iDRACs\\nowner: ops\"", "\"" + clocks + "\""));
+            assertEquals(0, node.run("enable", "105", "--date", "2021-03-01T12:00:00Z", "--yes"), node.err.toString());
+            List<String> set = node.writes().get(0);
+            assertEquals(clocks + "\ntime-shift: fixed 2021-03-01T12:00:00Z" + SEP + "last apply -" + SEP + "drift -",
+                    set.get(set.indexOf("--description") + 1), "16000 UTF-16 units, but 8064 characters");
+        }
+
+        @Test
         void reEnablingKeepsWhatTheFirstEnableRecordedAsOriginal() {
             node.reply("get", FakePveNode.CONFIG, FakePveNode.fixture("config-105-enabled.json"));
             node.host.policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z").with("original",

@@ -50,6 +50,28 @@ class TextEditsTest {
             assertFalse(ConfigEdits.isOurs(null));
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"NAS1:snippets/time-shift-hook", "Shared-Snips:snippets/time-shift-hook", " LOCAL:snippets/time-shift-hook "})
+        void storageIdsMatchInAnyLetterCaseLikePveStorage(String volid) {
+            assertTrue(ConfigEdits.isOurs(volid));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"NAS1:SNIPPETS/time-shift-hook", "NAS1:snippets/Time-Shift-Hook", "N:snippets/time-shift-hook",
+                "NAS1:snippets/sub/time-shift-hook"})
+        void volnameAndFileNameStayExact(String volid) {
+            assertFalse(ConfigEdits.isOurs(volid));
+        }
+
+        @Test
+        void withoutStorageCfgTheApisPathAndContentDirsPlaceTheSnippet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path pve) {
+            io.timeshift.pve.api.StorageConfig nas = new io.timeshift.pve.api.StorageConfig("NAS1", "nfs", List.of("snippets"),
+                    java.util.Optional.of("/mnt/pve/NAS1"), true, List.of(), false, java.util.Optional.empty(),
+                    java.util.Map.of("snippets", "hooks"));
+            assertEquals(java.nio.file.Path.of("/mnt/pve/NAS1/hooks/time-shift-hook"),
+                    SnippetInstaller.locate("NAS1:snippets/time-shift-hook", pve, nas));
+        }
+
         @Test
         void textDiffMarksRemovedAndAddedLines() {
             assertEquals(List.of(" a", "-b", "+B", " c"), TextDiff.lines("a\nb\nc\n", "a\nB\nc\n"));

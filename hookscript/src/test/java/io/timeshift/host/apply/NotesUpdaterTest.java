@@ -84,4 +84,22 @@ class NotesUpdaterTest {
         assertTrue(d.contains("drift 4 ms"), d);
         assertEquals(1, d.split("time-shift: ", -1).length - 1, d);
     }
+
+    @Test
+    void notesWithoutRoomForTheLineAreLeftAsTheyAreAndOneLineSaysSo() throws Exception {
+        Files.createDirectories(tmp.resolve("pve"));
+        Files.createSymbolicLink(tmp.resolve("pve/local"), Path.of("nodes/pve1"));
+        HostPaths paths = HostPaths.fromEnv(Map.of("TIME_SHIFT_PVE_DIR", tmp.resolve("pve").toString()));
+        FakeConfig pve = new FakeConfig("n".repeat(8150));
+        Policy p = new Policy(105, Mode.FIXED, Instant.parse("2021-03-01T12:00:00Z"), null, null, false, false,
+                List.of(), null, null);
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        new NotesUpdater(paths, () -> PveClient.over(pve, RetryConfig.none()), new PrintStream(log, true))
+                .applied(105, p, Map.of("result", "ok", "finishedAt", "2026-11-25T10:31:42.123Z", "errorMs", 4.2));
+
+        assertEquals(List.of("GET /nodes/pve1/qemu/105/config"), pve.calls, "no PUT");
+        assertEquals("VM 105: Notes left unchanged without the time-shift line: with it they would have 8236 characters,"
+                + " Proxmox allows 8192; shorten the Notes to make room\n", log.toString());
+    }
 }

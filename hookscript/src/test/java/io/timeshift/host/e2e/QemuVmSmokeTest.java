@@ -63,7 +63,7 @@ class QemuVmSmokeTest {
             assertTrue(cmd.contains(" -m 256 "), cmd);
 
             // raw exchange, the Proxmox way, on a connection opened right after the launch (the
-            // bytes wait in QEMU until the agent opens the port, pitfall 10)
+            // bytes wait in QEMU until the agent opens the port, docs/real-vm.md pitfall 10)
             String[] lines = rawSyncAndGetTime(vm.qgaSocket(), 4711, BOOT);
             Instant answeredAt = Instant.now();
             Duration bootToAnswer = vm.sinceLaunch();

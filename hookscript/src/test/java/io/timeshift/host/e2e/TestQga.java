@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A small, independent guest-agent client for TEST assertions (checking guest state around the
  * tool under test), framed like Proxmox's QMPClient: a fresh connection per command, writing
- * {@code guest-sync-delimited {id}} and the command in one go, no leading 0xFF (pitfall 8), reading
- * past the 0xFF sentinel and skipping replies with another id (pitfalls 9, 10). The connection is
+ * {@code guest-sync-delimited {id}} and the command in one go, no leading 0xFF (docs/real-vm.md pitfall 8), reading
+ * past the 0xFF sentinel and skipping replies with another id (docs/real-vm.md pitfalls 9, 10). The connection is
  * closed after every command: never hold it while the tool under test talks to the agent.
  */
 public final class TestQga {
@@ -75,7 +75,7 @@ public final class TestQga {
         exchange(socket, command, arguments, timeout, false);
     }
 
-    /** Waits (one connection, one sync: pitfall 10) until the agent answers; returns false on timeout. */
+    /** Waits (one connection, one sync: docs/real-vm.md pitfall 10) until the agent answers; returns false on timeout. */
     public static boolean waitForAgent(Path socket, Duration timeout) throws IOException {
         try {
             command(socket, "guest-ping", null, timeout);

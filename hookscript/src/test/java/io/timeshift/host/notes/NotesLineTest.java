@@ -68,6 +68,44 @@ class NotesLineTest {
     }
 
     @Nested
+    class ProxmoxsLimit {
+        /** {@code n} code points of text, each a character outside the BMP (two UTF-16 units, four UTF-8 bytes). */
+        private String emoji(int n) {
+            return "\uD83D\uDD70".repeat(n);
+        }
+
+        @Test
+        void theLengthIsCountedInCharactersNotUtf16UnitsNorBytes() {
+            assertEquals(3, NotesLine.length(emoji(3)));
+            assertEquals(2, NotesLine.length("\u00e9\u00e9"));
+        }
+
+        @Test
+        void ourLineIsAddedWhileTheNotesStayWithin8192Characters() {
+            String notes = emoji(NotesLine.MAX_NOTES - LINE.length() - 1);
+            String after = NotesLine.putWithin(notes, LINE);
+            assertEquals(notes + "\n" + LINE, after);
+            assertEquals(8192, NotesLine.length(after));
+        }
+
+        @Test
+        void oneCharacterMoreAndTheNotesStayAsTheAdminWroteThem() {
+            String notes = "x".repeat(NotesLine.MAX_NOTES - LINE.length());
+            assertNull(NotesLine.putWithin(notes, LINE));
+            assertEquals("VM 105: Notes left unchanged without the time-shift line: with it they would have 8193 characters,"
+                    + " Proxmox allows 8192; shorten the Notes to make room", NotesLine.noRoom(105, notes, LINE));
+        }
+
+        @Test
+        void replacingAShorterLineOfOursCountsOnlyTheDifference() {
+            String notes = "x".repeat(NotesLine.MAX_NOTES - CONTRACT.length() - 1) + "\n" + LINE;
+            assertEquals(NotesLine.MAX_NOTES - CONTRACT.length() + LINE.length(), NotesLine.length(notes));
+            assertEquals(NotesLine.MAX_NOTES, NotesLine.length(NotesLine.putWithin(notes, CONTRACT)));
+            assertNull(NotesLine.putWithin("y" + notes, CONTRACT));
+        }
+    }
+
+    @Nested
     class Writing {
         @Test
         void freshLineHasNoApplyYet() {

@@ -3,7 +3,7 @@ package io.timeshift.pve.qga;
 /**
  * The reply of {@code guest-exec-status}, with {@code out-data}/{@code err-data} base64-decoded.
  * qemu-ga frees the entry once it has reported {@code exited:true}: a second query for the same pid
- * fails with "Invalid parameter 'pid'" (pve-facts §4.2).
+ * fails with "Invalid parameter 'pid'" (docs/pve-facts.md §4.2).
  *
  * @param exited        the process has ended
  * @param exitCode      its exit code, if it exited normally ({@code null} while running or if killed)

@@ -25,12 +25,12 @@ import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
 /**
- * Talks to a VM's QEMU guest agent the way Proxmox's {@code QMPClient} does (pve-facts §4.1):
+ * Talks to a VM's QEMU guest agent the way Proxmox's {@code QMPClient} does (docs/pve-facts.md §4.1):
  * a fresh connection per exchange; one write of
  * {@code {"execute":"guest-sync-delimited","arguments":{"id":N}}\n{"execute":"<cmd>",...}\n}
- * (no leading 0xFF: qemu-ga 7.2 answers that with an extra parse error, real-vm.md pitfall 8);
+ * (no leading 0xFF: qemu-ga 7.2 answers that with an extra parse error, docs/real-vm.md pitfall 8);
  * everything up to the 0xFF-prefixed sync reply carrying N is discarded, stale sync replies with
- * other ids included (pitfalls 9–10); the next JSON object is the command's reply.
+ * other ids included (docs/real-vm.md pitfalls 9–10); the next JSON object is the command's reply.
  *
  * <p><b>Timeouts:</b> one deadline per exchange covers connect + write + read and is measured only
  * on the injected {@link Monotonic} (this tool moves clocks; never wall time). Default
@@ -57,9 +57,9 @@ import java.util.function.LongSupplier;
  * {@link #execute} returns the raw JSON of {@code "return"}.
  *
  * <p><b>Common mistakes:</b> keeping a connection open between exchanges (blocks QEMU's only agent
- * slot, pitfall 9); sending a leading 0xFF (pitfall 8); measuring a timeout with the wall clock;
+ * slot, docs/real-vm.md pitfall 9); sending a leading 0xFF (pitfall 8); measuring a timeout with the wall clock;
  * sending {@code guest-set-time} without {@code time} to a Windows guest (it resyncs from NTP and
- * undoes a shift, pve-facts §4.2).
+ * undoes a shift, docs/pve-facts.md §4.2).
  */
 public final class QgaClient {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -353,7 +353,7 @@ public final class QgaClient {
 
     /**
      * Writes {@code data} to a guest file (truncated if it exists; a new file gets mode 0666 whatever
-     * the umask, pve-facts §4.2), in chunks of at most 48 KiB, and closes it even when a write fails
+     * the umask, docs/pve-facts.md §4.2), in chunks of at most 48 KiB, and closes it even when a write fails
      * (a close failure is then attached to the write failure as suppressed).
      */
     public void writeFile(String path, byte[] data) {

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 
 /**
  * One connection to a guest agent socket, used for exactly one exchange (sync + command) and then
- * closed: QEMU's chardev serves one client at a time (real-vm.md pitfall 9), so a connection kept
+ * closed: QEMU's chardev serves one client at a time (docs/real-vm.md pitfall 9), so a connection kept
  * open blocks every other client, Proxmox's own included.
  *
  * <p>Not thread-safe; {@link QgaClient} uses a connection from one thread only.

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * Incremental reader of the agent's answer to {@code guest-sync-delimited {id}} + one command, fed
  * with whatever chunks the socket delivers (down to one byte at a time).
  *
- * <p>What arrives on a fresh connection (pve-facts §4.1, real-vm.md pitfalls 8–10):
+ * <p>What arrives on a fresh connection (docs/pve-facts.md §4.1, docs/real-vm.md pitfalls 8–10):
  * <ol>
  *   <li>anything: a previous client's unread replies, a JSON parse-error object, partial bytes;
  *       discarded up to a 0xFF sentinel (0xFF never occurs in UTF-8, so it cannot be part of JSON);</li>

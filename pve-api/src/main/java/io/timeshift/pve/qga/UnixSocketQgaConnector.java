@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Connects to a guest agent's unix socket ({@code /var/run/qemu-server/<vmid>.qga} on Proxmox) with
  * the JDK's own {@link SocketChannel} + {@link UnixDomainSocketAddress} (JEP 380): no JNI, no extra
  * library. Reads wait on a {@link Selector} with a timeout; {@link QgaConnection#close()} closes the
- * channel, which frees QEMU's single client slot at once (real-vm.md pitfall 9).
+ * channel, which frees QEMU's single client slot at once (docs/real-vm.md pitfall 9).
  *
  * <p>Connecting is non-blocking: when QEMU's listen backlog is full (another client holds the agent),
  * Linux answers EAGAIN instead of blocking, and this connector retries every few milliseconds until

@@ -180,7 +180,7 @@ class QgaClientTest {
 
         @Test
         void staleSyncReplyWithAnotherIdIsSkipped() {
-            // A previous client's sync and command were answered to us (real-vm.md pitfall 9).
+            // A previous client's sync and command were answered to us (docs/real-vm.md pitfall 9).
             agent.connection()
                     .syncReply(17)
                     .reply("{\"return\": 1111}")
@@ -393,7 +393,7 @@ class QgaClientTest {
 
         @Test
         void errorReplyKeepsClassAndDescription() {
-            // real-vm.md: guest-set-time without /sbin/hwclock in the guest.
+            // docs/real-vm.md: guest-set-time without /sbin/hwclock in the guest.
             agent.answer("{\"error\": {\"class\": \"GenericError\", "
                     + "\"desc\": \"this feature or command is not currently supported\"}}");
 

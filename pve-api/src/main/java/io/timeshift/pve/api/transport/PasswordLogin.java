@@ -19,13 +19,14 @@ import java.util.regex.Pattern;
  *                     called at most once per login; null when the user has no TFA
  */
 public record PasswordLogin(String username, Secret password, Supplier<String> totpSupplier) implements PveCredentials {
-    private static final Pattern USER = Pattern.compile("[^\\s@:!]+@[A-Za-z][A-Za-z0-9.\\-_]*");
+    /** pve-access-control {@code verify_username}: {@code ^($user_regex)@($realm_regex)$} (docs/pve-facts.md §5.2). */
+    private static final Pattern USER = Pattern.compile(UserIds.USER + "@" + UserIds.REALM);
 
     public PasswordLogin {
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
         if (!USER.matcher(username).matches()) {
-            throw new InvalidInputException("user '" + username + "' is not valid; expected user@realm, e.g. root@pam");
+            throw new InvalidInputException("user '" + UserIds.shown(username) + "' is not valid; expected user@realm, e.g. root@pam");
         }
         if (password.isEmpty()) {
             throw new InvalidInputException("password for " + username + " is empty");

@@ -94,6 +94,58 @@ class CredentialsTest {
     }
 
     @Nested
+    class TokenIdsAsProxmoxReadsThem {
+        @ParameterizedTest
+        @ValueSource(strings = {"john@example.com@oidc!ci", "john.doe@corp.local@ad!backup-1", "a!b@pve!tok",
+                "time-shift@pve!api", "root@pam!ci", "ü@pve!tok"})
+        void acceptsEveryUserNamePveAccessControlAccepts(String id) {
+            assertEquals(id, ApiToken.parse(Secret.of(id + "=6f1d0b1e"), "token file /x").tokenId());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"john/doe@pve!tok", "jo hn@pve!tok", "john:x@pve!tok", "john@p!tok", "john@pve!t",
+                "john@1pve!tok", "john@pve!1tok", "john@pve", "@pve!tok", "john@pve!tok!x"})
+        void refusesWhatItsTokenRegexRefuses(String id) {
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> ApiToken.parse(Secret.of(id + "=6f1d0b1e"), "token file /x"));
+            assertTrue(e.getMessage().contains("is not valid; expected user@realm!tokenid"), e.getMessage());
+            assertFalse(e.getMessage().contains("6f1d0b1e"), e.getMessage());
+        }
+
+        @Test
+        void theSecretIsWhatFollowsTheLastEqualsSign() {
+            ApiToken t = ApiToken.parse(Secret.of("a=b@pve!tok=6f1d0b1e"), "token file /x");
+            assertEquals("a=b@pve!tok", t.tokenId());
+            assertEquals("PVEAPIToken=a=b@pve!tok=6f1d0b1e", t.headerValue());
+        }
+
+        @Test
+        void theHeaderPercentEncodesWhatTheServerWouldCutOrDecode() {
+            ApiToken t = ApiToken.parse(Secret.of("a;b%c\u00fc@pve!tok=s;%"), "token file /x");
+            assertEquals("PVEAPIToken=a%3Bb%25c%C3%BC@pve!tok=s%3B%25", t.headerValue());
+        }
+
+        @Test
+        void aControlCharacterInARefusedIdIsShownEscaped() {
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> ApiToken.parse(Secret.of("a\u0007b@pve=6f1d0b1e"), "token file /x"));
+            assertTrue(e.getMessage().contains("'a\\u0007b@pve'"), e.getMessage());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"john@example.com@oidc", "root@pam", "a!b@pve"})
+        void passwordLoginTakesTheSameUserNames(String user) {
+            assertEquals(user, new PasswordLogin(user, Secret.of("pw"), null).username());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"root", "root@p", "ro ot@pam", "ro/ot@pam", "root@pam!tok!"})
+        void passwordLoginRefusesWhatVerifyUsernameRefuses(String user) {
+            assertThrows(InvalidInputException.class, () -> new PasswordLogin(user, Secret.of("pw"), null));
+        }
+    }
+
+    @Nested
     class Secrets {
         @Test
         void neverPrintThemselves() {
