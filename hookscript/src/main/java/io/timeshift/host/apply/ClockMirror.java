@@ -17,7 +17,7 @@ import java.util.Map;
  * A VM's clock facts mirrored next to its policy on pmxcfs ({@code <vmid>.clock.json}), so that whichever
  * node starts the VM next finds them: the last stop (continue mode, a resumed VM) and the current run
  * (a live-migration target: the guest keeps its clock, and the target must know the run's offset to
- * measure a later stop; docs/pve-facts.md "Live migration").
+ * measure a later stop; docs/pve-facts.md §1.6).
  *
  * <p>Best effort: pmxcfs without quorum is read-only, and the node-local state still has it.
  */

@@ -138,7 +138,7 @@ public final class HookService {
     /**
      * Whether this start is the target side of a live migration: qemu-server's {@code vm_start_nolock}
      * sets {@code PVE_MIGRATED_FROM} to the source node for an intra-cluster migration and to undef
-     * (the empty string in the child's environment) otherwise (docs/pve-facts.md "Live migration").
+     * (the empty string in the child's environment) otherwise (docs/pve-facts.md §1.2).
      */
     private boolean migrated() {
         String from = env.get("PVE_MIGRATED_FROM");
@@ -325,7 +325,7 @@ public final class HookService {
 
     /**
      * Why this start continues a saved guest rather than booting one, or null for a fresh start. Such a
-     * start keeps the guest's clock: no fresh offset (docs/pve-facts.md "Resume is not a start").
+     * start keeps the guest's clock: no fresh offset (docs/pve-facts.md §1.7).
      * qemu-server's {@code vm_start} resumes when the config has {@code lock: suspended} or a
      * {@code vmstate}; a rollback to a snapshot with RAM starts with the snapshot's state file, and only
      * the task that runs us (a {@code qmrollback}) tells it from a later cold start.

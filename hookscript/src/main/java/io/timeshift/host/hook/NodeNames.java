@@ -2,7 +2,7 @@ package io.timeshift.host.hook;
 
 /**
  * Proxmox node names: {@code [a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?} (pve-common {@code JSONSchema.pm}
- * {@code pve_verify_node_name}, docs/pve-facts.md "Node names"). Matched by hand: the hook path loads
+ * {@code pve_verify_node_name}, docs/pve-facts.md §1.6). Matched by hand: the hook path loads
  * no regex.
  */
 public final class NodeNames {

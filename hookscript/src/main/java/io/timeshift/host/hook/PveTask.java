@@ -9,8 +9,8 @@ import java.nio.file.Path;
  * The Proxmox task that runs this hook, found among the hook's ancestor processes.
  *
  * <p>Proxmox runs every VM start in a task worker that names itself {@code task <UPID>} (pve-common
- * {@code RESTEnvironment.pm} {@code fork_worker}: {@code $0 = "task $upid"}, docs/pve-facts.md "Task
- * workers"), and the hookscript is a child of that worker ({@code run_command} in
+ * {@code RESTEnvironment.pm} {@code fork_worker}: {@code $0 = "task $upid"}, docs/pve-facts.md §1.7),
+ * and the hookscript is a child of that worker ({@code run_command} in
  * {@code GuestHelpers::exec_hookscript}), possibly through our snippet and launcher. The UPID is
  * {@code UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>:} (pve-common {@code UPID.pm}
  * {@code decode}); its type tells a rollback ({@code qmrollback}) from a plain start ({@code qmstart}),

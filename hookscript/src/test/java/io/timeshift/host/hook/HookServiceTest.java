@@ -621,7 +621,7 @@ class HookServiceTest {
 
     /**
      * The target node of a live migration: Proxmox runs pre-start and post-start there while the config
-     * still lives under nodes/<source>/ (docs/pve-facts.md "Live migration").
+     * still lives under nodes/<source>/ (docs/pve-facts.md §1.6).
      */
     @Nested
     class LiveMigrationTarget {
