@@ -43,7 +43,8 @@ public final class ClockMirror {
             Map<String, Object> m = Json.parseObject(Files.readString(f, StandardCharsets.UTF_8), f.toString());
             VmState.Stop s = VmState.Stop.fromJson(m);
             Object o = m.get("offsetNs");
-            return s == null ? null : new Entry(s, o instanceof Number n ? n.longValue() : null);
+            Long offset = o instanceof Long n && io.timeshift.pve.time.TimeBounds.inRangeDurationNanos(n) ? n : null;
+            return s == null ? null : new Entry(s, offset);
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -17,6 +17,7 @@ import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.pve.error.TimeShiftException;
 import io.timeshift.pve.qga.QgaClient;
+import io.timeshift.pve.text.Sanitizer;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -90,7 +91,7 @@ public final class HookService {
             return 0;
         }
         if (phase == null) {
-            err.println("time-shift: VM " + vmid + ": unknown hook phase '" + phaseName
+            err.println("time-shift: VM " + vmid + ": unknown hook phase '" + Sanitizer.value(phaseName)
                     + "' ignored (known: pre-start, post-start, pre-stop, post-stop)");
             return 0;
         }
@@ -99,9 +100,9 @@ public final class HookService {
             policy = PolicyParser.parse(text.get(), vmid, policies.file(vmid).toString());
         } catch (TimeShiftException e) {
             boolean abort = phase == Phase.PRE_START && PolicyParser.saysAbort(text.get());
-            err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + e.getMessage()
+            err.println(Sanitizer.line("time-shift: VM " + vmid + " " + phase.id() + ": " + e.getMessage()
                     + (abort ? " (onError=abort: start refused; fix the file or run time-shift disable " + vmid + ")"
-                    : "; the clock is not shifted (fix the file, or time-shift disable " + vmid + ")"));
+                    : "; the clock is not shifted (fix the file, or time-shift disable " + vmid + ")")));
             audit(vmid, "hook-" + phase.id(), Map.of("result", "invalid-policy", "message", e.getMessage()));
             return abort ? e.exitCode() : 0;
         }
@@ -118,12 +119,14 @@ public final class HookService {
                 case PRE_STOP -> preStop(vmid, policy);
                 case POST_STOP -> postStop(vmid, policy);
             };
-        } catch (RuntimeException e) {
-            // our typed failures, and also a bug of ours: neither may block a start the policy lets go ahead
+        } catch (RuntimeException | Error e) {
+            // our typed failures, and also a bug of ours or an Error the JVM survives (stack overflow, out of
+            // memory): none may block a start the policy lets go ahead
             String msg = e instanceof TimeShiftException ? e.getMessage()
-                    : "internal error " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                    : Sanitizer.line("internal error " + e.getClass().getSimpleName() + ": " + e.getMessage());
             boolean abort = phase == Phase.PRE_START && policy.abortOnError();
-            err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + msg + (abort ? " (onError=abort: start refused)" : ""));
+            err.println(Sanitizer.line("time-shift: VM " + vmid + " " + phase.id() + ": " + msg
+                    + (abort ? " (onError=abort: start refused)" : "")));
             audit(vmid, "hook-" + phase.id(), Map.of("result", "error", "message", msg));
             return !abort ? 0 : e instanceof TimeShiftException t ? t.exitCode() : TimeShiftException.ENVIRONMENT;
         }
@@ -148,7 +151,7 @@ public final class HookService {
             }
             err.println("time-shift: VM " + vmid + ": warning: " + msg);
         }
-        new StateStore(paths).update(vmid, start); // decides from the state it reads under the lock
+        states().update(vmid, start); // decides from the state it reads under the lock
         OffsetModel.Decision d = start.decision;
         Instant target = d.guestTimeAt(now);
         Map<String, Object> details = new LinkedHashMap<>();
@@ -175,7 +178,7 @@ public final class HookService {
 
     private int postStart(int vmid, Policy policy) {
         Instant now = clock.instant();
-        StateStore states = new StateStore(paths);
+        StateStore states = states();
         if (migrated()) {
             states.update(vmid, new PhaseChange(Phase.POST_START, now));
             audit(vmid, "hook-post-start", Map.of("result", "skipped", "reason", "migrated",
@@ -208,7 +211,7 @@ public final class HookService {
 
     private int preStop(int vmid, Policy policy) {
         Instant now = clock.instant();
-        StateStore states = new StateStore(paths);
+        StateStore states = states();
         VmState cur = states.read(vmid);
         VmState.Run run = cur.run();
         VmState.Stop stop = null;
@@ -244,7 +247,7 @@ public final class HookService {
     private int postStop(int vmid, Policy policy) {
         Instant now = clock.instant();
         StopDecision decided = new StopDecision(policy, now);
-        new StateStore(paths).update(vmid, decided); // checked and marked under the lock: two cleanup paths may race
+        states().update(vmid, decided); // checked and marked under the lock: two cleanup paths may race
         if (decided.alreadyDone) {
             return 0; // post-stop for this run was handled already (legacy and new cleanup paths)
         }
@@ -458,8 +461,15 @@ public final class HookService {
     private void audit(int vmid, String action, Map<String, Object> details) {
         try {
             new AuditLog(paths.auditLog(), clock).append("hook", vmid, action, details);
-        } catch (TimeShiftException e) {
-            err.println("time-shift: VM " + vmid + ": warning: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // never the reason a phase fails
+            err.println(Sanitizer.line("time-shift: VM " + vmid + ": warning: not recorded in the audit log: "
+                    + (e instanceof TimeShiftException ? "" : e.getClass().getSimpleName() + ": ") + e.getMessage()));
         }
+    }
+
+    /** The state store of the hook: a damaged state file is set aside with one stderr line and an audit entry. */
+    private StateStore states() {
+        return new StateStore(paths, clock, err, "hook");
     }
 }
