@@ -461,7 +461,7 @@ public final class HookService {
     private void audit(int vmid, String action, Map<String, Object> details) {
         try {
             new AuditLog(paths.auditLog(), clock).append("hook", vmid, action, details);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // never the reason a phase fails
             err.println(Sanitizer.line("time-shift: VM " + vmid + ": warning: not recorded in the audit log: "
                     + (e instanceof TimeShiftException ? "" : e.getClass().getSimpleName() + ": ") + e.getMessage()));
