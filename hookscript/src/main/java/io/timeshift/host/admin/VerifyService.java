@@ -355,7 +355,7 @@ public final class VerifyService {
             }
         } catch (AgentErrorException e) {
             ts.put("error", e.desc());
-            notes.add("time sync not checked: the guest cannot run systemctl (" + e.desc() + ")");
+            notes.add("time sync not checked: the guest cannot run systemctl (" + io.timeshift.pve.text.Sanitizer.value(e.desc()) + ")");
             return ts;
         }
         if (on.isEmpty()) {

@@ -259,7 +259,7 @@ public final class ApplyWorker {
         } catch (AgentErrorException e) {
             if (e.desc() != null && e.desc().contains("hardware clock")) {
                 // qemu-ga sets the system time first and only then fails in hwclock -w (pve-facts §4.2)
-                note = "guest could not write its RTC (" + e.desc() + "); a guest reboot will lose the shift";
+                note = "guest could not write its RTC (" + Sanitizer.value(e.desc()) + "); a guest reboot will lose the shift";
             } else if (e.desc() != null && e.desc().contains("not currently supported")) {
                 note = "guest-set-time unsupported (no /sbin/hwclock in the guest); used date -s, second precision";
                 setWithDate(agent, offsetNs);

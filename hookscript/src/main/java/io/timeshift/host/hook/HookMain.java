@@ -48,7 +48,7 @@ public final class HookMain {
      * phase's exit policy: 0, except pre-start under {@code onError: abort} (3, environment), read from
      * the policy file once more. Never throws.
      */
-    private static final class Last {
+    static final class Last {
         static int resort(HostPaths paths, int vmid, String phase, Throwable t, PrintStream err) {
             boolean abort = false;
             try {

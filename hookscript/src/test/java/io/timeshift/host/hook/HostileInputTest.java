@@ -328,6 +328,22 @@ class HostileInputTest {
         }
 
         @Test
+        void whateverEscapesAPhaseIsOneLineAndKeepsTheExitPolicyOfThePhase() {
+            host.policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
+            PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+
+            assertEquals(3, HookMain.Last.resort(host.paths(), VM, "pre-start", new StackOverflowError("deep\ner"), e));
+            assertEquals(0, HookMain.Last.resort(host.paths(), VM, "post-stop", new OutOfMemoryError(), e));
+            host.policy(PolicyJson.fixed(VM, DATE));
+            assertEquals(0, HookMain.Last.resort(host.paths(), VM, "pre-start", new LinkageError("x"), e));
+
+            List<String> lines = errLines();
+            assertEquals(3, lines.size());
+            assertEquals("time-shift: VM 105 pre-start: internal error StackOverflowError: deep\\ner (onError=abort: start refused)",
+                    lines.get(0));
+        }
+
+        @Test
         void anErrorFromTheAgentSeamAtPreStopIsExitZero() {
             host.policy(PolicyJson.fixed(VM, DATE)).agentSocket(VM);
 
