@@ -12,6 +12,24 @@ public final class Main {
     private Main() {
     }
 
+    /** The CLI; an Error the JVM survives (stack overflow, out of memory) is one line and exit 3, not a trace. */
+    private static int cli(String[] args) {
+        try {
+            return io.timeshift.host.cli.Cli.run(args);
+        } catch (Throwable t) {
+            boolean verbose = false;
+            for (String a : args) {
+                verbose |= "-v".equals(a) || "--verbose".equals(a);
+            }
+            if (verbose) {
+                t.printStackTrace();
+            }
+            System.err.println(io.timeshift.pve.text.Sanitizer.line("time-shift: unexpected " + t.getClass().getSimpleName()
+                    + ": " + t.getMessage() + (verbose ? "" : " (run with --verbose for details)")));
+            return io.timeshift.pve.error.TimeShiftException.ENVIRONMENT;
+        }
+    }
+
     public static void main(String[] args) {
         int code;
         if (args.length > 0 && "hook".equals(args[0])) {
@@ -24,7 +42,7 @@ public final class Main {
                 code |= HookMain.run(new String[] {"hook", args[1], phase}, System.getenv(), System.out, System.err);
             }
         } else {
-            code = io.timeshift.host.cli.Cli.run(args);
+            code = cli(args);
         }
         System.out.flush();
         System.exit(code);

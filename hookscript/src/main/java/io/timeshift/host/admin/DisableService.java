@@ -242,7 +242,7 @@ public final class DisableService {
                         guestPolicy = rm.ok() ? "removed " + ApplyWorker.GUEST_POLICY + "; "
                                 : "could not remove " + ApplyWorker.GUEST_POLICY + " (exit " + rm.exitCode() + "); ";
                     } catch (AgentErrorException e) {
-                        guestPolicy = "could not remove " + ApplyWorker.GUEST_POLICY + " (" + e.desc() + "); ";
+                        guestPolicy = "could not remove " + ApplyWorker.GUEST_POLICY + " (" + io.timeshift.pve.text.Sanitizer.value(e.desc()) + "); ";
                     }
                 }
                 TimeSyncManager.Report enabled = new TimeSyncManager(agent).enable(os, units);
@@ -257,7 +257,7 @@ public final class DisableService {
                     if (e.desc() == null || !e.desc().contains("hardware clock")) {
                         throw e;
                     }
-                    rtc = "; the guest could not write its RTC (" + e.desc() + ")";
+                    rtc = "; the guest could not write its RTC (" + io.timeshift.pve.text.Sanitizer.value(e.desc()) + ")";
                 }
                 QgaClient.TimedReading r = agent.timedGetTime(() -> TimeParsers.toEpochNanos(clock.instant()));
                 String msg = sync + "; guest clock back to real time (" + TimeParsers.iso(TimeParsers.fromEpochNanos(r.guestNanos()))

@@ -11,7 +11,8 @@ public record Finding(String problem, String fix, String source) {
 
     /** One line: "problem (fix: ...)". */
     public String line() {
-        return problem + (fix == null || fix.isBlank() ? "" : " (fix: " + fix + ")");
+        // problems quote files and guests: one safe line whatever they hold
+        return io.timeshift.pve.text.Sanitizer.line(problem + (fix == null || fix.isBlank() ? "" : " (fix: " + fix + ")"));
     }
 
     public Map<String, Object> json() {

@@ -86,7 +86,11 @@ public final class VerifyService {
         }
 
         // ---- clock
-        VmState.Run run = new StateStore(paths).read(vmid).run();
+        StateStore.Loaded loaded = new StateStore(paths).inspect(vmid);
+        if (loaded.problem() != null) {
+            findings.add(Finding.host(loaded.problem(), "time-shift apply " + vmid + " (sets the damaged file aside and starts over)"));
+        }
+        VmState.Run run = loaded.state().run();
         Long expectedOffset = null;
         if (run != null) {
             expectedOffset = run.offsetNs();
@@ -351,7 +355,7 @@ public final class VerifyService {
             }
         } catch (AgentErrorException e) {
             ts.put("error", e.desc());
-            notes.add("time sync not checked: the guest cannot run systemctl (" + e.desc() + ")");
+            notes.add("time sync not checked: the guest cannot run systemctl (" + io.timeshift.pve.text.Sanitizer.value(e.desc()) + ")");
             return ts;
         }
         if (on.isEmpty()) {

@@ -20,6 +20,7 @@ import io.timeshift.pve.qga.AgentException;
 import io.timeshift.pve.qga.AgentNotAnsweringException;
 import io.timeshift.pve.qga.AgentProtocolException;
 import io.timeshift.pve.qga.OsInfo;
+import io.timeshift.pve.text.Sanitizer;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.VmNotRunningException;
 import io.timeshift.pve.time.Monotonic;
@@ -126,7 +127,7 @@ public final class ApplyWorker {
     }
 
     private Result applyLocked(int vmid, Policy policy, boolean fromHook, boolean hold) {
-        StateStore states = new StateStore(paths);
+        StateStore states = new StateStore(paths, clock, log, actor); // a damaged state is set aside, said in the worker log
         Instant startedAt = clock.instant();
         long pid = ProcessHandle.current().pid();
         VmState current = states.read(vmid);
@@ -194,7 +195,7 @@ public final class ApplyWorker {
             log("VM " + vmid + ": " + rec.get("message") + "; agent after " + agentWaitMs + " ms, apply " + round(applyMs) + " ms");
             OsInfo os = osInfo(agent); // after the clock: guest-set-time is the same call on Linux and Windows
             if (os != null) {
-                rec.put("guestOs", os.prettyName() != null ? os.prettyName() : os.id());
+                rec.put("guestOs", Sanitizer.value(os.prettyName() != null ? os.prettyName() : os.id()));
             }
             // time sync goes off right after the clock is verified (keeps the apply itself short);
             // an NTP step in between is what the hold period catches and corrects
@@ -226,10 +227,12 @@ public final class ApplyWorker {
             tell(vmid, policy, rec);
             return new Result(String.valueOf(rec.get("result")), String.valueOf(rec.get("message")), m.guest,
                     round(m.errorNs / 1e6), agentWaitMs, applyMs, timeSync, reapplied, rec);
-        } catch (TimeShiftException e) {
+        } catch (RuntimeException e) {
+            // typed failures, and a bug of ours too: either way the run is recorded as failed and audited
             String msg = e instanceof VmNotRunningException
                     ? "VM " + vmid + " stopped (or its agent socket vanished) during apply: " + e.getMessage()
-                    : e.getMessage();
+                    : e instanceof TimeShiftException ? e.getMessage()
+                    : Sanitizer.line("VM " + vmid + ": internal error " + e.getClass().getSimpleName() + ": " + e.getMessage());
             rec.put("result", VmState.RESULT_FAILED);
             rec.put("message", msg);
             rec.put("finishedAt", clock.instant().toString());
@@ -257,7 +260,7 @@ public final class ApplyWorker {
         } catch (AgentErrorException e) {
             if (e.desc() != null && e.desc().contains("hardware clock")) {
                 // qemu-ga sets the system time first and only then fails in hwclock -w (docs/pve-facts.md §4.2)
-                note = "guest could not write its RTC (" + e.desc() + "); a guest reboot will lose the shift";
+                note = "guest could not write its RTC (" + Sanitizer.value(e.desc()) + "); a guest reboot will lose the shift";
             } else if (e.desc() != null && e.desc().contains("not currently supported")) {
                 note = "guest-set-time unsupported (no /sbin/hwclock in the guest); used date -s, second precision";
                 setWithDate(agent, offsetNs);

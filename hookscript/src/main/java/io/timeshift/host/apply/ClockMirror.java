@@ -73,7 +73,8 @@ public final class ClockMirror {
         if (s == null && run == null) {
             return null;
         }
-        return new Entry(s, s != null && o instanceof Number n ? Long.valueOf(n.longValue()) : null, run);
+        Long offset = s != null && o instanceof Long n && io.timeshift.pve.time.TimeBounds.inRangeDurationNanos(n) ? n : null;
+        return new Entry(s, offset, run);
     }
 
     private Map<String, Object> readMap(int vmid) {

@@ -76,7 +76,7 @@ public final class TimeSyncManager {
                 }
             }
         } catch (AgentErrorException e) {
-            return new Report(List.of(), List.of(), "no systemctl in the guest (" + e.desc()
+            return new Report(List.of(), List.of(), "no systemctl in the guest (" + io.timeshift.pve.text.Sanitizer.value(e.desc())
                     + "); time sync not checked: make sure no NTP client runs there");
         }
         if (found.isEmpty()) {

@@ -79,7 +79,7 @@ public final class AuditLog {
                 m.put("actor", actor);
                 m.put("vmid", vmid);
                 m.put("action", action);
-                m.put("details", details == null ? Map.of() : details);
+                m.put("details", details == null ? Map.of() : safe(details));
                 m.put("prev", prev);
                 String body = Json.compact(m);
                 String unhashed = body.substring(0, body.length() - 1); // drop the closing brace
@@ -101,6 +101,28 @@ public final class AuditLog {
         } finally {
             threads.unlock();
         }
+    }
+
+    /** Detail strings (often quoted from a guest or a file) through the one sanitizer: one line, at most 1000 chars. */
+    private static Object safe(Object v) {
+        if (v instanceof CharSequence s) {
+            return io.timeshift.pve.text.Sanitizer.line(s);
+        }
+        if (v instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                out.put(io.timeshift.pve.text.Sanitizer.value(String.valueOf(e.getKey())), safe(e.getValue()));
+            }
+            return out;
+        }
+        if (v instanceof Iterable<?> list) {
+            java.util.List<Object> out = new java.util.ArrayList<>();
+            for (Object o : list) {
+                out.add(safe(o));
+            }
+            return out;
+        }
+        return v;
     }
 
     private static int lastByte(FileChannel ch, long size) throws IOException {

@@ -1,6 +1,7 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.pve.text.Sanitizer;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -28,7 +29,7 @@ public final class Cli {
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
             // one line, as every error: what is wrong and where to look
-            err.println("time-shift: " + ex.getMessage() + " (see: " + c.getCommandSpec().qualifiedName() + " --help)");
+            err.println(Sanitizer.line("time-shift: " + ex.getMessage() + " (see: " + c.getCommandSpec().qualifiedName() + " --help)"));
             return TimeShiftException.INVALID_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -39,8 +40,8 @@ public final class Cli {
                 err.println("time-shift: " + t.getMessage());
                 return t.exitCode();
             }
-            err.println("time-shift: unexpected " + ex.getClass().getSimpleName() + ": " + ex.getMessage()
-                    + (verbose ? "" : " (run with --verbose for details)"));
+            err.println(Sanitizer.line("time-shift: unexpected " + ex.getClass().getSimpleName() + ": " + ex.getMessage()
+                    + (verbose ? "" : " (run with --verbose for details)")));
             return TimeShiftException.ENVIRONMENT;
         });
         return cl.execute(args);

@@ -68,7 +68,20 @@ public final class StatusCommand implements Callable<Integer> {
             if (tty && !json && ids.size() > 3) {
                 System.err.print("\rreading VM " + id + " ...");
             }
-            rows.add(svc.status(id));
+            try {
+                rows.add(svc.status(id));
+            } catch (RuntimeException e) {
+                // one VM's odd files must not hide the others: its row says what is wrong
+                Map<String, Object> row = new java.util.LinkedHashMap<>();
+                row.put("vmid", id);
+                for (String k : new String[] {"name", "node", "running", "mode", "expectedTime", "guestTime", "driftMs",
+                        "inTolerance", "timeSync", "lastApply"}) {
+                    row.put(k, null);
+                }
+                row.put("problems", List.of(io.timeshift.pve.text.Sanitizer.line(e instanceof io.timeshift.pve.error.TimeShiftException
+                        ? e.getMessage() : "cannot read its status: " + e.getClass().getSimpleName() + ": " + e.getMessage())));
+                rows.add(row);
+            }
         }
         if (tty && !json && ids.size() > 3) {
             System.err.print("\r" + " ".repeat(30) + "\r");
@@ -161,6 +174,10 @@ public final class StatusCommand implements Callable<Integer> {
             cells.add(node);
         }
         cells.addAll(java.util.Arrays.asList(rest));
+        for (int i = 0; i < cells.size(); i++) {
+            // names, messages and problems come from files and guests: one line each, no terminal escapes
+            cells.set(i, io.timeshift.pve.text.Sanitizer.line(String.valueOf(cells.get(i))));
+        }
         out.printf(Locale.ROOT, fmt, cells.toArray());
     }
 

@@ -29,14 +29,43 @@ public final class HookMain {
             vmid = -1;
         }
         if (vmid < 100 || vmid > 999_999_999) {
-            err.println("time-shift hook: '" + args[1] + "' is not a VMID (100-999999999)");
+            err.println("time-shift hook: '" + io.timeshift.pve.text.Sanitizer.value(args[1]) + "' is not a VMID (100-999999999)");
             return 2;
         }
         HostPaths paths = HostPaths.fromEnv(env);
         if (!Files.exists(paths.policyFile(vmid))) {
             return 0; // fast path: most VMs a shared snippet might be attached to have no policy
         }
-        return WithPolicy.run(paths, vmid, args[2], env, out, err);
+        try {
+            return WithPolicy.run(paths, vmid, args[2], env, out, err);
+        } catch (Throwable t) {
+            return Last.resort(paths, vmid, args[2], t, err);
+        }
+    }
+
+    /**
+     * Whatever escaped the phase (a bug, a StackOverflowError, an OutOfMemoryError): one line, and the
+     * phase's exit policy: 0, except pre-start under {@code onError: abort} (3, environment), read from
+     * the policy file once more. Never throws.
+     */
+    static final class Last {
+        static int resort(HostPaths paths, int vmid, String phase, Throwable t, PrintStream err) {
+            boolean abort = false;
+            try {
+                abort = "pre-start".equals(phase) && io.timeshift.host.policy.PolicyParser.saysAbort(
+                        Files.readString(paths.policyFile(vmid), java.nio.charset.StandardCharsets.UTF_8));
+            } catch (Throwable ignored) {
+                // unreadable: warn
+            }
+            try {
+                err.println(io.timeshift.pve.text.Sanitizer.line("time-shift: VM " + vmid + " "
+                        + io.timeshift.pve.text.Sanitizer.value(phase) + ": internal error " + t.getClass().getSimpleName()
+                        + ": " + t.getMessage() + (abort ? " (onError=abort: start refused)" : "; the clock is not shifted")));
+            } catch (Throwable ignored) {
+                // nothing left to say it with
+            }
+            return abort ? TimeShiftException.ENVIRONMENT : 0;
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.pve.error.TimeShiftException;
 import io.timeshift.pve.qga.QgaClient;
+import io.timeshift.pve.text.Sanitizer;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -91,7 +92,7 @@ public final class HookService {
             return 0;
         }
         if (phase == null) {
-            err.println("time-shift: VM " + vmid + ": unknown hook phase '" + phaseName
+            err.println("time-shift: VM " + vmid + ": unknown hook phase '" + Sanitizer.value(phaseName)
                     + "' ignored (known: pre-start, post-start, pre-stop, post-stop)");
             return 0;
         }
@@ -106,9 +107,9 @@ public final class HookService {
                 audit(vmid, "hook-" + phase.id(), Map.of("result", "invalid-policy", "message", e.getMessage()));
                 return chained;
             }
-            err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + e.getMessage()
+            err.println(Sanitizer.line("time-shift: VM " + vmid + " " + phase.id() + ": " + e.getMessage()
                     + (abort ? " (onError=abort: start refused; fix the file or run time-shift disable " + vmid + ")"
-                    : "; the clock is not shifted (fix the file, or time-shift disable " + vmid + ")"));
+                    : "; the clock is not shifted (fix the file, or time-shift disable " + vmid + ")")));
             audit(vmid, "hook-" + phase.id(), Map.of("result", "invalid-policy", "message", e.getMessage()));
             return abort ? e.exitCode() : 0;
         }
@@ -123,13 +124,15 @@ public final class HookService {
                 case PRE_STOP -> preStop(vmid, policy);
                 case POST_STOP -> postStop(vmid, policy);
             };
-        } catch (RuntimeException e) {
-            // our typed failures, and also a bug of ours: neither may block a start the policy lets go ahead
+        } catch (RuntimeException | Error e) {
+            // our typed failures, and also a bug of ours or an Error the JVM survives (stack overflow, out of
+            // memory): none may block a start the policy lets go ahead
             String msg = e instanceof TimeShiftException ? e.getMessage()
-                    : "internal error " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                    : Sanitizer.line("internal error " + e.getClass().getSimpleName() + ": " + e.getMessage());
             // a migration target's pre-start never fails: the guest is already running on the source
             boolean abort = phase == Phase.PRE_START && policy.abortOnError() && !migrated();
-            err.println("time-shift: VM " + vmid + " " + phase.id() + ": " + msg + (abort ? " (onError=abort: start refused)" : ""));
+            err.println(Sanitizer.line("time-shift: VM " + vmid + " " + phase.id() + ": " + msg
+                    + (abort ? " (onError=abort: start refused)" : "")));
             audit(vmid, "hook-" + phase.id(), Map.of("result", "error", "message", msg));
             return !abort ? 0 : e instanceof TimeShiftException t ? t.exitCode() : TimeShiftException.ENVIRONMENT;
         }
@@ -180,7 +183,7 @@ public final class HookService {
             }
         }
         StartDecision start = new StartDecision(vmid, policy, now, mirrored, resume != null, backup, migrated);
-        new StateStore(paths).update(vmid, start); // decides from the state it reads under the lock
+        states().update(vmid, start); // decides from the state it reads under the lock
         if (!migrated) {
             mirror.writeRun(vmid, start.run); // where a live-migration target will look for this run's offset
         }
@@ -213,7 +216,7 @@ public final class HookService {
 
     private int postStart(int vmid, Policy policy) {
         Instant now = clock.instant();
-        StateStore states = new StateStore(paths);
+        StateStore states = states();
         if (migrated()) {
             states.update(vmid, new PhaseChange(Phase.POST_START, now));
             audit(vmid, "hook-post-start", Map.of("result", "skipped", "reason", "migrated",
@@ -246,7 +249,7 @@ public final class HookService {
 
     private int preStop(int vmid, Policy policy) {
         Instant now = clock.instant();
-        StateStore states = new StateStore(paths);
+        StateStore states = states();
         VmState cur = states.read(vmid);
         VmState.Run run = cur.run();
         VmState.Stop stop = null;
@@ -282,7 +285,7 @@ public final class HookService {
     private int postStop(int vmid, Policy policy) {
         Instant now = clock.instant();
         StopDecision decided = new StopDecision(policy, now);
-        new StateStore(paths).update(vmid, decided); // checked and marked under the lock: two cleanup paths may race
+        states().update(vmid, decided); // checked and marked under the lock: two cleanup paths may race
         if (decided.alreadyDone) {
             return 0; // post-stop for this run was handled already (legacy and new cleanup paths)
         }
@@ -371,8 +374,8 @@ public final class HookService {
                 Process p = new ProcessBuilder(script.toString(), Integer.toString(vmid), phase.id()).inheritIO().start();
                 int rc = p.waitFor();
                 if (rc != 0 && phase == Phase.PRE_START) {
-                    err.println("time-shift: VM " + vmid + ": chained hookscript " + chain + " failed pre-start (exit "
-                            + rc + "); start refused as it would have been without time-shift");
+                    err.println(Sanitizer.line("time-shift: VM " + vmid + ": chained hookscript " + chain
+                            + " failed pre-start (exit " + rc + "); start refused as it would have been without time-shift"));
                     return rc;
                 }
                 return 0;
@@ -383,9 +386,9 @@ public final class HookService {
                 problem = "was interrupted";
             }
         }
-        err.println("time-shift: VM " + vmid + " " + phase.id() + ": chained hookscript " + chain + " " + problem
-                + (abort ? " (onError=abort: start refused; fix the snippet or run time-shift disable " + vmid + ")"
-                : "; going on without it (fix the snippet, or re-run time-shift enable)"));
+        err.println(Sanitizer.line("time-shift: VM " + vmid + " " + phase.id() + ": chained hookscript " + chain + " "
+                + problem + (abort ? " (onError=abort: start refused; fix the snippet or run time-shift disable " + vmid + ")"
+                : "; going on without it (fix the snippet, or re-run time-shift enable)")));
         return abort ? TimeShiftException.ENVIRONMENT : 0;
     }
 
@@ -562,8 +565,15 @@ public final class HookService {
     private void audit(int vmid, String action, Map<String, Object> details) {
         try {
             new AuditLog(paths.auditLog(), clock).append("hook", vmid, action, details);
-        } catch (TimeShiftException e) {
-            err.println("time-shift: VM " + vmid + ": warning: " + e.getMessage());
+        } catch (RuntimeException | Error e) {
+            // never the reason a phase fails
+            err.println(Sanitizer.line("time-shift: VM " + vmid + ": warning: not recorded in the audit log: "
+                    + (e instanceof TimeShiftException ? "" : e.getClass().getSimpleName() + ": ") + e.getMessage()));
         }
+    }
+
+    /** The state store of the hook: a damaged state file is set aside with one stderr line and an audit entry. */
+    private StateStore states() {
+        return new StateStore(paths, clock, err, "hook");
     }
 }

@@ -3,6 +3,7 @@ package io.timeshift.host.policy;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.pve.text.Sanitizer;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +52,7 @@ public final class PolicyParser {
         }
         Mode mode = Mode.parse(modeS);
         if (mode == null) {
-            throw bad(source, "mode", "'" + modeS + "' is not a mode (use fixed, offset or continue)");
+            throw bad(source, "mode", "'" + Sanitizer.value(modeS) + "' is not a mode (use fixed, offset or continue)");
         }
         String dateS = string(m, "date", source);
         String offsetS = string(m, "offset", source);
@@ -125,7 +126,7 @@ public final class PolicyParser {
         if (v.equals(second)) {
             return true;
         }
-        throw bad(source, field, "'" + v + "' is not valid (use " + first + " or " + second + ")");
+        throw bad(source, field, "'" + Sanitizer.value(v) + "' is not valid (use " + first + " or " + second + ")");
     }
 
     private static String string(Map<String, Object> m, String field, String source) {
@@ -136,7 +137,7 @@ public final class PolicyParser {
         if (v instanceof String s) {
             return s;
         }
-        throw bad(source, field, "must be a string or null, not " + v);
+        throw bad(source, field, "must be a string or null, not " + Sanitizer.value(String.valueOf(v)));
     }
 
     private static String originalString(Map<String, Object> original, String field, String source) {
@@ -144,11 +145,11 @@ public final class PolicyParser {
         if (v == null || v instanceof String) {
             return (String) v;
         }
-        throw bad(source, "original." + field, "must be a string or null, not " + v);
+        throw bad(source, "original." + field, "must be a string or null, not " + Sanitizer.value(String.valueOf(v)));
     }
 
     private static InvalidInputException bad(String source, String field, String what) {
-        return new InvalidInputException(source + ": field '" + field + "': " + what);
+        return new InvalidInputException(source + ": field '" + Sanitizer.value(field) + "': " + what);
     }
 
     /**

@@ -33,6 +33,9 @@ public final class PolicyStore {
             return Optional.of(Files.readString(f, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new io.timeshift.pve.error.InvalidInputException(f + ": not valid UTF-8 (re-create it with time-shift enable "
+                    + vmid + ", or fix the file)");
         } catch (IOException e) {
             throw new EnvironmentException(AtomicFiles.describe("cannot read policy", f, e), e);
         }

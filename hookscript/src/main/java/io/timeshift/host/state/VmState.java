@@ -1,6 +1,7 @@
 package io.timeshift.host.state;
 
 import io.timeshift.host.time.TimeParsers;
+import io.timeshift.pve.time.TimeBounds;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,15 +67,15 @@ public final class VmState {
 
         /** A run as {@link #json()} wrote it, or null when it is missing or malformed (hand-edited). */
         public static Run fromJson(Map<String, Object> m) {
-            if (m == null || !(m.get("offsetNs") instanceof Number offset) || m.get("startedAt") == null) {
+            if (m == null || !(m.get("offsetNs") instanceof Long offset) || !TimeBounds.inRangeDurationNanos(offset)) {
                 return null;
             }
-            try {
-                return new Run(str(m, "id"), TimeParsers.parseInstant(str(m, "startedAt")), offset.longValue(),
-                        str(m, "reason"), Boolean.TRUE.equals(m.get("backup")), str(m, "policy"));
-            } catch (java.time.format.DateTimeParseException e) {
-                return null;
+            Instant started = m.get("startedAt") instanceof String t ? TimeParsers.parseIsoUtc(t) : null;
+            if (!TimeBounds.inRange(started)) {
+                return null; // malformed or out of range (hand-edited, a hostile mirror): as if no run was recorded
             }
+            return new Run(str(m, "id"), started, offset, str(m, "reason"), Boolean.TRUE.equals(m.get("backup")),
+                    str(m, "policy"));
         }
     }
 
@@ -132,12 +133,12 @@ public final class VmState {
             if (m == null || m.get("guestTime") == null || m.get("hostTime") == null) {
                 return null;
             }
-            try {
-                return new Stop(TimeParsers.parseInstant(str(m, "hostTime")), TimeParsers.parseInstant(str(m, "guestTime")), str(m, "source"),
-                        str(m, "runId"), str(m, "policy"));
-            } catch (java.time.format.DateTimeParseException e) {
-                return null; // malformed (hand-edited): as if no stop was recorded
+            Instant host = m.get("hostTime") instanceof String h ? TimeParsers.parseIsoUtc(h) : null;
+            Instant guest = m.get("guestTime") instanceof String g ? TimeParsers.parseIsoUtc(g) : null;
+            if (!TimeBounds.inRange(host) || !TimeBounds.inRange(guest)) {
+                return null; // malformed or out of range (hand-edited, a far-future mirror): as if no stop was recorded
             }
+            return new Stop(host, guest, str(m, "source"), str(m, "runId"), str(m, "policy"));
         }
 
         public Map<String, Object> json() {
@@ -176,6 +177,87 @@ public final class VmState {
 
     public void timeSyncDisabled(List<String> units) {
         doc.put("timeSyncDisabled", new ArrayList<>(units));
+    }
+
+    // ---- validation: what a damaged or hand-edited file is ----
+
+    /**
+     * Null when every field this version reads has its type and range, else one line naming the first
+     * bad field. Unknown fields are kept and not checked (a newer version may have written them).
+     * Instants must lie in {@link TimeBounds} (1970..2069), offsets within ±100 years: a value outside
+     * is damage, never an overflow later.
+     */
+    public static String problem(Map<String, Object> doc) {
+        String p;
+        if ((p = type(doc, "", "vmid", Number.class)) != null || (p = type(doc, "", "lastPhase", String.class)) != null
+                || (p = instant(doc, "", "lastPhaseAt")) != null || (p = type(doc, "", "postStopDoneFor", String.class)) != null) {
+            return p;
+        }
+        Object sync = doc.get("timeSyncDisabled");
+        if (sync != null) {
+            if (!(sync instanceof List<?> l)) {
+                return "field 'timeSyncDisabled': not a list";
+            }
+            for (Object o : l) {
+                if (!(o instanceof String)) {
+                    return "field 'timeSyncDisabled': not a list of unit names";
+                }
+            }
+        }
+        for (String k : new String[] {"run", "lastApply", "lastStop"}) {
+            Object v = doc.get(k);
+            if (v != null && !(v instanceof Map<?, ?>)) {
+                return "field '" + k + "': not an object";
+            }
+        }
+        Map<String, Object> run = map(doc, "run");
+        if (run != null) {
+            if (!(run.get("offsetNs") instanceof Long off) || !TimeBounds.inRangeDurationNanos(off)) {
+                return "field 'run.offsetNs': not an integer within " + TimeBounds.DURATION_RANGE;
+            }
+            if ((p = instant(run, "run.", "startedAt")) != null || (p = type(run, "run.", "id", String.class)) != null
+                    || (p = type(run, "run.", "reason", String.class)) != null || (p = type(run, "run.", "policy", String.class)) != null
+                    || (p = type(run, "run.", "backup", Boolean.class)) != null) {
+                return p;
+            }
+        }
+        Map<String, Object> apply = map(doc, "lastApply");
+        if (apply != null) {
+            if ((p = instant(apply, "lastApply.", "startedAt")) != null || (p = instant(apply, "lastApply.", "finishedAt")) != null
+                    || (p = instant(apply, "lastApply.", "guestTimeAfter")) != null
+                    || (p = type(apply, "lastApply.", "result", String.class)) != null
+                    || (p = type(apply, "lastApply.", "message", String.class)) != null
+                    || (p = type(apply, "lastApply.", "errorMs", Number.class)) != null
+                    || (p = type(apply, "lastApply.", "workerPid", Long.class)) != null) {
+                return p;
+            }
+        }
+        Map<String, Object> stop = map(doc, "lastStop");
+        if (stop != null) {
+            if ((p = instant(stop, "lastStop.", "hostTime")) != null || (p = instant(stop, "lastStop.", "guestTime")) != null
+                    || (p = type(stop, "lastStop.", "source", String.class)) != null
+                    || (p = type(stop, "lastStop.", "runId", String.class)) != null
+                    || (p = type(stop, "lastStop.", "policy", String.class)) != null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static String type(Map<String, Object> m, String prefix, String k, Class<?> type) {
+        Object v = m.get(k);
+        return v == null || type.isInstance(v) ? null
+                : "field '" + prefix + k + "': not a " + (type == Number.class || type == Long.class ? "number" : type.getSimpleName().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static String instant(Map<String, Object> m, String prefix, String k) {
+        Object v = m.get(k);
+        if (v == null) {
+            return null;
+        }
+        Instant t = v instanceof String s ? TimeParsers.parseIsoUtc(s) : null;
+        return TimeBounds.inRange(t) ? null
+                : "field '" + prefix + k + "': not an instant within " + TimeBounds.INSTANT_RANGE + " (like 2021-03-01T12:00:00Z)";
     }
 
     // ---- helpers ----

@@ -11,6 +11,7 @@ import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.pve.text.Sanitizer;
 import io.timeshift.pve.qga.QgaClient;
 
 import java.io.IOException;
@@ -107,7 +108,16 @@ public final class StatusService {
             StatusProblems.configProblems(vmid, conf.hookscript(), conf.agentEnabled(), problems);
         }
         m.put("mode", policy == null ? null : policy.mode().id());
-        VmState state = new StateStore(paths).read(vmid);
+        StateStore.Loaded loaded;
+        try {
+            loaded = new StateStore(paths).inspect(vmid);
+        } catch (TimeShiftException e) {
+            loaded = new StateStore.Loaded(VmState.empty(vmid), e.getMessage());
+        }
+        if (loaded.problem() != null) {
+            problems.add(loaded.problem() + " (the next hook phase or apply sets it aside and starts over)");
+        }
+        VmState state = loaded.state();
         VmState.Run run = state.run();
         Instant now = clock.instant();
         Instant expected = null;
@@ -146,13 +156,14 @@ public final class StatusService {
         }
         if (last != null && VmState.RESULT_RUNNING.equals(last.get("result")) && last.get("workerPid") == null
                 && last.get("startedAt") instanceof String at
-                && TimeParsers.parseInstant(at).plus(Duration.ofMinutes(10)).isBefore(clock.instant())) {
+                && TimeParsers.parseIsoUtc(at) != null
+                && TimeParsers.parseIsoUtc(at).plus(Duration.ofMinutes(10)).isBefore(clock.instant())) {
             last = new LinkedHashMap<>(last);
             last.put("result", VmState.RESULT_FAILED);
             last.put("message", "the apply worker never started (fix: time-shift apply " + vmid + ")");
         }
         if (last != null && VmState.RESULT_FAILED.equals(last.get("result"))) {
-            problems.add("last apply failed: " + last.get("message"));
+            problems.add("last apply failed: " + Sanitizer.line(String.valueOf(last.get("message"))));
         }
         m.put("lastApply", last);
         m.put("problems", problems);

@@ -1,6 +1,8 @@
 package io.timeshift.host.time;
 
 import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.pve.text.Sanitizer;
+import io.timeshift.pve.time.TimeBounds;
 
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -41,6 +43,15 @@ public final class TimeParsers {
      * forms. A year is 365 days: an offset must be one fixed number, not a calendar rule.
      */
     public static Duration parseDuration(String text, String field) {
+        Duration d = parseAnyDuration(text, field);
+        if (!TimeBounds.inRange(d)) {
+            throw new InvalidInputException(field + ": '" + Sanitizer.value(text) + "' is beyond 100 years (durations lie within "
+                    + TimeBounds.DURATION_RANGE + ")");
+        }
+        return d;
+    }
+
+    private static Duration parseAnyDuration(String text, String field) {
         if (text == null || text.isBlank()) {
             throw new InvalidInputException(field + ": empty duration (use " + DURATION_FORMS + ")");
         }
@@ -70,8 +81,8 @@ public final class TimeParsers {
         }
         try {
             return Duration.parse(t);
-        } catch (DateTimeParseException e) {
-            throw new InvalidInputException(field + ": '" + text + "' is not a duration (use " + DURATION_FORMS + ")");
+        } catch (DateTimeParseException | ArithmeticException e) {
+            throw new InvalidInputException(field + ": '" + Sanitizer.value(text) + "' is not a duration (use " + DURATION_FORMS + ")");
         }
     }
 
@@ -152,7 +163,7 @@ public final class TimeParsers {
                 result = LocalDate.parse(t).atStartOfDay(zone).toInstant();
             }
         } catch (DateTimeException e) {
-            throw new InvalidInputException(field + ": '" + text + "' is not a date (use " + WHEN_FORMS + ")");
+            throw new InvalidInputException(field + ": '" + Sanitizer.value(text) + "' is not a date (use " + WHEN_FORMS + ")");
         }
         requireSettableYear(result, field);
         return result;
@@ -164,10 +175,19 @@ public final class TimeParsers {
 
     /** The guest agent refuses years outside 1970-2069; say so before we get there. */
     public static void requireSettableYear(Instant t, String field) {
-        int year = java.time.LocalDate.ofEpochDay(Math.floorDiv(t.getEpochSecond(), 86_400L)).getYear();
-        if (year < MIN_YEAR || year > MAX_YEAR) {
-            throw new InvalidInputException(field + ": year " + year + " is outside " + MIN_YEAR + "-" + MAX_YEAR
-                    + " (the QEMU guest agent cannot set such a time)");
+        if (TimeBounds.inRange(t)) {
+            return;
+        }
+        long year = t.isBefore(TimeBounds.MIN_INSTANT) ? Math.min(MIN_YEAR - 1, yearOf(t)) : Math.max(MAX_YEAR + 1, yearOf(t));
+        throw new InvalidInputException(field + ": year " + year + " is outside " + MIN_YEAR + "-" + MAX_YEAR
+                + " (the QEMU guest agent cannot set such a time)");
+    }
+
+    private static long yearOf(Instant t) {
+        try {
+            return java.time.LocalDate.ofEpochDay(Math.floorDiv(t.getEpochSecond(), 86_400L)).getYear();
+        } catch (java.time.DateTimeException e) {
+            return t.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 

@@ -153,6 +153,15 @@ class VerifyCommandTest {
         }
 
         @Test
+        void aDamagedStateIsAFindingNamingTheFieldAndVerifyStillMeasures() throws Exception {
+            node.host.stateText(105, "{\"vmid\":105,\"run\":{\"startedAt\":\"x\\u001b[2J\",\"offsetNs\":1}}\n");
+            assertEquals(1, node.run("verify", "105"));
+            assertTrue(node.out().contains("field 'run.startedAt': not an instant within"), node.out());
+            assertTrue(java.nio.file.Files.exists(node.host.paths().stateFile(105)), "verify is a reader: it moves nothing");
+            assertFalse(node.out().contains("\u001b"), "no terminal escape reaches the terminal");
+        }
+
+        @Test
         void jsonCarriesTheMeasurementAndTheFindings() {
             node.ga.guestTime(T0.plusNanos(OFFSET_NS).plusSeconds(5));
             assertEquals(1, node.run("verify", "105", "--json"));

@@ -447,4 +447,39 @@ class ApplyWorkerTest {
 
         assertTrue(e.getMessage().contains("within 300 ms"), e.getMessage());
     }
+
+    @Nested
+    class HostileGuest {
+        @Test
+        void aNulAnEscapeAndAMegabyteInTheOsNameStillFinishTheApplyTurnTimeSyncOffAndAudit() throws Exception {
+            host.policy(PolicyJson.fixed(VM, DATE));
+            ga.osInfo(FakeQemuGa.hostileOsInfo());
+            ga.onExec((path, args) -> path.equals("systemctl") && args.get(0).equals("show")
+                    ? FakeQemuGa.ExecReply.ok(systemctlShow(unit("systemd-timesyncd.service", "loaded", "active", "enabled")))
+                    : FakeQemuGa.ExecReply.ok(""));
+
+            ApplyWorker.Result r = worker().apply(VM, false, false);
+
+            assertTrue(r.ok(), r.message());
+            assertEquals(List.of("systemd-timesyncd.service"), new StateStore(host.paths()).read(VM).timeSyncDisabled());
+            String guestOs = String.valueOf(lastApply().get("guestOs"));
+            assertEquals(200, guestOs.length());
+            assertTrue(guestOs.endsWith("\u2026"));
+            Map<String, Object> audit = host.auditEntries().get(host.auditEntries().size() - 1);
+            assertEquals("ok", ((Map<?, ?>) audit.get("details")).get("result"));
+            assertTrue(Files.size(host.paths().auditLog()) < 8192);
+        }
+
+        @Test
+        void aGuestReadingOfMinusTwoToTheSixtyThirdAfterTheSetIsARecordedFailureNotAnOverflow() {
+            host.policy(PolicyJson.fixed(VM, DATE));
+            ga.getTimeAnswers(Long.MIN_VALUE);
+
+            assertThrows(io.timeshift.pve.error.EnvironmentException.class, () -> worker().apply(VM, false, false));
+
+            assertEquals("failed", lastApply().get("result"));
+            assertTrue(String.valueOf(lastApply().get("message")).contains("outside 1970-01-01T00:00:00Z..2069-12-31T23:59:59Z"),
+                    String.valueOf(lastApply().get("message")));
+        }
+    }
 }

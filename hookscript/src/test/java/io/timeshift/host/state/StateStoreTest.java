@@ -107,26 +107,83 @@ class StateStoreTest {
 
     @Nested
     class Corrupt {
-        @Test
-        void corruptFileStartsEmptyAndKeepsACorruptCopy() throws Exception {
-            TempHost host = new TempHost(dir).stateText(105, "{\"vmid\":105,\"run\":{");
-            StateStore store = new StateStore(host.paths());
+        private final java.time.Clock clock = java.time.Clock.fixed(Instant.parse("2026-12-02T01:55:00.123Z"), java.time.ZoneOffset.UTC);
 
-            VmState s = store.read(105);
-
-            assertEquals(Map.of("vmid", 105), s.toJson());
-            Path copy = host.paths().stateDir().resolve("105.json.corrupt");
-            assertEquals("{\"vmid\":105,\"run\":{", Files.readString(copy));
+        private StateStore healing(TempHost host, java.io.ByteArrayOutputStream err) {
+            return new StateStore(host.paths(), clock, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), "hook");
         }
 
         @Test
-        void updateOverACorruptFileWritesAFreshState() throws Exception {
-            TempHost host = new TempHost(dir).stateText(105, "[]");
+        void readersSeeAnEmptyStateAndOneLineSayingWhyAndMoveNothing() throws Exception {
+            TempHost host = new TempHost(dir).stateText(105, "{\"vmid\":105,\"run\":{");
 
-            new StateStore(host.paths()).update(105, s -> s.phase("post-stop", T0));
+            StateStore.Loaded l = new StateStore(host.paths()).inspect(105);
+
+            assertEquals(Map.of("vmid", 105), l.state().toJson());
+            assertTrue(l.problem().startsWith(host.paths().stateFile(105) + ": not valid JSON ("), l.problem());
+            assertEquals("{\"vmid\":105,\"run\":{", Files.readString(host.paths().stateFile(105)), "a reader moves nothing");
+        }
+
+        @Test
+        void updateMovesTheDamagedFileAsideSaysSoOnceAndStartsOver() throws Exception {
+            TempHost host = new TempHost(dir).stateText(105, "[]");
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+
+            healing(host, err).update(105, s -> s.phase("post-stop", T0));
 
             assertEquals("post-stop", host.state(105).get("lastPhase"));
-            assertTrue(Files.exists(host.paths().stateDir().resolve("105.json.corrupt")));
+            Path bad = host.paths().stateDir().resolve("105.json.bad-20261202T015500Z");
+            assertEquals("[]", Files.readString(bad));
+            assertEquals("time-shift: VM 105: damaged state " + host.paths().stateFile(105) + ": expected a JSON object; moved to "
+                    + "105.json.bad-20261202T015500Z; starting over as on a first start\n", err.toString(java.nio.charset.StandardCharsets.UTF_8));
+            Map<String, Object> entry = host.auditEntries().get(0);
+            assertEquals("state-reset", entry.get("action"));
+            assertEquals("hook", entry.get("actor"));
+            assertEquals(bad.toString(), ((Map<?, ?>) entry.get("details")).get("movedTo"));
+        }
+
+        @Test
+        void invalidUtf8IsDamageNotAnEnvironmentError() throws Exception {
+            TempHost host = new TempHost(dir);
+            Files.createDirectories(host.paths().stateDir());
+            Files.write(host.paths().stateFile(105), new byte[] {'{', '"', 'x', '"', ':', '"', (byte) 0xff, '"', '}'});
+
+            assertTrue(new StateStore(host.paths()).inspect(105).problem().endsWith(": not valid UTF-8"));
+            healing(host, new java.io.ByteArrayOutputStream()).update(105, s -> s.phase("pre-stop", T0));
+            assertEquals("pre-stop", host.state(105).get("lastPhase"));
+        }
+
+        @Test
+        void aNumberBeyondADoubleIsDamage() {
+            TempHost host = new TempHost(dir).stateText(105, "{\"vmid\":105,\"lastApply\":{\"errorMs\":1e400}}");
+
+            assertTrue(new StateStore(host.paths()).inspect(105).problem().contains("number out of range"));
+        }
+
+        @Test
+        void aFieldOfTheWrongTypeIsDamageNamingTheField() {
+            TempHost host = new TempHost(dir).stateText(105, "{\"vmid\":105,\"lastApply\":{\"startedAt\":42}}");
+
+            assertTrue(new StateStore(host.paths()).inspect(105).problem().endsWith(
+                    ": field 'lastApply.startedAt': not an instant within 1970-01-01T00:00:00Z..2069-12-31T23:59:59Z (like 2021-03-01T12:00:00Z)"));
+        }
+
+        @Test
+        void aGuestTimeAtStopOfMinusTwoToTheSixtyThirdIsDamageNotAnOverflowLater() {
+            TempHost host = new TempHost(dir).stateText(105, "{\"vmid\":105,\"lastStop\":{\"hostTime\":\"2026-01-10T08:00:00Z\","
+                    + "\"guestTime\":\"1677-09-21T00:12:43.145224192Z\",\"source\":\"agent\"}}");
+
+            StateStore.Loaded l = new StateStore(host.paths()).inspect(105);
+            assertTrue(l.problem().contains("field 'lastStop.guestTime'"), l.problem());
+            assertNull(l.state().lastStop());
+        }
+
+        @Test
+        void anOffsetBeyondOneHundredYearsIsDamage() {
+            TempHost host = new TempHost(dir).stateText(105,
+                    "{\"vmid\":105,\"run\":{\"startedAt\":\"2026-01-10T08:00:00Z\",\"offsetNs\":9223372036854775807}}");
+
+            assertTrue(new StateStore(host.paths()).inspect(105).problem().contains("field 'run.offsetNs'"));
         }
 
         @Test

@@ -219,4 +219,34 @@ class StatusServiceTest {
 
         assertEquals(List.of(105, 300), service().defaultVmids());
     }
+
+    @Nested
+    class HostileFiles {
+        @Test
+        void oneVmsBadLastApplyStartedAtIsThatVmsProblemAndTheOthersStillShow() {
+            host.confWith(106).policy(PolicyJson.fixed(106, DATE));
+            host.stateText(VM, "{\"vmid\":105,\"lastApply\":{\"startedAt\":\"garbage\",\"result\":\"running\"}}");
+            new StateStore(host.paths()).update(106, s -> s.startApply(T0, null));
+
+            Map<String, Object> bad = service().status(VM);
+            Map<String, Object> good = service().status(106);
+
+            assertTrue(problems(bad).stream().anyMatch(p -> p.contains("field 'lastApply.startedAt'")), problems(bad).toString());
+            assertNull(bad.get("lastApply"));
+            assertEquals("running", ((Map<?, ?>) good.get("lastApply")).get("result"));
+            assertTrue(Files.exists(host.paths().stateFile(VM)), "a reader moves nothing");
+        }
+
+        @Test
+        void aNulInTheVmNameGivesValidJsonOnOneLinePerValue() {
+            host.conf(VM, TempHost.CONF.replace("name: jump-vm", "name: ju\u0000mp\u001b[2J"));
+
+            Map<String, Object> st = service().status(VM);
+            String json = io.timeshift.host.io.Json.compact(List.of(st));
+
+            assertTrue(json.contains("\"name\":\"ju\\u0000mp\\u001b[2J\""), json);
+            Object back = ((List<?>) io.timeshift.pve.json.LightJson.parsePlain(json)).get(0);
+            assertEquals("ju\u0000mp\u001b[2J", ((Map<?, ?>) back).get("name"));
+        }
+    }
 }

@@ -68,6 +68,9 @@ public final class FakeQemuGa implements QgaConnector {
     private boolean answering = true;
     private boolean socketPresent = true;
     private int getTimeCalls;
+    private final Map<String, byte[]> rawReplies = new HashMap<>();
+    private Long fixedGetTime;
+    private Map<String, Object> osInfo;
     private long nextPid = 2000;
     private long nextHandle = 1;
 
@@ -237,6 +240,35 @@ public final class FakeQemuGa implements QgaConnector {
         }
     }
 
+    // ---------------------------------------------------------------- a hostile guest
+
+    /** {@code command} is answered with exactly these bytes (a raw NUL, half a reply, megabytes) from now on. */
+    public synchronized FakeQemuGa rawReply(String command, byte[] bytes) {
+        rawReplies.put(command, bytes.clone());
+        return this;
+    }
+
+    /** guest-get-time answers {@code ns} whatever the clock says (e.g. Long.MIN_VALUE, Long.MAX_VALUE). */
+    public synchronized FakeQemuGa getTimeAnswers(long ns) {
+        fixedGetTime = ns;
+        return this;
+    }
+
+    /** guest-get-osinfo answers these fields (strings with NUL, ESC, newlines, megabytes of text). */
+    public synchronized FakeQemuGa osInfo(Map<String, Object> fields) {
+        osInfo = new LinkedHashMap<>(fields);
+        return this;
+    }
+
+    /** An OS name with a NUL, an ESC sequence and a newline, and a 1 MiB pretty-name: what a hostile guest reports. */
+    public static Map<String, Object> hostileOsInfo() {
+        Map<String, Object> os = new LinkedHashMap<>();
+        os.put("id", "deb\u0000ian");
+        os.put("name", "x\u001b[2J\nroot# ");
+        os.put("pretty-name", "P".repeat(1 << 20));
+        return os;
+    }
+
     // ---------------------------------------------------------------- qemu-ga
 
     @SuppressWarnings("unchecked")
@@ -259,6 +291,10 @@ public final class FakeQemuGa implements QgaConnector {
             return ("\u00ff{\"return\": " + id + "}\n").getBytes(StandardCharsets.ISO_8859_1);
         }
         requests.add(new Request(name, args, line));
+        byte[] raw = rawReplies.get(name);
+        if (raw != null) {
+            return raw.clone();
+        }
         Object reply;
         String failure = failures.get(name);
         if (failure != null) {
@@ -277,6 +313,9 @@ public final class FakeQemuGa implements QgaConnector {
                 return ok(Map.of());
             case "guest-get-time": {
                 getTimeCalls++;
+                if (fixedGetTime != null) {
+                    return ok(fixedGetTime);
+                }
                 Duration jump = jumps.get(getTimeCalls);
                 if (jump != null) {
                     guestOffsetNs += jump.toNanos();
@@ -297,6 +336,9 @@ public final class FakeQemuGa implements QgaConnector {
                 return ok(Map.of());
             }
             case "guest-get-osinfo": {
+                if (osInfo != null) {
+                    return ok(osInfo);
+                }
                 Map<String, Object> os = new LinkedHashMap<>();
                 os.put("id", "debian");
                 os.put("name", "Debian GNU/Linux");

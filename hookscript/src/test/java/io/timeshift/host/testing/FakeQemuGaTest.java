@@ -93,4 +93,32 @@ class FakeQemuGaTest {
 
         assertThrows(VmNotRunningException.class, client::getTimeNanos);
     }
+
+    @org.junit.jupiter.api.Nested
+    class Hostile {
+        @Test
+        void hostileOsInfoArrivesWithItsNulEscapeAndMegabyte() {
+            ga.osInfo(FakeQemuGa.hostileOsInfo());
+
+            io.timeshift.pve.qga.OsInfo os = client.osInfo();
+
+            assertEquals("deb\u0000ian", os.id());
+            assertEquals("x\u001b[2J\nroot# ", os.name());
+            assertEquals(1 << 20, os.prettyName().length());
+        }
+
+        @Test
+        void getTimeAnswersAnExtremeValueThatTheClientRefusesTyped() {
+            ga.getTimeAnswers(Long.MIN_VALUE);
+
+            assertThrows(io.timeshift.pve.qga.AgentProtocolException.class, client::getTimeNanos);
+        }
+
+        @Test
+        void aRawReplyIsSentAsItsExactBytes() {
+            ga.rawReply("guest-ping", "{\"return\": {\"x\": \"a\u0000b\"}}\n".getBytes(StandardCharsets.UTF_8));
+
+            assertThrows(io.timeshift.pve.qga.AgentProtocolException.class, client::ping);
+        }
+    }
 }

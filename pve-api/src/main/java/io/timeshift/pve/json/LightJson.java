@@ -47,9 +47,10 @@ public final class LightJson {
         } else if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new IllegalArgumentException("JSON cannot carry " + d);
+                out.append("null"); // JSON has no such number; the reader never produces one
+            } else {
+                out.append(value);
             }
-            out.append(value);
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
             boolean first = true;
@@ -79,9 +80,16 @@ public final class LightJson {
         }
     }
 
+    /**
+     * A JSON string per RFC 8259: {@code "} and {@code \\} escaped, every control character (NUL
+     * included) as {@code \\n}-style or {@code \\u00XX}, and a lone surrogate as {@code \\uDXXX}
+     * (valid JSON text; it reads back as the same lone char). Never throws. The guest agent path refuses
+     * NUL before it gets here ({@link #containsNul}): QEMU's parser rejects {@code \\u0000}.
+     */
     public static void writeString(StringBuilder out, CharSequence s) {
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -92,13 +100,12 @@ public final class LightJson {
                 case '\b' -> out.append("\\b");
                 case '\f' -> out.append("\\f");
                 default -> {
-                    if (c == 0) {
-                        // QEMU's JSON parser rejects an escaped NUL ("is not supported"); no guest
-                        // path or argument can hold a NUL anyway.
-                        throw new IllegalArgumentException("a guest agent string cannot contain a NUL character");
-                    }
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || c == 0x7f) {
+                        hexEscape(out, c);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        hexEscape(out, c); // lone: UTF-8 cannot carry it, the escape can
                     } else {
                         out.append(c);
                     }
@@ -106,6 +113,41 @@ public final class LightJson {
             }
         }
         out.append('"');
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private static void hexEscape(StringBuilder out, char c) {
+        out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf])
+                .append(HEX[c & 0xf]);
+    }
+
+    /** True when a string (or key) anywhere in {@code value} contains a NUL character. */
+    public static boolean containsNul(Object value) {
+        if (value instanceof CharSequence s) {
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) == 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (containsNul(String.valueOf(e.getKey())) || containsNul(e.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (value instanceof Iterable<?> list) {
+            for (Object o : list) {
+                if (containsNul(o)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ parsing
@@ -234,6 +276,8 @@ public final class LightJson {
 
     private static final class Parser {
         private static final int MAX_DEPTH = 512;
+        /** A 64-bit integer has 20 characters, a double ~25; anything longer is not a number we use. */
+        private static final int MAX_NUMBER_CHARS = 100;
         private final String s;
         private final Object nullValue;
         private int pos;
@@ -404,9 +448,17 @@ public final class LightJson {
                     throw error("bad number");
                 }
             }
+            if (pos - start > MAX_NUMBER_CHARS) {
+                throw error("number longer than " + MAX_NUMBER_CHARS + " characters");
+            }
             String num = s.substring(start, pos);
             if (!integral) {
-                return Double.valueOf(num);
+                Double d = Double.valueOf(num);
+                if (d.isInfinite()) {
+                    pos = start;
+                    throw error("number out of range");
+                }
+                return d;
             }
             BigInteger big = new BigInteger(num);
             return big.bitLength() < 64 ? (Object) big.longValue() : big;
@@ -455,11 +507,15 @@ public final class LightJson {
                         if (pos + 4 > s.length()) {
                             throw error("bad \\u escape");
                         }
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("bad \\u escape");
+                        int v = 0;
+                        for (int k = 0; k < 4; k++) {
+                            int h = Character.digit(s.charAt(pos + k), 16);
+                            if (h < 0 || s.charAt(pos + k) > 'f') {
+                                throw error("bad \\u escape");
+                            }
+                            v = v << 4 | h;
                         }
+                        sb.append((char) v);
                         pos += 4;
                     }
                     default -> {

@@ -6,7 +6,7 @@ public class AgentErrorException extends AgentException {
     private final String desc;
 
     public AgentErrorException(int vmid, String command, String errorClass, String desc) {
-        super(vmid, "VM " + vmid + ": guest agent refused " + command + ": " + desc, null);
+        super(vmid, "VM " + vmid + ": guest agent refused " + command + ": " + io.timeshift.pve.text.Sanitizer.value(desc), null);
         this.errorClass = errorClass;
         this.desc = desc;
     }

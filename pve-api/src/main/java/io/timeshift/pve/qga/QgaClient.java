@@ -1,6 +1,9 @@
 package io.timeshift.pve.qga;
 
+import io.timeshift.pve.error.InvalidInputException;
 import io.timeshift.pve.json.LightJson;
+import io.timeshift.pve.text.Sanitizer;
+import io.timeshift.pve.time.TimeBounds;
 import io.timeshift.pve.error.EnvironmentException;
 import io.timeshift.pve.time.Monotonic;
 
@@ -177,7 +180,7 @@ public final class QgaClient {
     /** {@code guest-get-time}: the guest's system time, ns since the epoch (UTC). */
     public long getTimeNanos() {
         Reply r = call("guest-get-time", null);
-        return r.requireLong(r.returnValue(), "return");
+        return r.requireEpochNanos(r.requireLong(r.returnValue(), "return"));
     }
 
     /**
@@ -207,7 +210,7 @@ public final class QgaClient {
         StampWhenSent stamp = new StampWhenSent(hostNanos);
         Reply r = call("guest-get-time", stamp, defaultTimeout);
         long received = hostNanos.getAsLong();
-        long guest = r.requireLong(r.returnValue(), "return");
+        long guest = r.requireEpochNanos(r.requireLong(r.returnValue(), "return"));
         return new TimedReading(guest, stamp.sent + (received - stamp.sent) / 2);
     }
 
@@ -457,6 +460,7 @@ public final class QgaClient {
 
     /** Only the command line. */
     static byte[] commandFrame(String command, Map<String, Object> arguments) {
+        requireNoNul(command, arguments);
         StringBuilder sb = new StringBuilder(64);
         sb.append("{\"execute\":");
         LightJson.writeString(sb, command);
@@ -470,6 +474,7 @@ public final class QgaClient {
 
     /** The exact bytes of one exchange: the sync, then the command, each ending in a newline. */
     static byte[] frame(long syncId, String command, Map<String, Object> arguments) {
+        requireNoNul(command, arguments);
         StringBuilder sb = new StringBuilder(96);
         sb.append("{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":").append(syncId).append("}}\n");
         sb.append("{\"execute\":");
@@ -659,6 +664,18 @@ public final class QgaClient {
             throw bad("\"" + what + "\" is not a 64-bit integer");
         }
 
+        /**
+         * A guest clock reading inside {@link TimeBounds} (1970-2069): anything else (a guest reporting
+         * -2^63) is a protocol error, so no caller computes with it.
+         */
+        long requireEpochNanos(long ns) {
+            if (!TimeBounds.inRangeEpochNanos(ns)) {
+                throw bad("the guest's time " + ns + " ns since the epoch is outside " + TimeBounds.INSTANT_RANGE
+                        + " (set the guest's clock, or check its agent)");
+            }
+            return ns;
+        }
+
         long requireLong(Map<String, Object> o, String field) {
             if (!o.containsKey(field)) {
                 throw bad("\"" + field + "\" is missing");
@@ -763,7 +780,14 @@ public final class QgaClient {
     }
 
     private static String abbreviate(String text) {
-        String oneLine = text.replace('\n', ' ').replace('\r', ' ');
-        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
+        return Sanitizer.value(text);
+    }
+
+    /** QEMU's JSON parser refuses {@code \\u0000}: a NUL in an argument is refused here, typed. */
+    private static void requireNoNul(String command, Map<String, Object> arguments) {
+        if (LightJson.containsNul(command) || LightJson.containsNul(arguments)) {
+            throw new InvalidInputException("guest agent command " + Sanitizer.value(command)
+                    + ": an argument contains a NUL character, which the QEMU guest agent cannot receive");
+        }
     }
 }

@@ -30,10 +30,28 @@ class LightJsonTest {
     }
 
     @Test
-    void refusesNulAndNonFiniteNumbers() {
-        assertThrows(IllegalArgumentException.class, () -> write("a\0b"));
-        assertThrows(IllegalArgumentException.class, () -> write(Double.NaN));
+    void escapesNulAndLoneSurrogatesAndWritesNonFiniteNumbersAsNull() {
+        assertEquals("\"a\\u0000b\\u001b\\u007f\"", write("a\0b\u001b\u007f"));
+        assertEquals("\"x\\ud800y\\udc00\"", write("x\ud800y\udc00"));
+        assertEquals("\"\ud83d\ude00\"", write("\ud83d\ude00"), "a valid pair stays as it is");
+        assertEquals("[null,null]", write(List.of(Double.NaN, Double.POSITIVE_INFINITY)));
         assertThrows(IllegalArgumentException.class, () -> write(new Object()));
+    }
+
+    @Test
+    void refusesNumbersOutsideWhatADoubleOrOneHundredCharactersHold() {
+        assertThrows(IllegalArgumentException.class, () -> LightJson.parse("1e400"));
+        assertThrows(IllegalArgumentException.class, () -> LightJson.parse("-1e400"));
+        assertThrows(IllegalArgumentException.class, () -> LightJson.parse("1".repeat(101)));
+        assertEquals(0.0, LightJson.parse("1e-400"));
+    }
+
+    @Test
+    void refusesUnicodeEscapesThatAreNotFourHexDigits() {
+        assertThrows(IllegalArgumentException.class, () -> LightJson.parse("\"\\u+041\""));
+        assertThrows(IllegalArgumentException.class, () -> LightJson.parse("\"\\u-041\""));
+        assertThrows(IllegalArgumentException.class, () -> LightJson.parse("\"\\u\uff10041\""));
+        assertEquals("A", LightJson.parse("\"\\u0041\""));
     }
 
     @Test
