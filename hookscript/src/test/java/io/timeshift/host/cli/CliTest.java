@@ -167,9 +167,90 @@ class CliTest {
         void verifyOfAnIntactLogExitsZero() {
             threeAuditLines();
 
+            String last = new AuditLog(host.paths().auditLog(), clock).append("hook", 105, "hook-post-start", Map.of());
+
             assertEquals(0, run("audit", "--verify"));
 
-            assertEquals(host.paths().auditLog() + ": 3 lines, hash chain intact\n", out.toString());
+            assertEquals(host.paths().auditLog() + ": 4 lines, hash chain intact, last hash " + last
+                    + ", anchor audit.jsonl.anchor (4 lines, " + size() + " bytes, last hash " + last + ") matches\n",
+                    out.toString());
+        }
+
+        private long size() {
+            try {
+                return Files.size(host.paths().auditLog());
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Test
+        void verifyOfAnEmptyOrMissingLogSaysZeroLines() {
+            assertEquals(0, run("audit", "--verify"));
+
+            assertEquals(host.paths().auditLog() + ": 0 lines, hash chain intact\n", out.toString());
+        }
+
+        @Test
+        void verifyOfALogWhoseLastLineWasDeletedExitsOneSayingSo() throws Exception {
+            threeAuditLines();
+            List<String> lines = Files.readAllLines(host.paths().auditLog());
+            Files.write(host.paths().auditLog(), lines.subList(0, 2));
+
+            assertEquals(1, run("audit", "--verify"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).startsWith("time-shift: " + host.paths().auditLog()
+                    + ": the log ends after line 2 but its anchor records 3 lines"), errLines().get(0));
+        }
+
+        @Test
+        void verifyOfADirectoryIsExitThreeNeverIntact() throws Exception {
+            Files.createDirectories(host.paths().auditLog());
+
+            assertEquals(3, run("audit", "--verify"));
+
+            assertEquals(List.of("time-shift: cannot read audit log " + host.paths().auditLog()
+                    + ": it is a directory, not the log; move it away"), errLines());
+            assertEquals("", out.toString());
+        }
+
+        @Test
+        void listingADirectoryIsExitThree() throws Exception {
+            Files.createDirectories(host.paths().auditLog());
+
+            assertEquals(3, run("audit", "--json"));
+
+            assertEquals(1, errLines().size(), err.toString());
+        }
+
+        @Test
+        void jsonListingOfALogWithForeignLinesIsStillOneValidJsonArray() throws Exception {
+            threeAuditLines();
+            Files.writeString(host.paths().auditLog(), "garbage \u0007 line\n{\"half\":", java.nio.file.StandardOpenOption.APPEND);
+
+            assertEquals(0, run("audit", "--json"));
+
+            List<Map<String, Object>> rows = jsonArray(out.toString());
+            assertEquals(5, rows.size(), out.toString());
+            assertEquals("hook-post-stop", rows.get(2).get("action"));
+            assertEquals(4L, rows.get(3).get("line"));
+            assertTrue(((String) rows.get(3).get("invalid")).startsWith("not an audit entry: "), rows.get(3).toString());
+            assertEquals("garbage \\u0007 line", rows.get(3).get("text"));
+            assertEquals("{\"half\":", rows.get(4).get("text"));
+        }
+
+        @Test
+        void textListingShowsAForeignLineAsOneEscapedLine() throws Exception {
+            threeAuditLines();
+            Files.writeString(host.paths().auditLog(), "bad\rline\n", java.nio.file.StandardOpenOption.APPEND);
+
+            assertEquals(0, run("audit"));
+
+            List<String> lines = out.toString().lines().toList();
+            assertEquals(4, lines.size(), out.toString());
+            assertTrue(lines.get(3).startsWith("line 4: not an audit entry ("), lines.get(3));
+            assertTrue(lines.get(3).endsWith("): bad\\u000dline"), lines.get(3));
         }
 
         @Test
@@ -196,6 +277,7 @@ class CliTest {
             assertEquals(false, m.get("ok"));
             assertEquals(2, ((Number) m.get("firstBadLine")).intValue());
             assertEquals(3, ((Number) m.get("lines")).intValue());
+            assertTrue(((String) m.get("anchor")).startsWith("3 lines, "), m.toString());
         }
 
         @Test
