@@ -341,6 +341,74 @@ class CliTest {
     }
 
     @Nested
+    class InvalidInputAtTheEdge {
+        @ParameterizedTest(name = "plan 105 --target {0}")
+        @ValueSource(strings = {"ftp://x", "x:99999", "x:0", "http://x", "[fe80::1"})
+        void aBadTargetIsExit2NamingTheOptionBeforeTheVmIsLookedAt(String target) {
+            assertEquals(2, run("plan", "105", "--target", target));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).startsWith("time-shift: --target: '" + target + "'"), errLines().get(0));
+        }
+
+        @ParameterizedTest(name = "enable 105 --date 2021-03-01 --target {0}")
+        @ValueSource(strings = {"ftp://x", "x:99999", "x:0"})
+        void enableRefusesTheSameTargets(String target) {
+            host.confWith(105);
+
+            assertEquals(2, run("enable", "105", "--date", "2021-03-01", "--yes", "--target", target));
+
+            assertTrue(errLines().get(0).startsWith("time-shift: --target: '" + target + "'"), errLines().get(0));
+            assertFalse(Files.exists(host.paths().policyFile(105)));
+        }
+
+        @ParameterizedTest(name = "--remote {0}")
+        @ValueSource(strings = {"https://pve1:99999", "https://pve1:0", "pve1:8006", "ftp://pve1"})
+        void aBadRemoteIsExit2NamingTheOption(String remote) throws Exception {
+            Path token = dir.resolve("token");
+            Files.writeString(token, "root@pam!t=secret\n");
+            Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+            for (String command : List.of("status", "doctor")) {
+                assertEquals(2, run(command, "--remote", remote, "--token-file", token.toString()), err.toString());
+                assertEquals(1, errLines().size(), err.toString());
+                assertTrue(errLines().get(0).startsWith("time-shift: --remote: '" + remote + "'"), errLines().get(0));
+            }
+        }
+
+        @ParameterizedTest(name = "status {0} x")
+        @ValueSource(strings = {"--token-file", "--fingerprint", "--ca", "--user", "--password-file"})
+        void aRemoteOptionWithoutRemoteIsExit2NotIgnored(String option) {
+            assertEquals(2, run("status", option, "x"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).startsWith("time-shift: " + option + " needs --remote https://<node>:8006"),
+                    errLines().get(0));
+        }
+
+        @Test
+        void noCommandIsExit2WithOneLineLikeTheGuestTool() {
+            assertEquals(2, run());
+
+            assertEquals(List.of("time-shift: missing command: enable, disable, status, apply, verify, plan, doctor, audit,"
+                    + " api-setup, demo or hook (see: time-shift --help)"), errLines());
+            assertEquals("", out.toString());
+        }
+
+        @Test
+        void anAgentTimeoutOutOfRangeInTheNodeConfigIsExit2NamingTheFileAndField() throws Exception {
+            host.confWith(105).agentSocket(105).policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z"));
+            Files.createDirectories(host.paths().configFile().getParent());
+            Files.writeString(host.paths().configFile(), "{\"agentTimeout\":\"P2D\"}");
+
+            assertEquals(2, run("apply", "105"));
+
+            assertEquals(List.of("time-shift: " + host.paths().configFile() + ": field 'agentTimeout': P2D is out of range;"
+                    + " use PT0.1S to PT10M (default PT3S)"), errLines());
+        }
+    }
+
+    @Nested
     class Verbose {
         @Test
         void printsAStackTraceOnlyWithVerbose() throws Exception {
