@@ -387,6 +387,17 @@ class CliTest {
         }
 
         @Test
+        void zoneWithoutDateIsExit2NotIgnored() {
+            host.confWith(105);
+
+            assertEquals(2, run("enable", "105", "--offset", "-90d", "--zone", "Europe/Berlin", "--yes"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).startsWith("time-shift: --zone only applies to a --date"), errLines().get(0));
+            assertFalse(Files.exists(host.paths().policyFile(105)));
+        }
+
+        @Test
         void noCommandIsExit2WithOneLineLikeTheGuestTool() {
             assertEquals(2, run());
 
