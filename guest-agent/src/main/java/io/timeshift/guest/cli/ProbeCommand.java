@@ -66,9 +66,15 @@ public final class ProbeCommand implements Callable<Integer> {
         return out;
     }
 
+    /** The longest --timeout: one BMC's handshakes never need more; and it keeps every deadline sum in range. */
+    static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+
     static void requirePositive(Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new InvalidInputException("--timeout must be positive, e.g. 10s or PT10S");
+        }
+        if (timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new InvalidInputException("--timeout must be at most 10m (PT10M), e.g. 10s or PT10S");
         }
     }
 }

@@ -18,22 +18,50 @@ public record Target(String input, String host, int port) {
     /** @throws InvalidInputException naming the valid forms */
     public static Target parse(String input) {
         Matcher m = FORM.matcher(input == null ? "" : input.trim());
-        if (!m.matches()) {
-            throw new InvalidInputException("target '" + input + "' is not " + VALID_FORMS);
+        if (!m.matches() || hasControl(input)) {
+            throw new InvalidInputException("target '" + shown(input) + "' is not " + VALID_FORMS);
         }
         String scheme = m.group("scheme");
         if (scheme != null && !scheme.toLowerCase(Locale.ROOT).equals("https")) {
-            throw new InvalidInputException("target '" + input + "': only https:// URLs can be probed; use " + VALID_FORMS);
+            throw new InvalidInputException("target '" + shown(input) + "': only https:// URLs can be probed; use " + VALID_FORMS);
+        }
+        if (scheme == null && input.trim().indexOf('/') >= 0) {
+            // a path belongs to a URL (copied from a browser), not to host[:port]
+            throw new InvalidInputException("target '" + shown(input) + "' is not " + VALID_FORMS);
         }
         int port = 443;
         if (m.group("port") != null) {
             port = Integer.parseInt(m.group("port"));
             if (port < 1 || port > 65535) {
-                throw new InvalidInputException("target '" + input + "': port must be 1-65535");
+                throw new InvalidInputException("target '" + shown(input) + "': port must be 1-65535");
             }
         }
         String host = m.group("v6") != null ? m.group("v6") : m.group("host");
         return new Target(input.trim(), host, port);
+    }
+
+    /** For messages: control characters escaped, so the error stays one line. */
+    private static String shown(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 80; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0 || c == '\u2028' || c == '\u2029'
+                    ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 80 ? b.append("...").toString() : b.toString();
+    }
+
+    private static boolean hasControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f) {
+                return true; // blanks at the ends are trimmed; one inside fails the form
+            }
+        }
+        return false;
     }
 
     /** True for IP literals, which must not be sent as SNI (RFC 6066 §3). */

@@ -41,15 +41,45 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TlsProber {
     static final int MAX_THREADS = 64;
+    /** How long past its limit a target's result is awaited (the result is assembled after the last socket call). */
+    static final Duration GRACE = Duration.ofMillis(500);
+
+    /** Name resolution: the seam where tests make it hang. */
+    interface Resolver {
+        InetAddress resolve(String host) throws UnknownHostException;
+    }
+
     private final Clock clock;
     private final Monotonic monotonic;
     private final Assessment assessment;
+    private final Resolver resolver;
     private final JdkDefaults jdk = new JdkDefaults();
 
     public TlsProber(Clock clock, Monotonic monotonic, Assessment assessment) {
+        this(clock, monotonic, assessment, InetAddress::getByName);
+    }
+
+    TlsProber(Clock clock, Monotonic monotonic, Assessment assessment, Resolver resolver) {
         this.clock = clock;
         this.monotonic = monotonic;
         this.assessment = assessment;
+        this.resolver = resolver;
+    }
+
+    /** What one target's probe is doing, for the message when it overruns its limit. */
+    static final class Progress {
+        private volatile long startNanos;
+        private volatile boolean started;
+        private volatile String doing = "waiting for a probe thread";
+
+        void start(long nanos) {
+            startNanos = nanos;
+            started = true;
+        }
+
+        void doing(String what) {
+            doing = what;
+        }
     }
 
     /** Results in the order of {@code targets}. */
@@ -62,24 +92,29 @@ public final class TlsProber {
         return out;
     }
 
-    /** The raw facts, concurrently, in the order of {@code targets}. */
+    /**
+     * The raw facts, concurrently, in the order of {@code targets}. Each target gets at most {@code timeout}
+     * from the moment its probe starts (name resolution included), measured on the monotonic source: a
+     * probe still running then (a hanging resolver, a peer that keeps a handshake alive) is reported
+     * unreachable saying what it was doing, and left behind on its daemon thread.
+     */
     public List<ProbeFacts> factsAll(List<Target> targets, Duration timeout, Instant at) {
-        if (targets.size() == 1) {
-            return List.of(facts(targets.get(0), timeout, at));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(targets.size(), MAX_THREADS), r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(targets.size(), MAX_THREADS)), r -> {
             Thread t = new Thread(r, "probe");
             t.setDaemon(true);
             return t;
         });
         try {
             List<Future<ProbeFacts>> futures = new ArrayList<>();
+            List<Progress> progress = new ArrayList<>();
             for (Target t : targets) {
-                futures.add(pool.submit(() -> facts(t, timeout, at)));
+                Progress p = new Progress();
+                progress.add(p);
+                futures.add(pool.submit(() -> facts(t, timeout, at, p)));
             }
             List<ProbeFacts> out = new ArrayList<>();
             for (int i = 0; i < futures.size(); i++) {
-                out.add(await(futures.get(i), targets.get(i), timeout, at));
+                out.add(await(futures.get(i), progress.get(i), targets.get(i), timeout, at));
             }
             return out;
         } finally {
@@ -87,36 +122,60 @@ public final class TlsProber {
         }
     }
 
-    private ProbeFacts await(Future<ProbeFacts> f, Target t, Duration timeout, Instant at) {
-        try {
-            // every socket call is bounded by the target's deadline; the margin covers DNS and queueing
-            return f.get(timeout.toMillis() * 2 + 5000, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            return unreachable(t, "no result within " + Durations.human(timeout) + " (name resolution hanging?)", at);
-        } catch (ExecutionException e) {
-            return unreachable(t, "probe failed: " + e.getCause(), at);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return unreachable(t, "interrupted", at);
+    private ProbeFacts await(Future<ProbeFacts> f, Progress p, Target t, Duration timeout, Instant at) {
+        long limit = timeout.plus(GRACE).toNanos();
+        while (true) {
+            long waitMs = 50;
+            if (p.started) {
+                long left = p.startNanos + limit - monotonic.nanoTime();
+                if (left <= 0 && !f.isDone()) {
+                    f.cancel(true);
+                    return unreachable(t, "no result within the " + Durations.human(timeout) + " limit: " + p.doing
+                            + " had not finished", at);
+                }
+                waitMs = Math.max(1, Math.min(50, left / 1_000_000));
+            }
+            try {
+                return f.get(waitMs, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // look at the monotonic source again
+            } catch (ExecutionException e) {
+                return unreachable(t, "probe failed: " + e.getCause(), at);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return unreachable(t, "interrupted", at);
+            }
         }
     }
 
     /** Probes one target; never throws for network conditions. */
     public ProbeFacts facts(Target target, Duration timeout, Instant at) {
+        return facts(target, timeout, at, new Progress());
+    }
+
+    private ProbeFacts facts(Target target, Duration timeout, Instant at, Progress progress) {
+        long started = monotonic.nanoTime();
+        progress.start(started);
         Deadline deadline = Deadline.after(monotonic, timeout);
         Duration cap = timeout.dividedBy(2).compareTo(Duration.ofMillis(500)) < 0 ? timeout : timeout.dividedBy(2);
         InetAddress address;
+        progress.doing("name resolution of " + target.host());
         try {
-            address = InetAddress.getByName(target.host());
+            address = resolver.resolve(target.host());
         } catch (UnknownHostException e) {
             return unreachable(target, "unknown host " + target.host(), at);
+        }
+        if (deadline.expired()) {
+            return unreachable(target, "name resolution of " + target.host() + " took "
+                    + Durations.human(Duration.ofNanos(monotonic.nanoTime() - started)) + ", past the "
+                    + Durations.human(timeout) + " limit", at);
         }
         InetSocketAddress socketAddress = new InetSocketAddress(address, target.port());
         String sni = target.hostIsIpLiteral() ? null : target.host();
         RawHandshake raw = new RawHandshake(socketAddress, sni, ThreadLocalRandom.current());
 
         Map<TlsVersion, RawHandshake.Outcome> outcomes = new EnumMap<>(TlsVersion.class);
+        Map<TlsVersion, Duration> waited = new EnumMap<>(TlsVersion.class);
         List<String> notTried = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         TlsVersion[] order = {TlsVersion.TLSv1_2, TlsVersion.TLSv1_3, TlsVersion.TLSv1_1, TlsVersion.TLSv1, TlsVersion.SSLv3};
@@ -126,7 +185,10 @@ public final class TlsProber {
                 continue;
             }
             List<Integer> suites = v == TlsVersion.TLSv1_3 ? CipherSuites.tls13() : CipherSuites.legacyAndModern();
+            progress.doing("the " + v.jsonName() + " hello to " + target.input());
+            long before = monotonic.nanoTime();
             RawHandshake.Outcome o = raw.attempt(v, suites, deadline, cap);
+            waited.put(v, Duration.ofNanos(monotonic.nanoTime() - before));
             outcomes.put(v, o);
             if (o.kind() == RawHandshake.Kind.CONNECT_FAILED) {
                 if (outcomes.size() == 1) {
@@ -141,7 +203,7 @@ public final class TlsProber {
         boolean spokeTls = outcomes.values().stream().anyMatch(RawHandshake.Outcome::spokeTls);
         if (!spokeTls) {
             RawHandshake.Outcome first = outcomes.get(TlsVersion.TLSv1_2);
-            String why = first.kind() == RawHandshake.Kind.TIMEOUT ? "no TLS answer within " + Durations.human(timeout) : first.detail();
+            String why = first.kind() == RawHandshake.Kind.TIMEOUT ? silence(outcomes, waited, notTried, timeout) : first.detail();
             return unreachable(target, why, at);
         }
 
@@ -203,6 +265,7 @@ public final class TlsProber {
         }
         // ... or, when TLS 1.3 is all the server speaks, from JSSE (1.3 encrypts them)
         if (best == TlsVersion.TLSv1_3 && bestClear == null && !deadline.expired()) {
+            progress.doing("the JSSE TLS 1.3 handshake with " + target.input());
             JsseHandshake.Result r = JsseHandshake.tls13(socketAddress, sni, deadline, cap);
             chain = r.chain();
             requested = r.clientCertRequested();
@@ -220,6 +283,7 @@ public final class TlsProber {
             } else if (deadline.expired()) {
                 jdkChecked = false;
             } else {
+                progress.doing("the hello with this JDK's cipher suites to " + target.input());
                 List<Integer> jdkIds = CipherSuites.idsOf(jdk.enabledSuites());
                 RawHandshake.Outcome o = raw.attempt(best, jdkIds, deadline, cap);
                 jdkChecked = o.kind() != RawHandshake.Kind.CONNECT_FAILED && o.kind() != RawHandshake.Kind.TIMEOUT;
@@ -236,6 +300,20 @@ public final class TlsProber {
         }
         return new ProbeFacts(target.input(), notes.isEmpty() ? null : String.join("; ", notes), accepted, chosen, jdkSuite,
                 chain, dhBits, requested, rejected, clock.instant(), at, jdkChecked);
+    }
+
+    /** What a server that never answered did, as measured: "no TLS answer within 10s (TLSv1.2 hello: 5s ...)". */
+    private static String silence(Map<TlsVersion, RawHandshake.Outcome> outcomes, Map<TlsVersion, Duration> waited,
+                                  List<String> notTried, Duration timeout) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<TlsVersion, RawHandshake.Outcome> e : outcomes.entrySet()) {
+            Duration w = waited.get(e.getKey());
+            parts.add(e.getKey().jsonName() + " hello: " + (e.getValue().kind() == RawHandshake.Kind.TIMEOUT
+                    ? "no answer in " + Durations.human(w) : e.getValue().detail()));
+        }
+        String rest = notTried.isEmpty() ? "" : "; not tried in time: " + String.join(", ", notTried);
+        return "no TLS answer within " + Durations.human(timeout) + " (the connection was accepted; "
+                + String.join("; ", parts) + rest + ")";
     }
 
     private ProbeFacts unreachable(Target t, String why, Instant at) {

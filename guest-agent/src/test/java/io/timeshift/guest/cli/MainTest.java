@@ -82,6 +82,14 @@ class MainTest {
             assertEquals(2, r.exitCode());
             assertEquals("error: --timeout must be positive, e.g. 10s or PT10S\n", r.err());
         }
+
+        @org.junit.jupiter.params.ParameterizedTest
+        @org.junit.jupiter.params.provider.ValueSource(strings = {"P999999999D", "P2D", "PT10M0.001S"})
+        void aTimeoutOverTenMinutesIsExitTwoNotAnOverflow(String timeout) {
+            Cli.Run r = run("probe", "--timeout", timeout, "bmc");
+            assertEquals(2, r.exitCode(), r.err());
+            assertEquals("error: --timeout must be at most 10m (PT10M), e.g. 10s or PT10S\n", r.err());
+        }
     }
 
     @Nested

@@ -308,6 +308,10 @@ public final class EnableService {
             throw new InvalidInputException("give --date <when> (" + TimeParsers.WHEN_FORMS + ") or --offset <duration> ("
                     + TimeParsers.DURATION_FORMS + ")");
         }
+        if (r.zone() != null && r.date() == null) {
+            throw new InvalidInputException("--zone only applies to a --date without an offset (e.g. --date 2021-03-01T12:00:00"
+                    + " --zone Europe/Berlin); with --offset it would be ignored: drop it");
+        }
         ZoneId zone = ZoneOffset.UTC;
         if (r.zone() != null) {
             try {

@@ -55,6 +55,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        remote.spec(spec.commandLine().getErr()); // --token-file & co. without --remote: exit 2, not ignored
         if (all || remote.remote()) {
             return cluster();
         }

@@ -21,6 +21,8 @@ public final class TimeShiftCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        // like time-shift-guest: no command is a usage error (exit 2, one line), not a successful run
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: enable, disable, status,"
+                + " apply, verify, plan, doctor, audit, api-setup, demo or hook");
     }
 }

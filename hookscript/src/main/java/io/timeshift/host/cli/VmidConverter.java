@@ -1,19 +1,16 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.host.hook.Vmid;
 import picocli.CommandLine;
 
-/** Proxmox VMIDs are 100..999999999. */
+/** Proxmox VMIDs: {@link Vmid}'s rule (pve-common's pve-vmid), the same as the hook's and the launcher's. */
 public final class VmidConverter implements CommandLine.ITypeConverter<Integer> {
     @Override
     public Integer convert(String value) {
-        try {
-            int v = Integer.parseInt(value);
-            if (v >= 100 && v <= 999_999_999) {
-                return v;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through
+        int v = Vmid.parse(value);
+        if (v < 0) {
+            throw new CommandLine.TypeConversionException("'" + Vmid.shown(value) + "' is not a VMID (" + Vmid.FORM + ")");
         }
-        throw new CommandLine.TypeConversionException("'" + value + "' is not a VMID (a number from 100 to 999999999)");
+        return v;
     }
 }

@@ -44,6 +44,7 @@ public record RemoteSpec(String endpoint, Path tokenFile, String user, Path pass
             }
             return this;
         }
+        io.timeshift.host.env.HostPort.remote("--remote", endpoint);
         if (tokenFile != null && user != null) {
             throw new InvalidInputException("--token-file and --user exclude each other; give a token file"
                     + " (user@realm!tokenid=secret) or --user <user@realm> --password-file <file>");

@@ -49,22 +49,29 @@ public record HostConfig(Duration agentWait, Duration applyHold, Duration holdIn
                 throw new InvalidInputException(src + ": field '" + k + "': unknown (valid: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
             }
         }
-        return new HostConfig(
-                dur(m, "agentWait", DEFAULTS.agentWait, src),
-                dur(m, "applyHold", DEFAULTS.applyHold, src),
-                positive(dur(m, "holdInterval", DEFAULTS.holdInterval, src), "holdInterval", src),
-                positive(dur(m, "agentTimeout", DEFAULTS.agentTimeout, src), "agentTimeout", src),
-                dur(m, "preStopBudget", DEFAULTS.preStopBudget, src));
-    }
-
-    private static Duration positive(Duration d, String key, String src) {
-        if (d.isZero()) {
-            throw new InvalidInputException(src + ": field '" + key + "': must be more than zero, e.g. \"PT1S\"");
+        Object comment = m.get("comment");
+        if (comment != null && !(comment instanceof String)) {
+            throw new InvalidInputException(src + ": field 'comment': must be a string");
         }
-        return d;
+        Object timeSync = m.get("timeSync");
+        if (timeSync != null && !"disable".equals(timeSync) && !"keep".equals(timeSync)) {
+            throw new InvalidInputException(src + ": field 'timeSync': must be \"disable\" or \"keep\"");
+        }
+        dur(m, "tolerance", Duration.ofSeconds(2), src, Duration.ofMillis(1), Duration.ofDays(1), "PT0.001S", "P1D");
+        return new HostConfig(
+                dur(m, "agentWait", DEFAULTS.agentWait, src, Duration.ofSeconds(1), Duration.ofHours(1), "PT1S", "PT1H"),
+                dur(m, "applyHold", DEFAULTS.applyHold, src, Duration.ZERO, Duration.ofHours(1), "PT0S", "PT1H"),
+                dur(m, "holdInterval", DEFAULTS.holdInterval, src, Duration.ofMillis(100), Duration.ofMinutes(10), "PT0.1S", "PT10M"),
+                dur(m, "agentTimeout", DEFAULTS.agentTimeout, src, Duration.ofMillis(100), Duration.ofMinutes(10), "PT0.1S", "PT10M"),
+                dur(m, "preStopBudget", DEFAULTS.preStopBudget, src, Duration.ZERO, Duration.ofMinutes(1), "PT0S", "PT1M"));
     }
 
-    private static Duration dur(Map<String, Object> m, String key, Duration def, String src) {
+    /**
+     * A duration key within its bounds (time-shift.json(5) says them): what the apply worker, the agent
+     * client and the hook can honour. Outside them is exit 2 naming the field, not a failure later.
+     */
+    private static Duration dur(Map<String, Object> m, String key, Duration def, String src, Duration min, Duration max,
+                                String minText, String maxText) {
         Object v = m.get(key);
         if (v == null) {
             return def;
@@ -73,8 +80,9 @@ public record HostConfig(Duration agentWait, Duration applyHold, Duration holdIn
             throw new InvalidInputException(src + ": field '" + key + "': must be a duration string like \"PT60S\"");
         }
         Duration d = TimeParsers.parseDuration(s, src + ": field '" + key + "'");
-        if (d.isNegative()) {
-            throw new InvalidInputException(src + ": field '" + key + "': must not be negative");
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new InvalidInputException(src + ": field '" + key + "': " + s + " is out of range; use " + minText
+                    + " to " + maxText + " (default " + def + ")");
         }
         return d;
     }

@@ -22,14 +22,9 @@ public final class HookMain {
                     + " phases: pre-start, post-start, pre-stop, post-stop)");
             return 2;
         }
-        int vmid;
-        try {
-            vmid = Integer.parseInt(args[1]);
-        } catch (NumberFormatException e) {
-            vmid = -1;
-        }
-        if (vmid < 100 || vmid > 999_999_999) {
-            err.println("time-shift hook: '" + io.timeshift.pve.text.Sanitizer.value(args[1]) + "' is not a VMID (100-999999999)");
+        int vmid = Vmid.parse(args[1]);
+        if (vmid < 0) {
+            err.println("time-shift hook: '" + Vmid.shown(args[1]) + "' is not a VMID (100-999999999)");
             return 2;
         }
         HostPaths paths = HostPaths.fromEnv(env);

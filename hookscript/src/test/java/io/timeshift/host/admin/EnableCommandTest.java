@@ -418,7 +418,7 @@ class EnableCommandTest {
             Files.write(log, java.util.Arrays.copyOf(all, all.length - 40));
             assertEquals(1, node.run("audit", "--verify"));
             assertEquals(1, node.errLines().size());
-            assertTrue(node.errLines().get(0).contains("line 2 is not a complete audit entry (truncated or edited)"),
+            assertTrue(node.errLines().get(0).contains("line 2 is not a complete audit entry (no newline at its end"),
                     node.errLines().get(0));
         }
     }

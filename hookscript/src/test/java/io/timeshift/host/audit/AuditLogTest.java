@@ -8,7 +8,16 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.timeshift.pve.error.EnvironmentException;
+
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ByteArrayInputStream;
+import java.io.SequenceInputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.StandardOpenOption;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +33,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AuditLogTest {
@@ -102,9 +115,25 @@ class AuditLogTest {
         }
 
         @Test
-        void appendAfterATornLastLineStartsOnANewLine() throws Exception {
-            // a crash mid-append left half a line without its newline
+        void aTornLastLineAfterTheAnchoredEndIsCutOffByTheNextAppend() throws Exception {
+            // a crash mid-append left half a line without its newline, after the end the anchor records
             appendThree();
+            String text = Files.readString(log().file());
+            Files.writeString(log().file(), text + "{\"at\":\"2026-01-10T08:00:03Z\",\"actor\":\"ho");
+
+            log().append("hook", 105, "hook-pre-start", Map.of());
+
+            List<String> lines = lines();
+            assertEquals(4, lines.size());
+            assertEquals(Json.parseObject(lines.get(2), "a").get("hash"), Json.parseObject(lines.get(3), "a").get("prev"));
+            assertWellFormedChain(log(), 4);
+        }
+
+        @Test
+        void aTornLastLineWithoutAnAnchorIsKeptOnALineOfItsOwnAndNamedByVerify() throws Exception {
+            // a log from before anchors: nothing proves the half line is no entry, so it stays
+            appendThree();
+            Files.delete(log().anchorFile());
             String text = Files.readString(log().file());
             Files.writeString(log().file(), text + "{\"at\":\"2026-01-10T08:00:03Z\",\"actor\":\"ho");
 
@@ -116,6 +145,152 @@ class AuditLogTest {
             assertEquals(Json.parseObject(lines.get(2), "a").get("hash"), Json.parseObject(lines.get(4), "a").get("prev"));
             AuditLog.Verification v = log().verify();
             assertEquals(4, v.firstBadLine(), v.problem());
+        }
+
+        @Test
+        void eachAppendMovesTheAnchorToTheNewLastLine() throws Exception {
+            appendThree();
+
+            String last = log().append("root", 105, "disable", Map.of());
+
+            assertEquals("{\"lines\":4,\"bytes\":" + Files.size(log().file()) + ",\"hash\":\"" + last + "\"}\n",
+                    Files.readString(log().anchorFile()));
+        }
+
+        @Test
+        void aDirectoryWhereTheLogShouldBeIsExit3NamingIt() throws Exception {
+            Files.createDirectories(log().file());
+
+            EnvironmentException e = assertThrows(EnvironmentException.class,
+                    () -> log().append("hook", 105, "hook-pre-start", Map.of()));
+
+            assertEquals(3, e.exitCode());
+            assertTrue(e.getMessage().contains(log().file() + ": it is a directory"), e.getMessage());
+        }
+    }
+
+    @Nested
+    class AFailingDisk {
+        private AuditLog failing(long room, boolean failForce) {
+            return new AuditLog(dir.resolve("log/audit.jsonl"), clock, new FaultyOpener(room, failForce));
+        }
+
+        @Test
+        void anAppendThatRunsOutOfSpaceLeavesTheLogAsItWasAndSaysSo() throws Exception {
+            appendThree();
+            byte[] before = Files.readAllBytes(log().file());
+            String anchorBefore = Files.readString(log().anchorFile());
+
+            EnvironmentException e = assertThrows(EnvironmentException.class,
+                    () -> failing(40, false).append("hook", 105, "hook-post-stop", Map.of()));
+
+            assertEquals(3, e.exitCode());
+            assertTrue(e.getMessage().startsWith("cannot append to audit log " + log().file() + ": No space left on device"),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("the entry was not recorded (the log is unchanged)"), e.getMessage());
+            assertArrayEquals(before, Files.readAllBytes(log().file()));
+            assertEquals(anchorBefore, Files.readString(log().anchorFile()));
+        }
+
+        @Test
+        void afterAFullDiskTheNextAppendAndVerifySucceed() throws Exception {
+            appendThree();
+            assertThrows(EnvironmentException.class, () -> failing(40, false).append("hook", 105, "lost", Map.of()));
+
+            log().append("hook", 105, "hook-pre-start", Map.of());
+
+            assertWellFormedChain(log(), 4);
+        }
+
+        @Test
+        void aFailingFsyncAlsoCutsTheLineBackOff() throws Exception {
+            appendThree();
+            byte[] before = Files.readAllBytes(log().file());
+
+            EnvironmentException e = assertThrows(EnvironmentException.class,
+                    () -> failing(Long.MAX_VALUE, true).append("hook", 105, "hook-post-stop", Map.of()));
+
+            assertTrue(e.getMessage().contains("Input/output error"), e.getMessage());
+            assertArrayEquals(before, Files.readAllBytes(log().file()));
+            assertWellFormedChain(log(), 3);
+        }
+
+        @Test
+        void theFirstAppendFailingLeavesAnEmptyLogThatVerifies() throws Exception {
+            assertThrows(EnvironmentException.class, () -> failing(10, false).append("hook", 105, "lost", Map.of()));
+
+            assertEquals(0, Files.size(log().file()));
+            AuditLog.Verification v = log().verify();
+            assertTrue(v.ok(), v.problem());
+            assertEquals(0, v.lines());
+        }
+
+        @Test
+        void anUnreadableLogIsExit3NamingItNeverAnEmptyChain() {
+            AuditLog unreadable = new AuditLog(dir.resolve("log/audit.jsonl"), clock, new FaultyOpener(0, false) {
+                @Override
+                public InputStream read(Path file) throws IOException {
+                    throw new AccessDeniedException(file.toString());
+                }
+            });
+            log().append("hook", 105, "hook-pre-start", Map.of());
+
+            EnvironmentException e = assertThrows(EnvironmentException.class, unreadable::verify);
+
+            assertEquals(3, e.exitCode());
+            assertEquals("cannot read audit log " + log().file() + ": permission denied (run as root; /etc/pve is"
+                    + " read-only without quorum)", e.getMessage());
+        }
+    }
+
+    /** {@code n} zero bytes, handed out in large reads without touching a disk. */
+    static final class Zeros extends InputStream {
+        private long left;
+
+        Zeros(long n) {
+            left = n;
+        }
+
+        @Override
+        public int read() {
+            if (left == 0) {
+                return -1;
+            }
+            left--;
+            return 0;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (left == 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, left);
+            java.util.Arrays.fill(b, off, off + n, (byte) 0);
+            left -= n;
+            return n;
+        }
+    }
+
+    /** Opens the real file, wrapped so that its disk fills up after {@code room} bytes. */
+    static class FaultyOpener implements AuditLog.Opener {
+        private final long room;
+        private final boolean failForce;
+
+        FaultyOpener(long room, boolean failForce) {
+            this.room = room;
+            this.failForce = failForce;
+        }
+
+        @Override
+        public FileChannel append(Path file) throws IOException {
+            return new FaultyChannel(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), room, failForce, "No space left on device");
+        }
+
+        @Override
+        public InputStream read(Path file) throws IOException {
+            return Files.newInputStream(file);
         }
     }
 
@@ -222,6 +397,147 @@ class AuditLogTest {
             writeLines(lines);
 
             assertEquals(2, log().verify().firstBadLine());
+        }
+    }
+
+    @Nested
+    class TheAnchor {
+        @Test
+        void deletingTheLastLineIsDetected() throws Exception {
+            appendThree();
+            List<String> lines = lines();
+            lines.remove(2);
+            writeLines(lines);
+
+            AuditLog.Verification v = log().verify();
+
+            assertFalse(v.ok());
+            assertEquals(3, v.firstBadLine());
+            assertTrue(v.problem().startsWith("the log ends after line 2 but its anchor records 3 lines (last hash "),
+                    v.problem());
+            assertTrue(v.problem().endsWith("): lines were deleted from the end"), v.problem());
+        }
+
+        @Test
+        void emptyingTheLogIsDetected() throws Exception {
+            appendThree();
+            Files.write(log().file(), new byte[0]);
+
+            AuditLog.Verification v = log().verify();
+
+            assertEquals(1, v.firstBadLine());
+            assertTrue(v.problem().startsWith("the log is empty but its anchor records 3 lines"), v.problem());
+        }
+
+        @Test
+        void deletingTheLogIsDetected() throws Exception {
+            appendThree();
+            Files.delete(log().file());
+
+            AuditLog.Verification v = log().verify();
+
+            assertTrue(v.problem().startsWith("the log is missing but its anchor records 3 lines"), v.problem());
+        }
+
+        @Test
+        void deletingTheAnchorIsDetected() throws Exception {
+            appendThree();
+            Files.delete(log().anchorFile());
+
+            AuditLog.Verification v = log().verify();
+
+            assertFalse(v.ok());
+            assertTrue(v.problem().startsWith("no anchor " + log().anchorFile() + " beside a log of 3 lines"), v.problem());
+        }
+
+        @Test
+        void aGarbledAnchorIsNamed() throws Exception {
+            appendThree();
+            Files.writeString(log().anchorFile(), "{\"lines\":\"three\"}");
+
+            AuditLog.Verification v = log().verify();
+
+            assertTrue(v.problem().startsWith("the anchor " + log().anchorFile() + " is not valid (expected"), v.problem());
+        }
+
+        @Test
+        void aLaterAppendDoesNotHideThatLinesWereCutOff() throws Exception {
+            appendThree();
+            List<String> lines = lines();
+            writeLines(lines.subList(0, 1));
+
+            log().append("hook", 105, "hook-pre-start", Map.of());
+            log().append("hook", 105, "hook-post-start", Map.of());
+
+            AuditLog.Verification v = log().verify();
+            assertFalse(v.ok());
+            assertTrue(v.problem().startsWith("the log no longer matches its anchor (which recorded 3 lines"), v.problem());
+        }
+
+        @Test
+        void aLineWrittenBeforeACrashThatLostTheAnchorUpdateStillVerifiesWithANote() throws Exception {
+            appendThree();
+            String anchorOfThree = Files.readString(log().anchorFile());
+            log().append("hook", 105, "hook-pre-start", Map.of());
+            Files.writeString(log().anchorFile(), anchorOfThree); // the rename never happened
+
+            AuditLog.Verification v = log().verify();
+
+            assertTrue(v.ok(), v.problem());
+            assertEquals(4, v.lines());
+            assertTrue(v.note().startsWith("1 line(s) after the anchor"), v.note());
+            log().append("hook", 105, "hook-post-start", Map.of());
+            AuditLog.Verification after = log().verify();
+            assertTrue(after.ok(), after.problem());
+            assertNull(after.note());
+        }
+
+        @Test
+        void aRewrittenLogOfTheSameLengthIsDetected() throws Exception {
+            appendThree();
+            String anchor = Files.readString(log().anchorFile());
+            Files.delete(log().file());
+            Files.delete(log().anchorFile());
+            appendThree(); // a fresh, self-consistent chain of three lines
+            Files.writeString(log().anchorFile(), anchor);
+
+            AuditLog.Verification v = log().verify();
+
+            assertFalse(v.ok(), "a chain that is not the anchored one must not verify");
+        }
+    }
+
+    @Nested
+    class AnySize {
+        @Test
+        void aLogOverTwoGibibytesIsStreamedAndItsOverlongLineNamed() throws Exception {
+            // the reader used to take the file's length as an int: a 2 GiB log was "0 lines, intact"
+            appendThree();
+            byte[] three = Files.readAllBytes(log().file());
+            long huge = (1L << 31) + 100;
+            AuditLog big = new AuditLog(log().file(), clock, new FaultyOpener(0, false) {
+                @Override
+                public InputStream read(Path file) {
+                    return new SequenceInputStream(new ByteArrayInputStream(three), new Zeros(huge));
+                }
+            });
+
+            AuditLog.Verification v = big.verify();
+
+            assertEquals(4, v.firstBadLine(), v.problem());
+            assertEquals(4, v.lines());
+            assertEquals("line 4 is longer than 1048576 bytes: not an audit entry (edited or foreign data)", v.problem());
+        }
+
+        @Test
+        void aDirectoryInsteadOfTheLogIsExit3NeverAnIntactChain() throws Exception {
+            Files.createDirectories(log().file());
+
+            EnvironmentException e = assertThrows(EnvironmentException.class, () -> log().verify());
+
+            assertEquals(3, e.exitCode());
+            assertEquals("cannot read audit log " + log().file() + ": it is a directory, not the log; move it away",
+                    e.getMessage());
         }
     }
 

@@ -167,9 +167,90 @@ class CliTest {
         void verifyOfAnIntactLogExitsZero() {
             threeAuditLines();
 
+            String last = new AuditLog(host.paths().auditLog(), clock).append("hook", 105, "hook-post-start", Map.of());
+
             assertEquals(0, run("audit", "--verify"));
 
-            assertEquals(host.paths().auditLog() + ": 3 lines, hash chain intact\n", out.toString());
+            assertEquals(host.paths().auditLog() + ": 4 lines, hash chain intact, last hash " + last
+                    + ", anchor audit.jsonl.anchor (4 lines, " + size() + " bytes, last hash " + last + ") matches\n",
+                    out.toString());
+        }
+
+        private long size() {
+            try {
+                return Files.size(host.paths().auditLog());
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Test
+        void verifyOfAnEmptyOrMissingLogSaysZeroLines() {
+            assertEquals(0, run("audit", "--verify"));
+
+            assertEquals(host.paths().auditLog() + ": 0 lines, hash chain intact\n", out.toString());
+        }
+
+        @Test
+        void verifyOfALogWhoseLastLineWasDeletedExitsOneSayingSo() throws Exception {
+            threeAuditLines();
+            List<String> lines = Files.readAllLines(host.paths().auditLog());
+            Files.write(host.paths().auditLog(), lines.subList(0, 2));
+
+            assertEquals(1, run("audit", "--verify"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).startsWith("time-shift: " + host.paths().auditLog()
+                    + ": the log ends after line 2 but its anchor records 3 lines"), errLines().get(0));
+        }
+
+        @Test
+        void verifyOfADirectoryIsExitThreeNeverIntact() throws Exception {
+            Files.createDirectories(host.paths().auditLog());
+
+            assertEquals(3, run("audit", "--verify"));
+
+            assertEquals(List.of("time-shift: cannot read audit log " + host.paths().auditLog()
+                    + ": it is a directory, not the log; move it away"), errLines());
+            assertEquals("", out.toString());
+        }
+
+        @Test
+        void listingADirectoryIsExitThree() throws Exception {
+            Files.createDirectories(host.paths().auditLog());
+
+            assertEquals(3, run("audit", "--json"));
+
+            assertEquals(1, errLines().size(), err.toString());
+        }
+
+        @Test
+        void jsonListingOfALogWithForeignLinesIsStillOneValidJsonArray() throws Exception {
+            threeAuditLines();
+            Files.writeString(host.paths().auditLog(), "garbage \u0007 line\n{\"half\":", java.nio.file.StandardOpenOption.APPEND);
+
+            assertEquals(0, run("audit", "--json"));
+
+            List<Map<String, Object>> rows = jsonArray(out.toString());
+            assertEquals(5, rows.size(), out.toString());
+            assertEquals("hook-post-stop", rows.get(2).get("action"));
+            assertEquals(4L, rows.get(3).get("line"));
+            assertTrue(((String) rows.get(3).get("invalid")).startsWith("not an audit entry: "), rows.get(3).toString());
+            assertEquals("garbage \\u0007 line", rows.get(3).get("text"));
+            assertEquals("{\"half\":", rows.get(4).get("text"));
+        }
+
+        @Test
+        void textListingShowsAForeignLineAsOneEscapedLine() throws Exception {
+            threeAuditLines();
+            Files.writeString(host.paths().auditLog(), "bad\rline\n", java.nio.file.StandardOpenOption.APPEND);
+
+            assertEquals(0, run("audit"));
+
+            List<String> lines = out.toString().lines().toList();
+            assertEquals(4, lines.size(), out.toString());
+            assertTrue(lines.get(3).startsWith("line 4: not an audit entry ("), lines.get(3));
+            assertTrue(lines.get(3).endsWith("): bad\\u000dline"), lines.get(3));
         }
 
         @Test
@@ -196,6 +277,7 @@ class CliTest {
             assertEquals(false, m.get("ok"));
             assertEquals(2, ((Number) m.get("firstBadLine")).intValue());
             assertEquals(3, ((Number) m.get("lines")).intValue());
+            assertTrue(((String) m.get("anchor")).startsWith("3 lines, "), m.toString());
         }
 
         @Test
@@ -255,6 +337,85 @@ class CliTest {
 
             assertEquals(1, errLines().size(), err.toString());
             assertTrue(errLines().get(0).contains("field 'applyHold'"), errLines().get(0));
+        }
+    }
+
+    @Nested
+    class InvalidInputAtTheEdge {
+        @ParameterizedTest(name = "plan 105 --target {0}")
+        @ValueSource(strings = {"ftp://x", "x:99999", "x:0", "http://x", "[fe80::1"})
+        void aBadTargetIsExit2NamingTheOptionBeforeTheVmIsLookedAt(String target) {
+            assertEquals(2, run("plan", "105", "--target", target));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).startsWith("time-shift: --target: '" + target + "'"), errLines().get(0));
+        }
+
+        @ParameterizedTest(name = "enable 105 --date 2021-03-01 --target {0}")
+        @ValueSource(strings = {"ftp://x", "x:99999", "x:0"})
+        void enableRefusesTheSameTargets(String target) {
+            host.confWith(105);
+
+            assertEquals(2, run("enable", "105", "--date", "2021-03-01", "--yes", "--target", target));
+
+            assertTrue(errLines().get(0).startsWith("time-shift: --target: '" + target + "'"), errLines().get(0));
+            assertFalse(Files.exists(host.paths().policyFile(105)));
+        }
+
+        @ParameterizedTest(name = "--remote {0}")
+        @ValueSource(strings = {"https://pve1:99999", "https://pve1:0", "pve1:8006", "ftp://pve1"})
+        void aBadRemoteIsExit2NamingTheOption(String remote) throws Exception {
+            Path token = dir.resolve("token");
+            Files.writeString(token, "root@pam!t=secret\n");
+            Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+            for (String command : List.of("status", "doctor")) {
+                assertEquals(2, run(command, "--remote", remote, "--token-file", token.toString()), err.toString());
+                assertEquals(1, errLines().size(), err.toString());
+                assertTrue(errLines().get(0).startsWith("time-shift: --remote: '" + remote + "'"), errLines().get(0));
+            }
+        }
+
+        @ParameterizedTest(name = "status {0} x")
+        @ValueSource(strings = {"--token-file", "--fingerprint", "--ca", "--user", "--password-file"})
+        void aRemoteOptionWithoutRemoteIsExit2NotIgnored(String option) {
+            assertEquals(2, run("status", option, "x"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).startsWith("time-shift: " + option + " needs --remote https://<node>:8006"),
+                    errLines().get(0));
+        }
+
+        @Test
+        void zoneWithoutDateIsExit2NotIgnored() {
+            host.confWith(105);
+
+            assertEquals(2, run("enable", "105", "--offset", "-90d", "--zone", "Europe/Berlin", "--yes"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).startsWith("time-shift: --zone only applies to a --date"), errLines().get(0));
+            assertFalse(Files.exists(host.paths().policyFile(105)));
+        }
+
+        @Test
+        void noCommandIsExit2WithOneLineLikeTheGuestTool() {
+            assertEquals(2, run());
+
+            assertEquals(List.of("time-shift: missing command: enable, disable, status, apply, verify, plan, doctor, audit,"
+                    + " api-setup, demo or hook (see: time-shift --help)"), errLines());
+            assertEquals("", out.toString());
+        }
+
+        @Test
+        void anAgentTimeoutOutOfRangeInTheNodeConfigIsExit2NamingTheFileAndField() throws Exception {
+            host.confWith(105).agentSocket(105).policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z"));
+            Files.createDirectories(host.paths().configFile().getParent());
+            Files.writeString(host.paths().configFile(), "{\"agentTimeout\":\"P2D\"}");
+
+            assertEquals(2, run("apply", "105"));
+
+            assertEquals(List.of("time-shift: " + host.paths().configFile() + ": field 'agentTimeout': P2D is out of range;"
+                    + " use PT0.1S to PT10M (default PT3S)"), errLines());
         }
     }
 
