@@ -12,6 +12,7 @@ import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
+import io.timeshift.host.time.GuestRtc;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
@@ -259,16 +260,23 @@ public final class HookService {
         details.put("guestTimeAtStop", stop == null ? null : TimeParsers.iso(stop.guestTime()));
         details.put("source", stop == null ? null : stop.source());
         String current = null;
+        boolean localRtc = false;
         try {
             VmConfig conf = VmConfigParser.parseWithoutDigest(vmid, paths.vmConf(vmid));
             current = conf.pending().getOrDefault("startdate", conf.startdate().orElse(null));
+            // a guest whose RTC runs in local time reads startdate in its zone (docs/pve-rtc.md)
+            localRtc = GuestRtc.localTime(conf.main(), conf.pending());
+            if (localRtc) {
+                startdate = GuestRtc.startdateFor(next, true, policy.guestZone(), new StateStore(paths).read(vmid).guestZone(),
+                        GuestRtc.hostZone(env));
+            }
         } catch (TimeShiftException e) {
             // conf gone (VM destroyed or moved): nothing to re-arm
             details.put("rearm", "skipped: " + e.getMessage());
             audit(vmid, "hook-post-stop", details);
             return 0;
         }
-        if (policy.mode() != Mode.FIXED && !startdate.equals(current)) {
+        if ((policy.mode() != Mode.FIXED || localRtc) && !startdate.equals(current)) {
             if (detacher.viaLauncher()) {
                 details.put("rearm", startdate);
                 detachRequest = DETACH_REARM;
