@@ -3,6 +3,8 @@ package io.timeshift.host.demo;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
 
+import io.timeshift.host.time.GuestRtc;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,15 +183,17 @@ public final class QemuVm implements AutoCloseable {
         cmd.addAll(List.of("-append", append));
         cmd.addAll(List.of("-serial", "file:" + runDir.resolve(vmid + ".console.log")));
 
-        // Timer.pm: driftfix first, then base; -rtc only if there is a flag; never clock=
+        // Timer.pm: driftfix first, then base; -rtc only if there is a flag; never clock=. A Windows ostype
+        // implies localtime and (with ACPI, the default) tdf unless set explicitly (docs/pve-rtc.md)
         List<String> rtc = new ArrayList<>();
-        if (isTrue(conf.get("tdf"))) {
+        String ostype = conf.get("ostype");
+        if (GuestRtc.driftFix(conf.get("tdf"), conf.get("acpi"), ostype)) {
             rtc.add("driftfix=slew");
         }
         String startdate = conf.getOrDefault("startdate", "now").trim();
         if (!startdate.isEmpty() && !startdate.equals("now")) {
             rtc.add("base=" + startdate);
-        } else if (isTrue(conf.get("localtime"))) {
+        } else if (GuestRtc.localTime(conf.get("localtime"), ostype)) {
             rtc.add("base=localtime");
         }
         if (!rtc.isEmpty()) {
