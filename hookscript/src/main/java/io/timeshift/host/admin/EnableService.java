@@ -21,7 +21,6 @@ import io.timeshift.pve.api.transport.Method;
 import io.timeshift.pve.error.EnvironmentException;
 import io.timeshift.pve.error.InvalidInputException;
 import io.timeshift.pve.error.TimeShiftException;
-import io.timeshift.pve.qga.AgentException;
 import io.timeshift.pve.qga.GuestTimezone;
 import io.timeshift.pve.qga.QgaClient;
 
@@ -415,7 +414,7 @@ public final class EnableService {
                 return new GuestZoneDecision(id, true, "guest zone: " + id + " (from the running guest's agent"
                         + (tz.zone() == null ? "" : ", which calls it " + GuestRtc.printable(tz.zone()))
                         + "; a fixed offset: pass --guest-zone <Area/City> for daylight saving)" + rtc);
-            } catch (AgentException e) {
+            } catch (TimeShiftException e) { // agent silent, old, hostile, or its socket unreadable: fall back
                 agentNote = "; the guest agent did not tell (" + e.getMessage() + ")";
             }
         }
