@@ -35,6 +35,10 @@ public final class RearmCommand implements Callable<Integer> {
             // a guest whose RTC runs in local time reads startdate in its zone (docs/pve-rtc.md)
             when = GuestRtc.startdateFor(next, GuestRtc.localTime(conf.main(), conf.pending()), p.guestZone(), state.guestZone(),
                     GuestRtc.hostZone(services.env()));
+            if (when.equals(GuestRtc.effective(conf.main(), conf.pending(), "startdate"))) {
+                System.out.println(services.clock().instant() + " VM " + vmid + ": startdate is already " + when);
+                return 0;
+            }
         }
         new Rearm(services.env(), services.paths().auditLog(), services.clock(), System.out, Duration.ofMinutes(5))
                 .rearm(vmid, when);

@@ -113,6 +113,25 @@ public final class GuestRtc {
         return TimeParsers.pveStartdate(offset == null ? at : at.plusSeconds(offset.getTotalSeconds()));
     }
 
+    /**
+     * Whether {@code text} has the shape of a zone id or offset (1-64 of {@code A-Za-z0-9/_+-:.}), without
+     * resolving it: {@link #parseZone} loads the tz database, too slow for every hook phase.
+     */
+    public static boolean looksLikeZone(String text) {
+        if (text == null || text.isEmpty() || text.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '_'
+                    || c == '+' || c == '-' || c == ':' || c == '.';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** An IANA zone id ({@code Asia/Karachi}) or a fixed offset ({@code +05:00}, {@code UTC}); null if neither. */
     public static ZoneId parseZone(String text) {
         if (text == null || text.isEmpty() || text.length() > 64) {
