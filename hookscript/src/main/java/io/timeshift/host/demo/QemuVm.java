@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * A real QEMU VM booting the {@link GuestImage}, started from a Proxmox VM config file the way
  * qemu-server builds the command line (pve-facts.md section 2): {@code startdate} other than
  * {@code now} gives {@code -rtc base=<value>} (never {@code clock=}: QEMU's default clock=host),
- * {@code localtime: 1} gives {@code base=localtime}, {@code tdf: 1} gives {@code driftfix=slew},
+ * {@code localtime: 1} gives {@code base=localtime}, {@code tdf: 1} gives {@code driftfix=slew}
+ * (a Windows {@code ostype} implies both unless set, docs/pve-rtc.md),
  * {@code agent} enabled gives the qga chardev + virtio-serial port, and {@code args} is split like
  * a shell and appended LAST (so an {@code args: -rtc ...} wins, as on Proxmox).
  *
