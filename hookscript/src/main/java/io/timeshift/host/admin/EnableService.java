@@ -10,6 +10,8 @@ import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
+import io.timeshift.host.state.StateStore;
+import io.timeshift.host.time.GuestRtc;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.StorageConfig;
@@ -19,6 +21,8 @@ import io.timeshift.pve.api.transport.Method;
 import io.timeshift.pve.error.EnvironmentException;
 import io.timeshift.pve.error.InvalidInputException;
 import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.pve.qga.GuestTimezone;
+import io.timeshift.pve.qga.QgaClient;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -51,8 +56,11 @@ public final class EnableService {
     /** What the admin asked for, as typed (parsed and validated here, so messages name the option). */
     public record Request(int vmid, String date, String offset, String mode, String zone, String storage, String tolerance,
                           boolean keepTimeSync, String onError, List<String> targets, boolean chain, boolean dryRun,
-                          boolean yes) {
+                          boolean yes, String guestZone) {
     }
+
+    /** How long enable waits for a running guest's agent to tell its time zone. */
+    static final Duration GUEST_ZONE_TIMEOUT = Duration.ofSeconds(3);
 
     private final HostPaths paths;
     private final Map<String, String> env;
@@ -62,9 +70,11 @@ public final class EnableService {
     private final Prompt prompt;
     private final SnippetInstaller snippets;
     private final PrintWriter out;
+    private final IntFunction<QgaClient> agents;
 
     public EnableService(HostPaths paths, Map<String, String> env, Clock clock, Supplier<PveClient> pve, Detacher detacher,
-                         Prompt prompt, SnippetInstaller snippets, PrintWriter out) {
+                         Prompt prompt, SnippetInstaller snippets, PrintWriter out, IntFunction<QgaClient> agents) {
+        this.agents = agents;
         this.paths = paths;
         this.env = env;
         this.clock = clock;
@@ -150,12 +160,15 @@ public final class EnableService {
                 }
             }
             boolean running = client.node(node).qemu(vmid).status().running();
+            GuestZoneDecision zone = guestZone(vmid, conf, draft.guestZone(), previous, running);
+            policy = policy.withGuestZone(zone.zone());
             Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed");
 
             ConfigChange change = new ConfigChange(conf);
             change.set("hookscript", volid);
             Instant startAt = policy.mode() == Mode.OFFSET ? now.plus(policy.offset()) : policy.date();
-            change.set("startdate", TimeParsers.pveStartdate(startAt));
+            // a guest whose RTC runs in local time reads startdate in its zone (docs/pve-rtc.md)
+            change.set("startdate", GuestRtc.startdateFor(startAt, zone.localRtc(), zone.zone(), null, GuestRtc.hostZone(env)));
             boolean agentWasOff = !conf.agentEnabled();
             if (agentWasOff) {
                 change.set("agent", ConfigEdits.enableAgent(conf.agent().orElse(null)));
@@ -173,6 +186,7 @@ public final class EnableService {
             // ---- show
             out.println("VM " + vmid + " (" + conf.name().orElse("no name") + ") on node " + node + ", "
                     + (running ? "running" : "stopped") + ": " + policy.summary());
+            out.println(zone.line());
             if (notesFull != null) {
                 out.println(notesFull);
             }
@@ -365,7 +379,75 @@ public final class EnableService {
             throw new InvalidInputException("--on-error: '" + r.onError() + "' is not valid (use warn or abort)");
         }
         List<String> targets = TargetArgs.parse(r.targets());
-        return new Policy(r.vmid(), mode, date, offset, tolerance, r.keepTimeSync(), abort, targets, null, null);
+        String guestZone = null;
+        if (r.guestZone() != null) {
+            ZoneId z = GuestRtc.parseZone(r.guestZone().trim());
+            if (z == null) {
+                throw new InvalidInputException("--guest-zone: '" + GuestRtc.printable(r.guestZone()) + "' is not a time zone (use"
+                        + " an IANA id like Asia/Karachi or an offset like +05:00)");
+            }
+            guestZone = z.getId();
+        }
+        return new Policy(r.vmid(), mode, date, offset, tolerance, r.keepTimeSync(), abort, targets, null, null, guestZone);
+    }
+
+    /** The guest zone for the policy, whether the VM's RTC runs in local time, and the one line saying so. */
+    record GuestZoneDecision(String zone, boolean localRtc, String line) {
+    }
+
+    /**
+     * {@code --guest-zone}, else the previous policy's, else the running guest's (agent), else the last one an
+     * apply learned (state), else the host's. Only a guest whose RTC runs in local time needs one
+     * (docs/pve-rtc.md); for the others an explicit zone is kept but nothing is looked up.
+     */
+    private GuestZoneDecision guestZone(int vmid, VmConfigView conf, String explicit, Policy previous, boolean running) {
+        String localtime = conf.get("localtime").orElse(null);
+        String ostype = conf.get("ostype").orElse(null);
+        boolean local = GuestRtc.localTime(localtime, ostype);
+        String why = "ostype " + (ostype == null ? "unset" : ostype) + ", localtime " + (localtime == null ? "unset" : localtime);
+        if (!local) {
+            return new GuestZoneDecision(explicit, false, "guest zone: " + (explicit == null ? "not needed" : explicit
+                    + " (from --guest-zone), not used now") + ": VM " + vmid + "'s RTC runs in UTC (" + why + ")");
+        }
+        String rtc = ": VM " + vmid + "'s RTC runs in local time (" + why + "), so startdate is written in that zone";
+        if (explicit != null) {
+            return new GuestZoneDecision(explicit, true, "guest zone: " + explicit + " (from --guest-zone)" + rtc);
+        }
+        if (previous != null && previous.guestZone() != null) {
+            return new GuestZoneDecision(previous.guestZone(), true, "guest zone: " + previous.guestZone()
+                    + " (kept from the existing policy; change it with --guest-zone)" + rtc);
+        }
+        String agentNote = "";
+        if (running && conf.agentEnabled()) {
+            try {
+                GuestTimezone tz = agents.apply(vmid).withTimeout(GUEST_ZONE_TIMEOUT).timezone();
+                String id = fixed(tz.offsetSeconds());
+                return new GuestZoneDecision(id, true, "guest zone: " + id + " (from the running guest's agent"
+                        + (tz.zone() == null ? "" : ", which calls it " + GuestRtc.printable(tz.zone()))
+                        + "; a fixed offset: pass --guest-zone <Area/City> for daylight saving)" + rtc);
+            } catch (TimeShiftException e) { // agent silent, old, hostile, or its socket unreadable: fall back
+                agentNote = "; the guest agent did not tell (" + e.getMessage() + ")";
+            }
+        }
+        GuestRtc.Learned learned = null;
+        try {
+            learned = new StateStore(paths).read(vmid).guestZone();
+        } catch (TimeShiftException e) {
+            agentNote += "; state unreadable (" + e.getMessage() + ")";
+        }
+        if (learned != null) {
+            String id = fixed(learned.offsetSeconds());
+            return new GuestZoneDecision(id, true, "guest zone: " + id + " (the guest agent's at the last apply, "
+                    + TimeParsers.iso(learned.at()) + agentNote + "; pass --guest-zone <Area/City> for daylight saving)" + rtc);
+        }
+        String host = GuestRtc.hostZone(env).getId();
+        return new GuestZoneDecision(host, true, "guest zone: " + host + " (the host's zone" + agentNote
+                + "; pass --guest-zone if the guest's differs)" + rtc);
+    }
+
+    /** A fixed offset as a zone id: {@code UTC} or {@code +05:00}. */
+    static String fixed(int offsetSeconds) {
+        return offsetSeconds == 0 ? "UTC" : ZoneOffset.ofTotalSeconds(offsetSeconds).getId();
     }
 
     /** One step to undo: what it does, and the command an admin runs if it fails. */

@@ -9,6 +9,8 @@ import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
+import io.timeshift.host.state.StateStore;
+import io.timeshift.host.time.GuestRtc;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;
@@ -134,12 +136,16 @@ public final class PlanService {
     private void applyDate(int vmid, PolicyStore store, Policy old, byte[] previous, Instant date, List<String> targets,
                            PrintWriter out) {
         Policy policy = new Policy(vmid, old.mode(), date, null, old.tolerance(), old.keepTimeSync(), old.abortOnError(), targets,
-                old.chain(), old.original());
+                old.chain(), old.original(), old.guestZone());
         String node = LocalNode.name(paths.pveDir());
         try (PveClient client = pve.get()) {
             VmConfigView conf = VmLocator.config(client, node, vmid, "plan " + vmid + " --apply ...", false);
             ConfigChange change = new ConfigChange(conf);
-            change.set("startdate", TimeParsers.pveStartdate(date));
+            // a guest whose RTC runs in local time reads startdate in its zone (docs/pve-rtc.md)
+            boolean localRtc = GuestRtc.localTime(conf.get("localtime").orElse(null), conf.get("ostype").orElse(null));
+            String startdate = GuestRtc.startdateFor(date, localRtc, policy.guestZone(), learnedZone(vmid),
+                    GuestRtc.hostZone(env));
+            change.set("startdate", startdate);
             String notesLine = NotesLine.fresh(policy, ArgvText.separator());
             String description = NotesLine.putWithin(conf.description().orElse(""), notesLine);
             String notesFull = description == null ? NotesLine.noRoom(vmid, conf.description().orElse(""), notesLine) : null;
@@ -167,7 +173,8 @@ public final class PlanService {
             details.put("config", new LinkedHashMap<>(change.changes()));
             new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "plan-apply", details, out);
             out.println("VM " + vmid + ": policy now " + policy.summary() + " (was " + old.summary() + "); startdate "
-                    + TimeParsers.pveStartdate(date) + " applies from the next cold start; shift the running guest now with:"
+                    + startdate + (localRtc ? " (the guest's local time)" : "")
+                    + " applies from the next cold start; shift the running guest now with:"
                     + " time-shift apply " + vmid);
             if (notesFull != null) {
                 out.println(notesFull);
@@ -177,6 +184,15 @@ public final class PlanService {
                         + " stop time is recorded");
             }
             out.flush();
+        }
+    }
+
+    /** What the last apply learned of the guest's zone; null when nothing (or the state is unreadable). */
+    private GuestRtc.Learned learnedZone(int vmid) {
+        try {
+            return new StateStore(paths).read(vmid).guestZone();
+        } catch (TimeShiftException e) {
+            return null;
         }
     }
 

@@ -11,6 +11,7 @@ import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
+import io.timeshift.host.time.GuestRtc;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.error.EnvironmentException;
 import io.timeshift.pve.error.InvalidInputException;
@@ -19,6 +20,7 @@ import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.AgentException;
 import io.timeshift.pve.qga.AgentNotAnsweringException;
 import io.timeshift.pve.qga.AgentProtocolException;
+import io.timeshift.pve.qga.GuestTimezone;
 import io.timeshift.pve.qga.OsInfo;
 import io.timeshift.pve.text.Sanitizer;
 import io.timeshift.pve.qga.QgaClient;
@@ -35,6 +37,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,6 +200,7 @@ public final class ApplyWorker {
             if (os != null) {
                 rec.put("guestOs", Sanitizer.value(os.prettyName() != null ? os.prettyName() : os.id()));
             }
+            learnGuestZone(vmid, agent, rec, states);
             // time sync goes off right after the clock is verified (keeps the apply itself short);
             // an NTP step in between is what the hold period catches and corrects
             if (!policy.keepTimeSync()) {
@@ -304,6 +308,24 @@ public final class ApplyWorker {
                     + human(config.agentWait()) + "; is qemu-guest-agent installed and running in the guest?"
                     + " (the VM keeps running unshifted; retry with: time-shift apply " + vmid + ")", e);
         }
+    }
+
+    /**
+     * {@code guest-get-timezone} at every apply, kept in state {@code guestZone}: the offset a guest whose RTC
+     * runs in local time reads its {@code startdate} in (docs/pve-rtc.md). Best effort: an old agent or a
+     * hostile reply is noted in the apply record and changes nothing else.
+     */
+    private void learnGuestZone(int vmid, QgaClient agent, Map<String, Object> rec, StateStore states) {
+        GuestTimezone tz;
+        try {
+            tz = agent.timezone();
+        } catch (AgentException e) {
+            rec.put("guestZone", "not learned: " + e.getMessage());
+            return;
+        }
+        GuestRtc.Learned learned = new GuestRtc.Learned(tz.offsetSeconds(), tz.zone(), clock.instant());
+        states.update(vmid, s -> s.guestZone(learned));
+        rec.put("guestZone", ZoneOffset.ofTotalSeconds(tz.offsetSeconds()).getId() + (tz.zone() == null ? "" : " " + tz.zone()));
     }
 
     private OsInfo osInfo(QgaClient agent) {

@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
                 "  time-shift enable 105 --date 2021-03-01T12:00:00Z --dry-run",
                 "  time-shift enable 105 --date 2021-03-01 --target https://idrac-r710.mgmt.example --yes",
                 "  time-shift enable 105 --offset -3y --mode offset --yes",
+                "  time-shift enable 107 --date 2021-03-01T12:00:00Z --guest-zone Asia/Karachi --yes   (Windows guest)",
                 "  time-shift enable 105 --date 2019-06-01 --mode continue --storage nfs-snippets --chain --yes"})
 public final class EnableCommand implements Callable<Integer> {
     private final Services services;
@@ -54,6 +55,12 @@ public final class EnableCommand implements Callable<Integer> {
 
     @Option(names = "--zone", paramLabel = "<zone>", description = "Zone of a --date without offset (default UTC), e.g. Europe/Berlin.")
     String zone;
+
+    @Option(names = "--guest-zone", paramLabel = "<zone>",
+            description = "The guest's time zone, for a guest whose RTC runs in local time (Windows ostype or localtime: 1):"
+                    + " an IANA id like Asia/Karachi or an offset like +05:00. Default: the running guest's (agent), else the"
+                    + " host's. startdate is then written in that zone.")
+    String guestZone;
 
     @Option(names = "--storage", paramLabel = "<id>", defaultValue = "local",
             description = "Storage for the hook snippet (needs the snippets content type; default ${DEFAULT-VALUE}).")
@@ -90,8 +97,8 @@ public final class EnableCommand implements Callable<Integer> {
         EnableService svc = new EnableService(services.paths(), services.env(), services.clock(), services.pve()::asRoot,
                 new Detacher(services.env()), Prompt.system(),
                 new SnippetInstaller(services.paths().pveDir(), services.env(), SnippetInstaller.INSTALLED_COPY),
-                spec.commandLine().getOut());
+                spec.commandLine().getOut(), services.agents());
         return svc.enable(new EnableService.Request(vmid, when.date, when.offset, mode, zone, storage, tolerance, keepTimeSync,
-                onError, targets, chain, dryRun, yes));
+                onError, targets, chain, dryRun, yes, guestZone));
     }
 }

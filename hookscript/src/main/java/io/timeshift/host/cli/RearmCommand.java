@@ -1,6 +1,7 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.host.apply.Rearm;
+import io.timeshift.host.time.GuestRtc;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -27,9 +28,17 @@ public final class RearmCommand implements Callable<Integer> {
         if (when == null) {
             io.timeshift.host.policy.Policy p = new io.timeshift.host.policy.PolicyStore(services.paths()).read(vmid)
                     .orElseThrow(() -> new io.timeshift.pve.error.InvalidInputException("VM " + vmid + " has no time-shift policy"));
-            io.timeshift.host.state.VmState.Stop stop = new io.timeshift.host.state.StateStore(services.paths()).read(vmid).lastStop();
-            when = io.timeshift.host.time.TimeParsers.pveStartdate(
-                    io.timeshift.host.apply.OffsetModel.nextStart(p, stop, services.clock().instant()));
+            io.timeshift.host.state.VmState state = new io.timeshift.host.state.StateStore(services.paths()).read(vmid);
+            java.time.Instant next = io.timeshift.host.apply.OffsetModel.nextStart(p, state.lastStop(), services.clock().instant());
+            io.timeshift.pve.config.VmConfig conf = io.timeshift.pve.config.VmConfigParser.parseWithoutDigest(vmid,
+                    services.paths().vmConf(vmid));
+            // a guest whose RTC runs in local time reads startdate in its zone (docs/pve-rtc.md)
+            when = GuestRtc.startdateFor(next, GuestRtc.localTime(conf.main(), conf.pending()), p.guestZone(), state.guestZone(),
+                    GuestRtc.hostZone(services.env()));
+            if (when.equals(GuestRtc.effective(conf.main(), conf.pending(), "startdate"))) {
+                System.out.println(services.clock().instant() + " VM " + vmid + ": startdate is already " + when);
+                return 0;
+            }
         }
         new Rearm(services.env(), services.paths().auditLog(), services.clock(), System.out, Duration.ofMinutes(5))
                 .rearm(vmid, when);

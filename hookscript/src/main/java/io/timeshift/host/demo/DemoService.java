@@ -39,6 +39,10 @@ public final class DemoService {
     private final PrintWriter out;
     private final Clock clock;
 
+    /** The zone of the demo's Windows-like guest (POSIX TZ for the test guest): UTC+05:00. */
+    public static final String WINDOWS_TZ = "PKT-5";
+    public static final String WINDOWS_ZONE = "Asia/Karachi";
+
     public DemoService(Map<String, String> env, PrintWriter out, Clock clock) {
         this.env = env;
         this.out = out;
@@ -46,6 +50,16 @@ public final class DemoService {
     }
 
     public int run(int vmid, String policyJson, String startdate, boolean keep) throws IOException, InterruptedException {
+        return run(vmid, policyJson, startdate, keep, false);
+    }
+
+    /**
+     * With {@code windows}, the VM plays a Windows guest: {@code ostype: win11} (QemuVm then adds Proxmox's
+     * Windows defaults, docs/pve-rtc.md) and a guest that reads its RTC as local time in {@link #WINDOWS_TZ};
+     * {@code startdate} must then be the guest's wall time.
+     */
+    public int run(int vmid, String policyJson, String startdate, boolean keep, boolean windows)
+            throws IOException, InterruptedException {
         GuestImage guest = GuestImage.locate();
         Path work = Files.createTempDirectory("time-shift-demo");
         Path run = Files.createDirectories(work.resolve("run"));
@@ -55,7 +69,8 @@ public final class DemoService {
         Files.createDirectories(paths.policyDir());
         Files.writeString(paths.configFile(), "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT6S\",\"holdInterval\":\"PT0.5S\"}\n");
         Files.writeString(paths.vmConf(vmid),
-                "name: demo-bmc-jump\nagent: 1\nhookscript: local:snippets/time-shift-hook\nmemory: 256\nostype: l26\n" + (startdate == null ? "" : "startdate: " + startdate + "\n"));
+                "name: demo-bmc-jump\nagent: 1\nhookscript: local:snippets/time-shift-hook\nmemory: 256\nostype: "
+                        + (windows ? "win11" : "l26") + "\n" + (startdate == null ? "" : "startdate: " + startdate + "\n"));
         Files.writeString(paths.policyFile(vmid), policyJson);
         Map<String, String> childEnv = new HashMap<>(env);
         childEnv.put("TIME_SHIFT_PVE_DIR", paths.pveDir().toString());
@@ -75,7 +90,8 @@ public final class DemoService {
             step("hook " + vmid + " pre-start", hook(childEnv, vmid, "pre-start"));
             long bump = clock.instant().getEpochSecond();
             vm = QemuVm.start(paths.vmConf(vmid), vmid, run, guest, QemuVm.Options.defaults()
-                    .withKernelCmdline("ts_epoch_bump=" + bump + " ts_units=systemd-timesyncd"));
+                    .withKernelCmdline("ts_epoch_bump=" + bump + " ts_units=systemd-timesyncd"
+                            + (windows ? " ts_rtc_local=" + WINDOWS_TZ : "")));
             out.println("  qemu: " + String.join(" ", vm.commandLine()).replace(guest.dir().toString(), "<guest>"));
             out.println("        (the guest boots with its RTC at the startdate; like systemd it pushes an old clock"
                     + " to today at boot; timesyncd is active)");

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * The tiny test guest built by {@code tools/build-test-guest}: Debian's kernel (as an uncompressed
  * vmlinux for PVH boot), and an initramfs with busybox, Debian's qemu-guest-agent and a fake
  * systemctl. See {@code tools/guest/rc} for the kernel command line switches (qga_off,
- * qga_nohwclock, ts_units=..., ts_epoch_bump=...).
+ * qga_nohwclock, ts_units=..., ts_epoch_bump=..., ts_rtc_local=... for a guest reading its RTC as
+ * local time, like Windows).
  *
  * <p>{@link #locate()} runs the build script once per JVM (a no-op taking ~1 s when the cache is
  * current). It is used by {@code time-shift demo} and by the real-VM tests (through their

@@ -3,6 +3,8 @@ package io.timeshift.host.demo;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
 
+import io.timeshift.host.time.GuestRtc;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * A real QEMU VM booting the {@link GuestImage}, started from a Proxmox VM config file the way
  * qemu-server builds the command line (docs/pve-facts.md §2, docs/pve-rtc.md): {@code startdate} other than
  * {@code now} gives {@code -rtc base=<value>} (never {@code clock=}: QEMU's default clock=host),
- * {@code localtime: 1} gives {@code base=localtime}, {@code tdf: 1} gives {@code driftfix=slew},
+ * {@code localtime: 1} gives {@code base=localtime}, {@code tdf: 1} gives {@code driftfix=slew}
+ * (a Windows {@code ostype} implies both unless set, docs/pve-rtc.md),
  * {@code agent} enabled gives the qga chardev + virtio-serial port, and {@code args} is split like
  * a shell and appended LAST (so an {@code args: -rtc ...} wins, as on Proxmox).
  *
@@ -181,15 +184,17 @@ public final class QemuVm implements AutoCloseable {
         cmd.addAll(List.of("-append", append));
         cmd.addAll(List.of("-serial", "file:" + runDir.resolve(vmid + ".console.log")));
 
-        // Timer.pm: driftfix first, then base; -rtc only if there is a flag; never clock=
+        // Timer.pm: driftfix first, then base; -rtc only if there is a flag; never clock=. A Windows ostype
+        // implies localtime and (with ACPI, the default) tdf unless set explicitly (docs/pve-rtc.md)
         List<String> rtc = new ArrayList<>();
-        if (isTrue(conf.get("tdf"))) {
+        String ostype = conf.get("ostype");
+        if (GuestRtc.driftFix(conf.get("tdf"), conf.get("acpi"), ostype)) {
             rtc.add("driftfix=slew");
         }
         String startdate = conf.getOrDefault("startdate", "now").trim();
         if (!startdate.isEmpty() && !startdate.equals("now")) {
             rtc.add("base=" + startdate);
-        } else if (isTrue(conf.get("localtime"))) {
+        } else if (GuestRtc.localTime(conf.get("localtime"), ostype)) {
             rtc.add("base=localtime");
         }
         if (!rtc.isEmpty()) {

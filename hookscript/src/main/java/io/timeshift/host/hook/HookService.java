@@ -12,6 +12,7 @@ import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
+import io.timeshift.host.time.GuestRtc;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
@@ -300,22 +301,29 @@ public final class HookService {
         details.put("guestTimeAtStop", stop == null ? null : TimeParsers.iso(stop.guestTime()));
         details.put("source", stop == null ? null : stop.source());
         String current = null;
+        boolean localRtc = false;
         try {
             VmConfig conf = VmConfigParser.parseWithoutDigest(vmid, paths.vmConf(vmid));
             current = conf.pending().getOrDefault("startdate", conf.startdate().orElse(null));
+            // a guest whose RTC runs in local time reads startdate in its zone (docs/pve-rtc.md); its startdate
+            // is computed by the detached worker: a zone's rules cost a fresh JVM ~30 ms and load lambdas
+            localRtc = GuestRtc.localTime(conf.main(), conf.pending());
         } catch (TimeShiftException e) {
             // conf gone (VM destroyed or moved): nothing to re-arm
             details.put("rearm", "skipped: " + e.getMessage());
             audit(vmid, "hook-post-stop", details);
             return 0;
         }
-        if (policy.mode() != Mode.FIXED && !startdate.equals(current)) {
+        if (localRtc || (policy.mode() != Mode.FIXED && !startdate.equals(current))) {
+            String shown = localRtc ? "in the guest's local time (the worker computes it)" : startdate;
             if (detacher.viaLauncher()) {
-                details.put("rearm", startdate);
+                details.put("rearm", shown);
                 detachRequest = DETACH_REARM;
             } else try {
-                long pid = detacher.spawn(List.of("rearm", Integer.toString(vmid), startdate), paths.workerLog(vmid));
-                details.put("rearm", startdate);
+                List<String> args = localRtc ? List.of("rearm", Integer.toString(vmid))
+                        : List.of("rearm", Integer.toString(vmid), startdate);
+                long pid = detacher.spawn(args, paths.workerLog(vmid));
+                details.put("rearm", shown);
                 details.put("rearmPid", pid);
             } catch (IOException e) {
                 details.put("rearm", "failed: " + e.getMessage());

@@ -18,9 +18,24 @@ import java.util.Map;
  * @param offset   guest − real time for {@link Mode#OFFSET}; null otherwise
  * @param chain    a hookscript volume that was attached before us and runs first for every phase, or null
  * @param original what {@code enable} replaced in the VM config, restored by {@code disable}
+ * @param guestZone the guest's time zone for a guest whose RTC runs in local time (Windows, {@code localtime: 1}):
+ *                 an IANA id ({@code Asia/Karachi}) or a fixed offset ({@code +05:00}); JSON field
+ *                 {@code guestZone}, written by {@code enable --guest-zone}; null when unknown
+ *                 (docs/pve-rtc.md)
  */
 public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duration tolerance, boolean keepTimeSync,
-                     boolean abortOnError, List<String> targets, String chain, Original original) {
+                     boolean abortOnError, List<String> targets, String chain, Original original, String guestZone) {
+
+    /** A policy without a guest zone. */
+    public Policy(int vmid, Mode mode, Instant date, Duration offset, Duration tolerance, boolean keepTimeSync,
+                  boolean abortOnError, List<String> targets, String chain, Original original) {
+        this(vmid, mode, date, offset, tolerance, keepTimeSync, abortOnError, targets, chain, original, null);
+    }
+
+    /** The same policy with another guest zone. */
+    public Policy withGuestZone(String zone) {
+        return new Policy(vmid, mode, date, offset, tolerance, keepTimeSync, abortOnError, targets, chain, original, zone);
+    }
 
     public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(2);
 
@@ -55,6 +70,9 @@ public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duratio
         m.put("targets", new ArrayList<>(targets));
         if (chain != null) {
             m.put("chain", chain);
+        }
+        if (guestZone != null) {
+            m.put("guestZone", guestZone);
         }
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("startdate", original.startdate());

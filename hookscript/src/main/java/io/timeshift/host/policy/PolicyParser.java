@@ -1,6 +1,7 @@
 package io.timeshift.host.policy;
 
 import io.timeshift.host.io.Json;
+import io.timeshift.host.time.GuestRtc;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.error.InvalidInputException;
 import io.timeshift.pve.text.Sanitizer;
@@ -19,7 +20,7 @@ import java.util.Set;
  */
 public final class PolicyParser {
     private static final Set<String> FIELDS = Set.of("version", "vmid", "mode", "date", "offset", "tolerance",
-            "timeSync", "onError", "targets", "chain", "original");
+            "timeSync", "onError", "targets", "chain", "original", "guestZone");
     private static final Set<String> ORIGINAL_FIELDS = Set.of("startdate", "hookscript", "agent");
 
     private PolicyParser() {
@@ -32,7 +33,8 @@ public final class PolicyParser {
         Map<String, Object> m = Json.parseObject(text, source);
         for (String k : m.keySet()) {
             if (!FIELDS.contains(k)) {
-                throw bad(source, k, "unknown field (valid: version, vmid, mode, date, offset, tolerance, timeSync, onError, targets, original)");
+                throw bad(source, k, "unknown field (valid: version, vmid, mode, date, offset, tolerance, timeSync, onError, targets, chain,"
+                        + " original, guestZone)");
             }
         }
         Object version = m.get("version");
@@ -115,7 +117,14 @@ public final class PolicyParser {
             original = new Policy.Original(originalString(om2, "startdate", source),
                     originalString(om2, "hookscript", source), originalString(om2, "agent", source));
         }
-        return new Policy(expectedVmid, mode, date, offset, tolerance, keep, abort, targets, chain, original);
+        String guestZone = string(m, "guestZone", source);
+        // shape only: resolving a zone id loads the tz database (~30 ms in a fresh JVM), and this runs in every
+        // hook phase; where the zone is used, an unknown id falls back (GuestRtc.choose)
+        if (guestZone != null && !GuestRtc.looksLikeZone(guestZone)) {
+            throw bad(source, "guestZone", "'" + guestZone + "' is not a time zone (use an IANA id like Asia/Karachi or an offset"
+                    + " like +05:00)");
+        }
+        return new Policy(expectedVmid, mode, date, offset, tolerance, keep, abort, targets, chain, original, guestZone);
     }
 
     private static boolean oneOf(Map<String, Object> m, String field, String first, String second, String source) {

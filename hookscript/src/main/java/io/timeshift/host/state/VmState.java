@@ -1,5 +1,6 @@
 package io.timeshift.host.state;
 
+import io.timeshift.host.time.GuestRtc;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.time.TimeBounds;
 
@@ -160,6 +161,34 @@ public final class VmState {
 
     public void postStopDoneFor(String runId) {
         doc.put("postStopDoneFor", runId);
+    }
+
+    // ---- guestZone: the guest's zone as its agent last reported it (docs/pve-rtc.md) ----
+
+    /** Records {@code guest-get-timezone}'s answer (offset in seconds east of UTC) and when it was had. */
+    public void guestZone(GuestRtc.Learned l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("offsetSeconds", l.offsetSeconds());
+        m.put("zone", l.zone());
+        m.put("learnedAt", TimeParsers.iso(l.at()));
+        doc.put("guestZone", m);
+    }
+
+    /** The last report, or null when there is none or it is malformed (then it is as if nothing was learned). */
+    public GuestRtc.Learned guestZone() {
+        Map<String, Object> m = map(doc, "guestZone");
+        if (m == null || !(m.get("offsetSeconds") instanceof Number n) || !(m.get("learnedAt") instanceof String at)) {
+            return null;
+        }
+        long s = n.longValue();
+        if (!(n instanceof Integer || n instanceof Long) || s < -18 * 3600 || s > 18 * 3600) {
+            return null;
+        }
+        try {
+            return new GuestRtc.Learned((int) s, m.get("zone") instanceof String z ? z : null, TimeParsers.parseInstant(at));
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
     }
 
     // ---- time sync units we turned off (disable turns them back on) ----

@@ -422,4 +422,104 @@ class EnableCommandTest {
                     node.errLines().get(0));
         }
     }
+
+    /** A guest whose RTC runs in local time reads startdate in its zone (docs/pve-rtc.md). */
+    @Nested
+    class GuestZone {
+        private void config(String ostype, String extra) {
+            node.reply("get", FakePveNode.CONFIG, FakePveNode.fixture("config-105.json")
+                    .replace("\"ostype\":\"l26\"", "\"ostype\":\"" + ostype + "\"" + extra));
+        }
+
+        private String startdate() {
+            List<String> w = node.writes().get(0);
+            return w.get(w.indexOf("--startdate") + 1);
+        }
+
+        @Test
+        void aWindows11GuestGetsTheDateInTheGivenZone() {
+            config("win11", "");
+
+            assertEquals(0, node.run("enable", "105", "--date", "2021-03-01T12:00:00Z", "--guest-zone", "Asia/Karachi", "--yes"),
+                    node.err.toString());
+
+            assertEquals("2021-03-01T17:00:00", startdate());
+            assertEquals("Asia/Karachi", policy().get("guestZone"));
+            assertEquals("2021-03-01T12:00:00Z", policy().get("date"), "the policy keeps the instant");
+            assertTrue(node.out().contains("guest zone: Asia/Karachi (from --guest-zone): VM 105's RTC runs in local time"
+                    + " (ostype win11, localtime unset)"), node.out());
+        }
+
+        @Test
+        void aLinuxGuestWithoutLocaltimeKeepsUtc() {
+            assertEquals(0, node.run("enable", "105", "--date", "2021-03-01T12:00:00Z", "--yes"), node.err.toString());
+
+            assertEquals("2021-03-01T12:00:00", startdate());
+            assertNull(policy().get("guestZone"));
+            assertTrue(node.out().contains("guest zone: not needed: VM 105's RTC runs in UTC (ostype l26, localtime unset)"),
+                    node.out());
+        }
+
+        @Test
+        void localtimeZeroOnWindowsMeansUtc() {
+            config("win10", ",\"localtime\":0");
+
+            assertEquals(0, node.run("enable", "105", "--date", "2021-03-01T12:00:00Z", "--guest-zone", "+05:00", "--yes"),
+                    node.err.toString());
+
+            assertEquals("2021-03-01T12:00:00", startdate());
+            assertEquals("+05:00", policy().get("guestZone"), "kept for later, not used now");
+        }
+
+        @Test
+        void localtimeOneOnLinuxUsesTheZoneAndItsSummerOffsetAtTheTargetDate() {
+            config("l26", ",\"localtime\":1");
+
+            assertEquals(0, node.run("enable", "105", "--date", "2021-07-01T12:00:00Z", "--guest-zone", "Europe/Berlin", "--yes"),
+                    node.err.toString());
+
+            assertEquals("2021-07-01T14:00:00", startdate(), "CEST, +02:00 on that date");
+        }
+
+        @Test
+        void withoutAZoneARunningGuestsAgentTellsIt() throws Exception {
+            node.running();
+            node.reply("get", FakePveNode.CONFIG, FakePveNode.fixture("config-105.json")
+                    .replace("\"ostype\":\"l26\"", "\"ostype\":\"win11\"").replace("fstrim_cloned_disks=1", "1"));
+            node.ga.timezone(Map.of("zone", "Pakistan Standard Time", "offset", 18000));
+
+            assertEquals(0, node.run("enable", "105", "--date", "2021-03-01T12:00:00Z", "--yes"), node.err.toString());
+
+            assertEquals("2021-03-01T17:00:00", startdate());
+            assertEquals("+05:00", policy().get("guestZone"));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!Files.exists(node.launched) && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the detached apply worker (launcher stand-in) has written its line
+            }
+            assertTrue(node.out().contains("guest zone: +05:00 (from the running guest's agent, which calls it Pakistan"
+                    + " Standard Time; a fixed offset: pass --guest-zone <Area/City> for daylight saving)"), node.out());
+        }
+
+        @Test
+        void withoutAZoneOrAnAgentTheHostsZoneIsUsedAndNamed() {
+            config("w2k8", "");
+            node.env.put("TZ", "America/New_York");
+
+            assertEquals(0, node.run("enable", "105", "--date", "2021-03-01T12:00:00Z", "--yes"), node.err.toString());
+
+            assertEquals("2021-03-01T07:00:00", startdate());
+            assertEquals("America/New_York", policy().get("guestZone"));
+            assertTrue(node.out().contains("guest zone: America/New_York (the host's zone; pass --guest-zone if the guest's"
+                    + " differs)"), node.out());
+        }
+
+        @Test
+        void aZoneThatIsNoneIsExit2BeforeAnythingIsAsked() {
+            assertEquals(2, node.run("enable", "105", "--date", "2021-03-01", "--guest-zone", "Mars/Olympus\u0001", "--yes"));
+
+            assertEquals(List.of(), node.calls());
+            assertTrue(node.err.toString().contains("--guest-zone: 'Mars/Olympus\\x01' is not a time zone (use an IANA id like"
+                    + " Asia/Karachi or an offset like +05:00)"), node.err.toString());
+        }
+    }
 }

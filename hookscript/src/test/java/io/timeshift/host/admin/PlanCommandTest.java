@@ -102,6 +102,34 @@ class PlanCommandTest {
         }
 
         @Test
+        void aWindowsGuestGetsTheDateInItsZoneAtThatDateAndKeepsThePolicysZone() {
+            node.host.policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z").with("guestZone", "Europe/Berlin"));
+            node.reply("get", FakePveNode.CONFIG, FakePveNode.fixture("config-105-enabled.json")
+                    .replace("\"ostype\":\"l26\"", "\"ostype\":\"win10\""));
+
+            assertEquals(0, node.run("plan", "105", "--target", "idrac1.mgmt.example:443", "--apply"), node.err.toString());
+
+            List<String> w = node.writes().get(0);
+            assertEquals("2020-07-02T14:00:00", w.get(w.indexOf("--startdate") + 1), "CEST on 2020-07-02: +02:00");
+            assertEquals("Europe/Berlin", Json.parseObject(node.policyText(), "policy").get("guestZone"));
+            assertTrue(node.out().contains("startdate 2020-07-02T14:00:00 (the guest's local time)"), node.out());
+        }
+
+        @Test
+        void aLocaltimeGuestWithoutAZoneUsesTheOffsetTheLastApplyLearned() {
+            node.host.policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z"));
+            new io.timeshift.host.state.StateStore(node.host.paths()).update(105, s -> s.guestZone(
+                    new io.timeshift.host.time.GuestRtc.Learned(-18000, "EST", T0)));
+            node.reply("get", FakePveNode.CONFIG, FakePveNode.fixture("config-105-enabled.json")
+                    .replace("\"ostype\":\"l26\"", "\"ostype\":\"l26\",\"localtime\":\"1\""));
+
+            assertEquals(0, node.run("plan", "105", "--target", "idrac1.mgmt.example:443", "--apply"), node.err.toString());
+
+            List<String> w = node.writes().get(0);
+            assertEquals("2020-07-02T07:00:00", w.get(w.indexOf("--startdate") + 1));
+        }
+
+        @Test
         void aFailedConfigUpdatePutsThePreviousPolicyBack() {
             String before = PolicyJson.fixed(105, "2021-03-01T12:00:00Z").text();
             node.host.policy(105, before);

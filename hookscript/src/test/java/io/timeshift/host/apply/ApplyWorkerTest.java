@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -102,6 +103,50 @@ class ApplyWorkerTest {
 
     private static String unit(String id, String load, String active, String fileState) {
         return "Id=" + id + "\nLoadState=" + load + "\nActiveState=" + active + "\nUnitFileState=" + fileState;
+    }
+
+    /** Every apply learns the guest's zone for the next startdate of a local-time RTC (docs/pve-rtc.md). */
+    @Nested
+    class LearningTheGuestZone {
+        @Test
+        void theAgentsZoneAndOffsetAreRecordedInStateWithTheTimeTheyWereLearned() {
+            host.policy(PolicyJson.fixed(VM, DATE));
+            ga.timezone(Map.of("zone", "PKT", "offset", 18000));
+
+            assertTrue(worker().apply(VM, false, false).ok());
+
+            Map<String, Object> z = host.stateObject(VM, "guestZone");
+            assertEquals(18000, ((Number) z.get("offsetSeconds")).intValue());
+            assertEquals("PKT", z.get("zone"));
+            assertEquals(T0.toString(), z.get("learnedAt"));
+            assertEquals("+05:00 PKT", lastApply().get("guestZone"));
+            assertEquals(new io.timeshift.host.time.GuestRtc.Learned(18000, "PKT", T0),
+                    new StateStore(host.paths()).read(VM).guestZone());
+        }
+
+        @Test
+        void anAgentWithoutTheCommandLeavesTheApplyOkAndTheOldReportInPlace() {
+            host.policy(PolicyJson.fixed(VM, DATE));
+            new StateStore(host.paths()).update(VM, s -> s.guestZone(new io.timeshift.host.time.GuestRtc.Learned(3600, "CET", D)));
+            ga.failCommand("guest-get-timezone", "The command guest-get-timezone has been disabled for this instance");
+
+            ApplyWorker.Result r = worker().apply(VM, false, false);
+
+            assertTrue(r.ok(), r.message());
+            assertTrue(String.valueOf(lastApply().get("guestZone")).startsWith("not learned: "), lastApply().toString());
+            assertEquals(3600, new StateStore(host.paths()).read(VM).guestZone().offsetSeconds());
+        }
+
+        @Test
+        void aHostileOffsetIsNotRecorded() {
+            host.policy(PolicyJson.fixed(VM, DATE));
+            ga.timezone(Map.of("zone", "X", "offset", 999_999));
+
+            assertTrue(worker().apply(VM, false, false).ok());
+
+            assertNull(new StateStore(host.paths()).read(VM).guestZone());
+            assertTrue(String.valueOf(lastApply().get("guestZone")).contains("beyond +-18:00"), lastApply().toString());
+        }
     }
 
     @Nested

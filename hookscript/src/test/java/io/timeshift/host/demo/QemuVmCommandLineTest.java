@@ -62,6 +62,18 @@ class QemuVmCommandLineTest {
         assertEquals("driftfix=slew,base=localtime", after(cmd("localtime: 1\ntdf: 1\n", QemuVm.Options.defaults()), "-rtc"));
         assertEquals("base=2021-03-01", after(cmd("localtime: 1\nstartdate: 2021-03-01\n", QemuVm.Options.defaults()), "-rtc"));
     }
+    @Test
+    void aWindowsOstypeGetsProxmoxsDefaultsLocaltimeAndDriftfix() throws IOException {
+        assertEquals("driftfix=slew,base=localtime", after(cmd("ostype: win11\n", QemuVm.Options.defaults()), "-rtc"));
+        assertEquals("driftfix=slew,base=2021-03-01T17:00:00",
+                after(cmd("ostype: win10\nstartdate: 2021-03-01T17:00:00\n", QemuVm.Options.defaults()), "-rtc"),
+                "with a startdate, no base=localtime (Timer.pm:30-34)");
+        assertEquals("base=localtime", after(cmd("ostype: w2k8\nacpi: 0\n", QemuVm.Options.defaults()), "-rtc"));
+        assertEquals("driftfix=slew", after(cmd("ostype: win7\nlocaltime: 0\n", QemuVm.Options.defaults()), "-rtc"));
+        assertFalse(cmd("ostype: win7\nlocaltime: 0\ntdf: 0\n", QemuVm.Options.defaults()).contains("-rtc"));
+        assertFalse(cmd("ostype: l26\n", QemuVm.Options.defaults()).contains("-rtc"));
+    }
+
 
     @Test
     void agentProperty() {

@@ -266,6 +266,64 @@ class CoreLoopHookE2ETest {
                 Duration.ofSeconds(2), "guest clock after an in-guest reboot");
     }
 
+    /**
+     * A guest that reads its RTC as LOCAL time (Windows, or {@code localtime: 1}; docs/pve-rtc.md), here in
+     * UTC+05:00: our startdate is written in its zone, so its clock is at the policy already when its agent
+     * first answers, before any apply; the apply then learns its zone, and the post-stop re-arm writes the
+     * next startdate in that zone too.
+     */
+    @Test
+    void aGuestReadingItsRtcAsLocalTimeBootsAtThePolicyBeforeTheAgentApplies() throws Exception {
+        int vmid = 209;
+        Files.writeString(tmp.resolve("time-shift.json"),
+                "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT0S\",\"agentTimeout\":\"PT3S\"}");
+        conf(vmid, "name: localrtc\nagent: 1\nostype: l26\nlocaltime: 1\n");
+        // tolerance 3 s: a clock read from the RTC is whole seconds, and QEMU starts its RTC a moment after launch
+        policy(vmid, "{\"version\":1,\"vmid\":209,\"mode\":\"continue\",\"date\":\"2021-03-01T12:00:00Z\",\"offset\":null,"
+                + "\"tolerance\":\"PT3S\",\"guestZone\":\"Asia/Karachi\"}");
+        // what enable/the re-arm write for this guest: the policy date as wall time in Asia/Karachi
+        Proc rearm = cli("rearm", String.valueOf(vmid));
+        assertEquals(0, rearm.code, rearm.err + rearm.out);
+        assertTrue(confText(vmid).contains("startdate: 2021-03-01T17:00:00"), confText(vmid));
+
+        hookOk(vmid, "pre-start");
+        Instant launched = Instant.now();
+        QemuVm vm = QemuVm.start(confFile(vmid), vmid, run, guest, QemuVm.Options.defaults().withKernelCmdline("ts_rtc_local=PKT-5"));
+        vms.add(vm);
+        long beforeApply = waitForAgentTime(vmid);
+        Instant readAt = Instant.now();
+        // the guest's own clock, read through its agent before post-start (no apply has run): within the
+        // policy's tolerance; never ahead (the RTC starts after launch and is read in whole seconds)
+        Duration off = Duration.between(DATE.plus(Duration.between(launched, readAt)), TimeParsers.fromEpochNanos(beforeApply));
+        assertTrue(off.compareTo(Duration.ofSeconds(-3)) >= 0 && off.compareTo(Duration.ofMillis(500)) <= 0,
+                "guest clock before the agent applied is off by " + off + " (policy tolerance 3 s; " + vm.diagnostics() + ")");
+        assertTrue(lastApply(vmid).isEmpty(), () -> "no apply yet: " + lastApply(vmid));
+        // the guest really read its RTC as local time: the kernel (RTC as UTC) was 5 h ahead of it
+        String console = vm.consoleText();
+        String marker = "TSGUEST: RTC read as local time (TZ=PKT-5): kernel had ";
+        int at = console.indexOf(marker);
+        assertTrue(at >= 0, console);
+        Instant kernel = Instant.parse(console.substring(at + marker.length(), at + marker.length() + 20));
+        assertEquals("2021-03-01T17:00", kernel.toString().substring(0, 16), console);
+        System.out.println("E2E-FIGURES localrtc guestBeforeApplyOffByMs=" + off.toMillis());
+
+        Proc post = hook(vmid, "post-start");
+        assertEquals(0, post.code, post.err);
+        waitFor(() -> "ok".equals(lastApply(vmid).get("result")) && lastApply(vmid).get("holdEndedAt") != null,
+                "apply ok: " + lastApply(vmid));
+        Map<String, Object> zone = map(readState(vmid).get("guestZone"));
+        assertEquals(18000, ((Number) zone.get("offsetSeconds")).intValue(), () -> "learned: " + zone);
+        assertEquals("PKT", zone.get("zone"));
+
+        hookOk(vmid, "pre-stop");
+        Instant guestAtStop = Instant.parse((String) map(readState(vmid).get("lastStop")).get("guestTime"));
+        vms.remove(vms.size() - 1).close();
+        hookOk(vmid, "post-stop");
+        String expected = TimeParsers.pveStartdate(guestAtStop.plus(Duration.ofHours(5)));
+        waitFor(() -> confText(vmid).contains("startdate: " + expected), "startdate re-armed in the guest's zone to " + expected
+                + "; conf: " + confText(vmid));
+    }
+
     private long waitForAgentTime(int vmid) throws InterruptedException {
         long end = System.nanoTime() + WORKER_DEADLINE.toNanos();
         while (System.nanoTime() < end) {

@@ -583,6 +583,45 @@ class HookServiceTest {
         }
 
         @Test
+        void aWindowsGuestIsRearmedByTheWorkerWhichComputesItsLocalTime() {
+            host.policy(PolicyJson.continuing(VM, DATE)).conf(VM, TempHost.CONF.replace("ostype: l26", "ostype: win11"));
+            new io.timeshift.host.state.StateStore(host.paths()).update(VM, st -> st.guestZone(
+                    new io.timeshift.host.time.GuestRtc.Learned(18000, "PKT", T0)));
+            hook("pre-start");
+            clock.advance(Duration.ofMinutes(90).plusMillis(600));
+
+            hook("post-stop");
+
+            assertEquals(List.of("rearm", "105"), detacher.spawns().get(0).args(), "no zone rules in the hook's JVM");
+            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
+            assertEquals("in the guest's local time (the worker computes it)", details.get("rearm"));
+        }
+
+        @Test
+        void aLocaltimeGuestInFixedModeIsRearmedToo() {
+            host.policy(PolicyJson.fixed(VM, DATE).with("guestZone", "America/New_York"))
+                    .confWith(VM, "localtime: 1", "startdate: 2021-03-01T12:00:00");
+            hook("pre-start");
+            clock.advance(Duration.ofHours(2));
+
+            hook("post-stop");
+
+            assertEquals(List.of("rearm", "105"), detacher.spawns().get(0).args());
+        }
+
+        @Test
+        void localtimeZeroOnWindowsIsRearmedInUtc() {
+            host.policy(PolicyJson.continuing(VM, DATE).with("guestZone", "Asia/Karachi"))
+                    .conf(VM, TempHost.CONF.replace("ostype: l26", "ostype: win10") + "localtime: 0\n");
+            hook("pre-start");
+            clock.advance(Duration.ofMinutes(90).plusMillis(600));
+
+            hook("post-stop");
+
+            assertEquals(List.of("rearm", "105", "2021-03-01T13:30:00"), detacher.spawns().get(0).args());
+        }
+
+        @Test
         void noRearmWhenTheStartdateIsAlreadyThatTime() {
             host.policy(PolicyJson.continuing(VM, DATE)).confWith(VM, "startdate: 2021-03-01T13:00:00");
             hook("pre-start");

@@ -71,6 +71,16 @@ class PolicyParserTest {
         }
 
         @Test
+        void roundTripsTheGuestZoneAndLeavesItOutWhenThereIsNone() {
+            Policy p = parse(PolicyJson.fixed(105, "2021-03-01").text()).withGuestZone("Asia/Karachi");
+
+            assertEquals("Asia/Karachi", p.toJson().get("guestZone"));
+            assertEquals(p, parse(new String(Json.pretty(p.toJson()), StandardCharsets.UTF_8)));
+            assertFalse(p.withGuestZone(null).toJson().containsKey("guestZone"));
+            assertEquals("+05:00", parse(PolicyJson.fixed(105, "2021-03-01").with("guestZone", "+05:00").text()).guestZone());
+        }
+
+        @Test
         void roundTripsAnOffsetPolicy() {
             Policy p = new Policy(105, Mode.OFFSET, null, Duration.ofDays(-1095), null, false, false, null, null, null);
 
@@ -135,6 +145,14 @@ class PolicyParserTest {
         void rejectsAnUnknownFieldNamingIt() {
             InvalidInputException e = rejects(PolicyJson.fixed(105, "2021-03-01").with("ofset", "-3y").text(), "ofset");
             assertTrue(e.getMessage().contains("unknown"));
+        }
+
+        @Test
+        void rejectsAGuestZoneThatIsNoZone() {
+            InvalidInputException e = rejects(PolicyJson.fixed(105, "2021-03-01").with("guestZone", "Asia Karachi\u0007").text(),
+                    "guestZone");
+            assertTrue(e.getMessage().contains("Asia/Karachi"), e.getMessage());
+            rejects(PolicyJson.fixed(105, "2021-03-01").with("guestZone", 18000).text(), "guestZone");
         }
 
         @Test

@@ -64,6 +64,7 @@ public final class FakeQemuGa implements QgaConnector {
     private final TreeMap<Integer, Duration> jumps = new TreeMap<>();
     private BiFunction<String, List<String>, ExecReply> execHandler = (path, args) -> ExecReply.ok("");
     private long guestOffsetNs;
+    private Object timezoneReply;
     private long setSkewNs;
     private boolean answering = true;
     private boolean socketPresent = true;
@@ -115,6 +116,12 @@ public final class FakeQemuGa implements QgaConnector {
     /** No socket: the VM is not running. */
     public synchronized FakeQemuGa vmStopped() {
         socketPresent = false;
+        return this;
+    }
+
+    /** What guest-get-timezone returns (its "return" value; default {"zone":"UTC","offset":0}). */
+    public synchronized FakeQemuGa timezone(Object reply) {
+        timezoneReply = reply;
         return this;
     }
 
@@ -348,6 +355,15 @@ public final class FakeQemuGa implements QgaConnector {
                 os.put("kernel-release", "6.1.0-18-amd64");
                 os.put("machine", "x86_64");
                 return ok(os);
+            }
+            case "guest-get-timezone": {
+                if (timezoneReply != null) {
+                    return ok(timezoneReply);
+                }
+                Map<String, Object> tz = new LinkedHashMap<>();
+                tz.put("zone", "UTC");
+                tz.put("offset", 0);
+                return ok(tz);
             }
             case "guest-exec": {
                 String path = (String) args.get("path");

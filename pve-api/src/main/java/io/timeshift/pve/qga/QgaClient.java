@@ -269,6 +269,41 @@ public final class QgaClient {
                 r.optString(o, "machine"));
     }
 
+    /** Longest {@code zone} name accepted from {@code guest-get-timezone} (Windows names are ~40 characters). */
+    static final int MAX_ZONE_CHARS = 256;
+
+    /**
+     * {@code guest-get-timezone}: the guest's zone name and UTC offset now (docs/pve-rtc.md). A missing
+     * or non-integer {@code offset}, one beyond ±18:00, or a {@code zone} with control characters or over
+     * 256 characters is an {@link AgentProtocolException}.
+     */
+    public GuestTimezone timezone() {
+        Reply r = call("guest-get-timezone", null);
+        Map<String, Object> o = r.returnObject();
+        long offset = r.requireLong(o, "offset");
+        if (offset < -GuestTimezone.MAX_OFFSET_SECONDS || offset > GuestTimezone.MAX_OFFSET_SECONDS) {
+            throw badTimezone("\"offset\" " + offset + " s is beyond +-18:00 (seconds east of UTC)");
+        }
+        String zone = r.optString(o, "zone");
+        if (zone != null) {
+            if (zone.length() > MAX_ZONE_CHARS) {
+                throw badTimezone("\"zone\" is longer than " + MAX_ZONE_CHARS + " characters");
+            }
+            for (int i = 0; i < zone.length(); i++) {
+                char c = zone.charAt(i);
+                if (c < 0x20 || c == 0x7f) {
+                    throw badTimezone("\"zone\" contains control characters");
+                }
+            }
+        }
+        return new GuestTimezone(zone, (int) offset);
+    }
+
+    /** The reply text is left out: it is the part that is hostile. */
+    private AgentProtocolException badTimezone(String what) {
+        return new AgentProtocolException(vmid, "VM " + vmid + ": unexpected reply to guest-get-timezone: " + what);
+    }
+
     /**
      * {@code guest-exec}: starts {@code path} with {@code args} as argv (no shell; qemu-ga searches
      * PATH for a bare name). Returns the guest pid for {@link #execStatus}.

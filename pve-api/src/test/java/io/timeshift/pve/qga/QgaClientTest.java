@@ -786,4 +786,105 @@ class QgaClientTest {
             assertEquals(105, c.vmid());
         }
     }
+
+    /** guest-get-timezone (docs/pve-rtc.md): offset is seconds east of UTC; hostile replies are protocol errors. */
+    @Nested
+    class Timezone {
+        @Test
+        void sendsTheBareCommandAndReadsZoneAndOffset() {
+            ScriptedQgaConnection c = agent.answer("{\"return\": {\"zone\": \"PKT\", \"offset\": 18000}}");
+
+            GuestTimezone tz = client.timezone();
+
+            assertEquals(sync(4711) + "{\"execute\":\"guest-get-timezone\"}\n", c.written());
+            assertEquals(new GuestTimezone("PKT", 18000), tz);
+        }
+
+        @Test
+        void westOfUtcIsNegativeAndAnAbsentZoneIsNull() {
+            agent.answer("{\"return\": {\"offset\": -18000}}");
+
+            assertEquals(new GuestTimezone(null, -18000), client.timezone());
+        }
+
+        @Test
+        void aWindowsZoneNameWithSpacesAndNonAsciiIsKept() {
+            agent.answer("{\"return\": {\"zone\": \"Mitteleurop\u00e4ische Zeit\", \"offset\": 3600}}");
+
+            assertEquals(new GuestTimezone("Mitteleuropäische Zeit", 3600), client.timezone());
+        }
+
+        @Test
+        void theWidestOffsetsAreAccepted() {
+            agent.answer("{\"return\": {\"offset\": 64800}}");
+            agent.answer("{\"return\": {\"offset\": -64800}}");
+
+            assertEquals(64800, client.timezone().offsetSeconds());
+            assertEquals(-64800, client.timezone().offsetSeconds());
+        }
+
+        @Test
+        void aMissingOffsetIsAProtocolError() {
+            agent.answer("{\"return\": {\"zone\": \"UTC\"}}");
+
+            AgentProtocolException e = assertThrows(AgentProtocolException.class, client::timezone);
+            assertTrue(e.getMessage().contains("\"offset\" is missing"), e.getMessage());
+        }
+
+        @Test
+        void aHugeOffsetIsAProtocolError() {
+            agent.answer("{\"return\": {\"offset\": 123456789012345678901234567890}}");
+
+            assertThrows(AgentProtocolException.class, client::timezone);
+        }
+
+        @Test
+        void anOffsetBeyondEighteenHoursIsAProtocolError() {
+            agent.answer("{\"return\": {\"offset\": 64801}}");
+
+            AgentProtocolException e = assertThrows(AgentProtocolException.class, client::timezone);
+            assertEquals("VM 105: unexpected reply to guest-get-timezone: \"offset\" 64801 s is beyond +-18:00"
+                    + " (seconds east of UTC)", e.getMessage());
+        }
+
+        @Test
+        void aFractionalOrTextOffsetIsAProtocolError() {
+            agent.answer("{\"return\": {\"offset\": 18000.5}}");
+            agent.answer("{\"return\": {\"offset\": \"18000\"}}");
+
+            assertThrows(AgentProtocolException.class, client::timezone);
+            assertThrows(AgentProtocolException.class, client::timezone);
+        }
+
+        @Test
+        void aZoneWithANulIsAProtocolErrorWhoseMessageHasNoControlCharacters() {
+            agent.answer("{\"return\": {\"zone\": \"PK\\u0000T\", \"offset\": 18000}}");
+
+            AgentProtocolException e = assertThrows(AgentProtocolException.class, client::timezone);
+            assertTrue(e.getMessage().contains("control characters"), e.getMessage());
+            assertTrue(e.getMessage().chars().noneMatch(ch -> ch < 0x20), e.getMessage());
+        }
+
+        @Test
+        void anOverlongZoneIsAProtocolError() {
+            agent.answer("{\"return\": {\"zone\": \"" + "Z".repeat(257) + "\", \"offset\": 0}}");
+
+            assertThrows(AgentProtocolException.class, client::timezone);
+        }
+
+        @Test
+        void aReturnThatIsNotAnObjectIsAProtocolError() {
+            agent.answer("{\"return\": 18000}");
+
+            assertThrows(AgentProtocolException.class, client::timezone);
+        }
+
+        @Test
+        void anOldAgentWithoutTheCommandIsAnAgentError() {
+            agent.answer("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command guest-get-timezone has not been found\"}}");
+
+            AgentErrorException e = assertThrows(AgentErrorException.class, client::timezone);
+            assertEquals("CommandNotFound", e.errorClass());
+        }
+    }
 }

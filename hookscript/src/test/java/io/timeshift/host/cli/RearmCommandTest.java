@@ -1,0 +1,104 @@
+package io.timeshift.host.cli;
+
+import io.timeshift.host.state.StateStore;
+import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.host.testing.MutableClock;
+import io.timeshift.host.testing.PolicyJson;
+import io.timeshift.host.testing.TempHost;
+import io.timeshift.host.time.GuestRtc;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** {@code time-shift rearm <vmid>} (the worker post-stop detaches): the next startdate, in the guest's zone if its RTC is local. */
+class RearmCommandTest {
+    private static final int VM = 105;
+    private static final String DATE = "2021-03-01T12:00:00Z";
+    private static final Instant T0 = Instant.parse("2026-01-10T08:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private TempHost host;
+    private Path qmLog;
+    private Path bin;
+    private final MutableClock clock = new MutableClock(T0);
+
+    @BeforeEach
+    void node() throws IOException {
+        host = new TempHost(dir);
+        bin = Files.createDirectories(dir.resolve("bin"));
+        qmLog = dir.resolve("qm.log");
+        Path qm = bin.resolve("qm");
+        Files.writeString(qm, "#!/bin/sh\necho \"$*\" >> '" + qmLog + "'\n");
+        Files.setPosixFilePermissions(qm, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private int rearm() {
+        FakeMonotonic mono = new FakeMonotonic();
+        Services services = new Services(host.paths(), Map.of("PATH", bin + ":/usr/bin:/bin", "TZ", "UTC"), clock, mono,
+                new FakeQemuGa(clock, mono)::client);
+        return Cli.run(services, new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true),
+                "rearm", Integer.toString(VM));
+    }
+
+    private String qmCalls() throws IOException {
+        return Files.exists(qmLog) ? Files.readString(qmLog) : "";
+    }
+
+    @Nested
+    class ForALocalTimeRtc {
+        @Test
+        void aWindowsGuestGetsThePolicyDateInThePolicysZone() throws IOException {
+            host.policy(PolicyJson.continuing(VM, DATE).with("guestZone", "Asia/Karachi"))
+                    .conf(VM, TempHost.CONF.replace("ostype: l26", "ostype: win11"));
+
+            assertEquals(0, rearm());
+
+            assertEquals("set 105 --startdate 2021-03-01T17:00:00\n", qmCalls());
+        }
+
+        @Test
+        void theOffsetTheLastApplyLearnedBeatsAPolicyWithoutZone() throws IOException {
+            host.policy(PolicyJson.continuing(VM, DATE)).confWith(VM, "localtime: 1");
+            new StateStore(host.paths()).update(VM, s -> s.guestZone(new GuestRtc.Learned(-18000, "EST", T0)));
+
+            assertEquals(0, rearm());
+
+            assertEquals("set 105 --startdate 2021-03-01T07:00:00\n", qmCalls());
+        }
+
+        @Test
+        void nothingIsSetWhenTheStartdateIsAlreadyThat() throws IOException {
+            host.policy(PolicyJson.fixed(VM, DATE).with("guestZone", "+05:00"))
+                    .conf(VM, TempHost.CONF.replace("ostype: l26", "ostype: win10") + "startdate: 2021-03-01T17:00:00\n");
+
+            assertEquals(0, rearm());
+
+            assertFalse(Files.exists(qmLog), "no qm call");
+        }
+    }
+
+    @Test
+    void aUtcRtcGetsTheInstantInUtc() throws IOException {
+        host.policy(PolicyJson.continuing(VM, DATE).with("guestZone", "Asia/Karachi")).confWith(VM);
+
+        assertEquals(0, rearm());
+
+        assertEquals("set 105 --startdate 2021-03-01T12:00:00\n", qmCalls());
+    }
+}
