@@ -95,7 +95,10 @@ public record VmConfig(int vmid, String description, Map<String, String> main, M
         return get("hookscript");
     }
 
-    /** {@code startdate}: {@code now}, {@code YYYY-MM-DD} or {@code YYYY-MM-DDTHH:MM:SS} : the RTC's wall time, read as UTC by most guests and as local time by Windows and {@code localtime: 1} guests (docs/pve-rtc.md). */
+    /**
+     * {@code startdate}: {@code now}, {@code YYYY-MM-DD} or {@code YYYY-MM-DDTHH:MM:SS}, the RTC's wall time:
+     * read as UTC by most guests, as local time by Windows and {@code localtime: 1} guests (docs/pve-rtc.md).
+     */
     public Optional<String> startdate() {
         return get("startdate");
     }
