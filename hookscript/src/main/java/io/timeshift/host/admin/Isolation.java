@@ -160,6 +160,10 @@ public final class Isolation {
         for (String t : targets) {
             Endpoint e = parse(t);
             List<String> addrs;
+            if (isIpLiteral(e.host())) {
+                out.add(new Endpoint(t, e.host(), e.port(), List.of(e.host())));
+                continue;
+            }
             try {
                 addrs = resolver.resolve(e.host());
             } catch (UnknownHostException | RuntimeException ex) {

@@ -59,6 +59,19 @@ public final class IsolationService {
         try (PveClient client = pve.get()) {
             VmConfigView conf = VmLocator.config(client, node, vmid, "enable " + vmid + " --isolate ...", false);
             FirewallApi fw = FirewallApi.vm(client, node, vmid);
+            boolean recorded = false;
+            try {
+                recorded = new PolicyStore(paths).read(vmid).map(Isolation::isolated).orElse(false);
+            } catch (TimeShiftException e) {
+                recorded = false; // enable replaces an invalid policy; say so there
+            }
+            for (FirewallApi.IpSet s : fw.ipsets()) {
+                if (s.name().equals(Isolation.IPSET) && !recorded) {
+                    throw new io.timeshift.pve.error.EnvironmentException("VM " + vmid + " already has a firewall IP set named "
+                            + Isolation.IPSET + " that time-shift did not record; rename or delete it (Firewall → IPSet of VM "
+                            + vmid + "), then run again; nothing was changed");
+                }
+            }
             List<String> lines = Isolation.preview(vmid, fw.options(), conf, d, eps);
             lines.addAll(clusterWarning(client));
             return lines;
