@@ -309,13 +309,13 @@ public final class EnableWizard {
         if (rc != 0 || isolation == null) {
             return rc;
         }
-        return isolateAfterEnable(isolation, real.vmid());
+        return isolateAfterEnable(isolation, real.vmid(), false);
     }
 
     /** The isolation step after a successful enable; its failure says that enable itself stands. */
-    public static int isolateAfterEnable(IsolationStep isolation, int vmid) {
+    public static int isolateAfterEnable(IsolationStep isolation, int vmid, boolean show) {
         try {
-            return isolation.apply();
+            return isolation.apply(show);
         } catch (TimeShiftException e) {
             throw new io.timeshift.pve.error.EnvironmentException(e.getMessage() + "; time-shift itself IS enabled on VM " + vmid
                     + ", only the isolation is missing: run time-shift isolate " + vmid + " on", e);
@@ -326,7 +326,8 @@ public final class EnableWizard {
     public interface IsolationStep {
         List<String> preview();
 
-        int apply();
+        /** Makes the changes; {@code show}: print the preview again first. */
+        int apply(boolean show);
     }
 
     private static String withoutDryRunLine(String s) {

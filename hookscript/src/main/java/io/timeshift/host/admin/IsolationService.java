@@ -80,6 +80,11 @@ public final class IsolationService {
 
     /** {@code isolate <vmid> on}: the policy's targets (resolved now) become the only way out of the VM. */
     public int on(int vmid, List<String> dns, boolean dryRun, boolean yes) {
+        return on(vmid, dns, dryRun, yes, true);
+    }
+
+    /** {@link #on}; {@code show} false leaves out the preview (enable showed it before its one confirmation). */
+    public int on(int vmid, List<String> dns, boolean dryRun, boolean yes, boolean show) {
         PolicyStore store = new PolicyStore(paths);
         String text = store.readText(vmid).orElseThrow(() -> new InvalidInputException("VM " + vmid + " has no time-shift policy;"
                 + " enable it first: time-shift enable " + vmid + " --date <when> --target <bmc> --isolate"));
@@ -92,12 +97,15 @@ public final class IsolationService {
             VmConfigView conf = VmLocator.config(client, node, vmid, "isolate " + vmid + " on", false);
             FirewallApi fw = FirewallApi.vm(client, node, vmid);
             Map<String, Object> previous = policy.original().firewall();
-            if (previous != null) {
+            if (previous != null && show) {
                 out.println("VM " + vmid + " is isolated already; its firewall entries are made again for the policy's targets");
                 Isolation.restorePreview(vmid, previous).forEach(out::println);
             }
-            Isolation.preview(vmid, fw.options(), conf, d, eps).forEach(out::println);
-            clusterWarning(client).forEach(out::println);
+            List<String> preview = Isolation.preview(vmid, fw.options(), conf, d, eps);
+            if (show) {
+                preview.forEach(out::println);
+                clusterWarning(client).forEach(out::println);
+            }
             if (dryRun) {
                 out.println("dry run: nothing was changed");
                 out.flush();

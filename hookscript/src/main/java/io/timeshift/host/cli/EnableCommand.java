@@ -137,8 +137,8 @@ public final class EnableCommand implements Callable<Integer> {
             }
 
             @Override
-            public int apply() {
-                return isolation(Prompt.NONE, out).on(vmid, answers.dns, false, true);
+            public int apply(boolean show) {
+                return isolation(Prompt.NONE, out).on(vmid, answers.dns, false, true, show);
             }
         };
         int rc;
@@ -149,11 +149,12 @@ public final class EnableCommand implements Callable<Integer> {
             }
         } else if (yes && !guided) {
             // resolve the targets and read the firewall first: a name that does not resolve changes nothing
-            List<String> isolationPreview = step == null ? List.of() : step.preview();
+            if (step != null) {
+                step.preview();
+            }
             rc = service(prompt, out).enable(request(a, false, true));
             if (rc == 0 && step != null) {
-                isolationPreview.forEach(out::println);
-                rc = EnableWizard.isolateAfterEnable(step, vmid);
+                rc = EnableWizard.isolateAfterEnable(step, vmid, true);
             }
         } else {
             rc = EnableWizard.confirmOnce(this::service, request(a, true, yes), request(a, false, yes), step, prompt,

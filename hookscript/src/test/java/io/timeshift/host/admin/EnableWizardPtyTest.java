@@ -171,6 +171,7 @@ class EnableWizardPtyTest {
                 assertTrue(end.contains("VM 105: isolated: outbound traffic only to 127.0.0.1 on tcp/" + bmc.port()), end);
                 command = t.expect("\n").strip();
                 assertEquals(0, t.exit(), t.all());
+                assertEquals(1, t.all().split("\\+ipset time-shift-bmc", -1).length - 1, "the preview is shown once: " + t.all());
             }
             Instant date = Instant.parse(proposed);
             assertTrue(date.isAfter(NOT_BEFORE) && date.isBefore(NOT_AFTER), proposed);

@@ -154,6 +154,15 @@ class IsolationTest {
         }
 
         @Test
+        void statusShowsTheVmIsolated() {
+            assertEquals(0, node.run("enable", "105", "--date", "2021-03-01", "--target", "192.0.2.10", "--isolate", "--yes"));
+            node.run("status", "105", "--json");
+            assertTrue(node.out().contains("\"isolation\" : \"isolated (firewall: 1 BMC address, outbound DROP)\""), node.out());
+            node.run("status", "105");
+            assertTrue(node.out().lines().anyMatch(l -> l.startsWith("105") && l.contains(" yes ")), node.out());
+        }
+
+        @Test
         void aDatacenterFirewallThatIsOffIsWarnedAbout() {
             node.reply("get", "/cluster/firewall/options", "{\"digest\":\"a1b2\"}");
             assertEquals(0, node.run("enable", "105", "--date", "2021-03-01", "--target", "192.0.2.10", "--isolate", "--yes"));
