@@ -108,11 +108,11 @@ public final class EnableCommand implements Callable<Integer> {
         Prompt prompt = Prompt.system();
         EnableWizard.Answers a = fromFlags();
         boolean guided = when == null && prompt.interactive();
+        if (!allowDns.isEmpty() && !isolate && !guided) {
+            throw new InvalidInputException("--allow-dns goes with --isolate (the DNS it allows is through the VM's firewall)");
+        }
         if (!guided && !isolate) {
             return service(prompt, out).enable(request(a, dryRun, yes));
-        }
-        if (!allowDns.isEmpty() && !isolate && !guided) {
-            throw new InvalidInputException("--allow-dns goes with --isolate");
         }
         return guidedOrIsolated(a, guided, prompt, out);
     }

@@ -146,6 +146,13 @@ class IsolationTest {
         }
 
         @Test
+        void allowDnsWithoutIsolateIsRefused() {
+            assertEquals(2, node.run("enable", "105", "--date", "2021-03-01", "--allow-dns", "192.0.2.53", "--yes"));
+            assertEquals(List.of(), node.writes());
+            assertTrue(node.err.toString().contains("--allow-dns goes with --isolate"), node.err.toString());
+        }
+
+        @Test
         void anIpSetOfTheSameNameThatIsNotOursIsRefusedBeforeAnythingChanges() {
             node.reply("get", FW + "/ipset", "[{\"digest\":\"0c3b\",\"name\":\"time-shift-bmc\"}]");
             assertEquals(3, node.run("enable", "105", "--date", "2021-03-01", "--target", "192.0.2.10", "--isolate", "--yes"));
