@@ -49,6 +49,7 @@ class EnableWizardPtyTest {
     private static final Instant NOT_AFTER = Instant.parse("2021-01-01T00:00:00Z");
 
     private static Path keystore;
+    private static Path older;
 
     @TempDir
     static Path pki;
@@ -59,15 +60,21 @@ class EnableWizardPtyTest {
     private PastBmc bmc;
 
     @BeforeAll
-    static void certificateValidOnlyInThePast() throws Exception {
-        keystore = pki.resolve("bmc.p12");
+    static void certificatesValidOnlyInThePast() throws Exception {
+        keystore = keystore("bmc.p12", "2019/01/01 00:00:00", 731);
+        older = keystore("ilo-older.p12", "2015/01/01 00:00:00", 365);
+    }
+
+    private static Path keystore(String name, String start, int days) throws Exception {
+        Path ks = pki.resolve(name);
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
-                "-alias", "bmc", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=idrac-past",
-                "-startdate", "2019/01/01 00:00:00", "-validity", "731", "-ext", "san=ip:127.0.0.1",
-                "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+                "-alias", "bmc", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
+                "-startdate", start, "-validity", Integer.toString(days), "-ext", "san=ip:127.0.0.1",
+                "-keystore", ks.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
+        return ks;
     }
 
     @AfterEach
@@ -188,6 +195,31 @@ class EnableWizardPtyTest {
             assertEquals(a.writes(), b.writes());
             assertTrue(a.policyText().contains("\"date\" : \"" + proposed + "\"") || a.policyText().contains("\"date\": \"" + proposed
                     + "\""), a.policyText());
+        }
+
+        @Test
+        void bmcsWithoutACommonDateAreExplainedAndNoDateIsProposed() throws Exception {
+            bmc = PastBmc.start(keystore);
+            try (PastBmc ilo = PastBmc.start(older)) {
+                FakePveNode a = node(dir.resolve("a"));
+                try (Pty t = pty(a, "enable", "105")) {
+                    t.answer("[done]: ", "127.0.0.1:" + bmc.port());
+                    t.answer("[done]: ", "127.0.0.1:" + ilo.port());
+                    t.answer("[done]: ", "");
+                    String shown = t.expect("[]: ");
+                    assertTrue(shown.contains("no single date works: 127.0.0.1:" + ilo.port() + " is valid only until"
+                            + " 2016-01-01T00:00:00Z, 127.0.0.1:" + bmc.port() + " only from 2019-01-01T00:00:00Z"), shown);
+                    assertFalse(shown.contains("proposed date"), shown);
+                    t.send("");
+                    t.expect("a date (or an offset) is needed");
+                    t.answer("[]: ", "2020-06-01");
+                    t.raw(new byte[] {4}); // ^D at the mode question: end of input
+                    String end = t.expect("nothing was changed");
+                    assertTrue(end.contains("no answer"), end);
+                    assertEquals(1, t.exit(), t.all());
+                }
+                assertEquals(List.of(), a.writes());
+            }
         }
 
         @Test
