@@ -305,6 +305,38 @@ class IsolationTest {
     }
 
     @Nested
+    class PolicyRecord {
+        private static final String BASE = "{\"version\":1,\"vmid\":105,\"mode\":\"fixed\",\"date\":\"2021-03-01T00:00:00Z\","
+                + "\"original\":{\"startdate\":null,\"hookscript\":null,\"agent\":\"1\"";
+
+        @Test
+        void theFirewallRecordRoundTripsThroughThePolicyFile() {
+            io.timeshift.host.policy.Policy p = io.timeshift.host.policy.PolicyParser.parse(BASE
+                    + ",\"firewall\":{\"ipset\":\"time-shift-bmc\",\"members\":[\"192.0.2.10\"],\"rules\":[],"
+                    + "\"options\":{\"enable\":null,\"policy_out\":\"ACCEPT\"},\"nets\":{\"net0\":\"virtio=x\"}}}}", 105, "p");
+            assertTrue(Isolation.isolated(p));
+            String written = new String(Json.pretty(p.toJson()), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(p, io.timeshift.host.policy.PolicyParser.parse(written, 105, "p"));
+            assertEquals("isolated (firewall: 1 BMC address, outbound DROP)", Isolation.statusText(p));
+        }
+
+        @Test
+        void aPolicyWithoutTheRecordIsNotIsolatedAndWritesNoFirewallKey() {
+            io.timeshift.host.policy.Policy p = io.timeshift.host.policy.PolicyParser.parse(BASE + "}}", 105, "p");
+            assertFalse(Isolation.isolated(p));
+            assertFalse(((Map<?, ?>) p.toJson().get("original")).containsKey("firewall"));
+        }
+
+        @Test
+        void aFirewallRecordThatIsNotAnObjectIsRefusedNamingTheField() {
+            io.timeshift.pve.error.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.timeshift.pve.error.InvalidInputException.class,
+                    () -> io.timeshift.host.policy.PolicyParser.parse(BASE + ",\"firewall\":\"on\"}}", 105, "p"));
+            assertTrue(e.getMessage().startsWith("p: field 'original.firewall': must be an object"), e.getMessage());
+        }
+    }
+
+    @Nested
     class Targets {
         @Test
         void namesAreResolvedAndSaidWhatTheyResolvedTo() {
