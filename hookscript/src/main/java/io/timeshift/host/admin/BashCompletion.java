@@ -16,8 +16,13 @@ public final class BashCompletion {
     private BashCompletion() {
     }
 
+    /**
+     * The script without picocli's {@code #!} line: bash-completion sources the file, and lintian warns
+     * about a hashbang in a completion file ({@code bash-completion-with-hashbang}).
+     */
     public static String script() {
-        return AutoComplete.bash("time-shift", Cli.commandLine(Services.fromEnvironment(Map.of())));
+        String s = AutoComplete.bash("time-shift", Cli.commandLine(Services.fromEnvironment(Map.of())));
+        return s.startsWith("#!") ? s.substring(s.indexOf('\n') + 1) : s;
     }
 
     public static void main(String[] args) {

@@ -120,6 +120,10 @@ public final class DisableService {
                 note = "startdate " + conf.startdate().get() + " left as is (its value before enable is unknown);"
                         + " reset it with: qm set " + vmid + " --delete startdate";
             }
+            Map<String, Object> firewall = original == null ? null : original.firewall();
+            if (firewall != null) {
+                Isolation.restoreNics(change, conf, firewall); // isolation's firewall=1 on the NICs goes in the same update
+            }
             change.set("tags", ConfigEdits.withoutTag(conf.get("tags").orElse(null)));
             String description = NotesLine.remove(conf.description().orElse(""));
             ArgvText.requirePasses(vmid, description);
@@ -148,6 +152,9 @@ public final class DisableService {
             if (note != null) {
                 out.println("note: " + note);
             }
+            if (firewall != null) {
+                Isolation.restorePreview(vmid, firewall).forEach(out::println);
+            }
             if (text.isPresent()) {
                 out.println("policy " + store.file(vmid) + " (removed):");
                 for (String l : TextDiff.lines(text.get(), "")) {
@@ -174,6 +181,12 @@ public final class DisableService {
                 return 1;
             }
 
+            if (firewall != null) {
+                // first, and idempotent: on a later failure the policy still records it, and disable runs again
+                for (String l : Isolation.restoreFirewall(client, node, vmid, firewall)) {
+                    out.println("VM " + vmid + ": " + l);
+                }
+            }
             // ---- change: files first (undoable), the config update commits
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
@@ -190,6 +203,9 @@ public final class DisableService {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("config", new LinkedHashMap<>(change.changes()));
             details.put("policyRemoved", text.isPresent());
+            if (firewall != null) {
+                details.put("firewallRestored", firewall);
+            }
             details.put("running", running);
             out.println("VM " + vmid + ": time-shift disabled" + (change.isEmpty() ? "" : "; config restored"));
             String guestFailure = null;
@@ -353,7 +369,9 @@ public final class DisableService {
             Map<String, Object> m = Json.parseObject(text, "policy");
             String chain = m.get("chain") instanceof String s ? s : null;
             if (m.get("original") instanceof Map<?, ?> o) {
-                return new Lenient(new Policy.Original(str(o.get("startdate")), str(o.get("hookscript")), str(o.get("agent"))),
+                @SuppressWarnings("unchecked")
+                Map<String, Object> fw = o.get("firewall") instanceof Map<?, ?> f ? (Map<String, Object>) f : null;
+                return new Lenient(new Policy.Original(str(o.get("startdate")), str(o.get("hookscript")), str(o.get("agent")), fw),
                         chain);
             }
             return new Lenient(null, chain);

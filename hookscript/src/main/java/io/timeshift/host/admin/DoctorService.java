@@ -23,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -74,6 +75,7 @@ public final class DoctorService {
     private final HostPaths paths;
     private final Supplier<PveClient> pve;
     private final Supplier<PveClient> root;
+    private Clock clock = Clock.systemUTC();
 
     /**
      * @param pve  this node's API (the api-setup token, else pvesh): version and storages
@@ -83,6 +85,68 @@ public final class DoctorService {
         this.paths = paths;
         this.pve = pve;
         this.root = root;
+    }
+
+    /** The clock that tells a past-dated policy (isolation advice); the system clock unless set. */
+    public DoctorService clock(Clock c) {
+        this.clock = c;
+        return this;
+    }
+
+    /**
+     * Isolation ({@link Isolation}): an isolated VM of this node whose firewall cannot take effect is a
+     * problem (datacenter firewall off, VM firewall or outbound DROP gone, a NIC without firewall=1);
+     * a past-dated VM that is not isolated gets a note advising it.
+     */
+    private void isolation(PveClient client, String node, Map<Integer, Policy> policies, Map<Integer, Conf> confs,
+                           List<Check> checks, List<String> notes) {
+        java.time.Instant now = clock.instant();
+        io.timeshift.pve.api.FirewallApi.Options cluster = null;
+        String clusterError = null;
+        boolean clusterRead = false;
+        for (Map.Entry<Integer, Policy> e : policies.entrySet()) {
+            int vmid = e.getKey();
+            Policy p = e.getValue();
+            Conf c = confs.get(vmid);
+            if (c == null || !c.local()) {
+                continue;
+            }
+            if (!Isolation.isolated(p)) {
+                for (Finding f : Isolation.problems(vmid, p, now, null, null, null, null)) {
+                    notes.add(f.line());
+                }
+                continue;
+            }
+            if (client == null) {
+                notes.add("VM " + vmid + "'s isolation was not checked: Proxmox did not answer");
+                continue;
+            }
+            if (!clusterRead) {
+                clusterRead = true;
+                try {
+                    cluster = io.timeshift.pve.api.FirewallApi.clusterOptions(client);
+                } catch (TimeShiftException ex) {
+                    clusterError = ErrorLine.of(ex);
+                }
+            }
+            io.timeshift.pve.api.FirewallApi.Options vm;
+            io.timeshift.pve.api.VmConfigView conf;
+            try {
+                vm = io.timeshift.pve.api.FirewallApi.vm(client, node, vmid).options();
+                conf = client.node(node).qemu(vmid).config();
+            } catch (TimeShiftException ex) {
+                checks.add(bad("isolation", "VM " + vmid + ": cannot read its firewall: " + ErrorLine.of(ex),
+                        "pvesh get /nodes/" + node + "/qemu/" + vmid + "/firewall/options"));
+                continue;
+            }
+            List<Finding> problems = Isolation.problems(vmid, p, now, cluster, clusterError, vm, conf);
+            if (problems.isEmpty()) {
+                checks.add(ok("isolation", "VM " + vmid + " is " + Isolation.statusText(p)));
+            }
+            for (Finding f : problems) {
+                checks.add(bad("isolation", f.problem(), f.fix()));
+            }
+        }
     }
 
     /** On a node: this node's files and, through the API, the cluster. */
@@ -227,6 +291,7 @@ public final class DoctorService {
                     }
                 }
             }
+            isolation(client, node, policies, confs, checks, notes);
         } finally {
             if (client != null) {
                 client.close();

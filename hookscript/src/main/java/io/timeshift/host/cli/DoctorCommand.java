@@ -38,7 +38,8 @@ public final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RemoteSpec target = remote.spec(spec.commandLine().getErr());
-        DoctorService doctor = new DoctorService(services.paths(), services.pve()::preferred, services.pve()::asRoot);
+        DoctorService doctor = new DoctorService(services.paths(), services.pve()::preferred, services.pve()::asRoot)
+                .clock(services.clock());
         if (!target.remote()) {
             return doctor.doctor(json, spec.commandLine().getOut());
         }

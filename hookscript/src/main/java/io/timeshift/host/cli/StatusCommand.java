@@ -148,8 +148,12 @@ public final class StatusCommand implements Callable<Integer> {
         }
         String fmt = withNode
                 ? "%-6s %-10s %-16s %-8s %-20s %-20s %10s  %-23s %s%n"
-                : "%-6s %-16s %-8s %-24s %-24s %10s  %-22s %s%n";
-        printRow(out, fmt, withNode, "VMID", "NODE", "NAME", "MODE", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
+                : "%-6s %-16s %-8s %-8s %-24s %-24s %10s  %-22s %s%n";
+        if (withNode) {
+            printRow(out, fmt, true, "VMID", "NODE", "NAME", "MODE", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
+        } else {
+            printRow(out, fmt, false, "VMID", "", "NAME", "MODE", "ISOLATED", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
+        }
         for (Map<String, Object> r : rows) {
             @SuppressWarnings("unchecked")
             Map<String, Object> last = (Map<String, Object>) r.get("lastApply");
@@ -157,12 +161,23 @@ public final class StatusCommand implements Callable<Integer> {
                     ? last.get("finishedAt") : last.get("startedAt"));
             @SuppressWarnings("unchecked")
             List<String> problems = (List<String>) r.get("problems");
-            printRow(out, fmt, withNode, r.get("vmid"), trunc(r.get("node"), 10), trunc(r.get("name"), 16), nz(r.get("mode")),
-                    shortTime(r.get("expectedTime")), shortTime(r.get("guestTime")),
-                    r.get("driftMs") instanceof Number d ? String.format(Locale.ROOT, "%.1f ms", d.doubleValue()) : "-",
-                    lastS, problems.isEmpty() ? "-" : problems.get(0));
+            String drift = r.get("driftMs") instanceof Number d ? String.format(Locale.ROOT, "%.1f ms", d.doubleValue()) : "-";
+            String first = problems.isEmpty() ? "-" : problems.get(0);
+            if (withNode) {
+                printRow(out, fmt, true, r.get("vmid"), trunc(r.get("node"), 10), trunc(r.get("name"), 16), nz(r.get("mode")),
+                        shortTime(r.get("expectedTime")), shortTime(r.get("guestTime")), drift, lastS, first);
+            } else {
+                // isolation (time-shift isolate): yes / no, "-" without a policy
+                String iso = r.get("isolation") == null ? "-" : r.get("isolation").toString().startsWith("isolated") ? "yes" : "no";
+                printRow(out, fmt, false, r.get("vmid"), "", trunc(r.get("name"), 16), nz(r.get("mode")), iso,
+                        shortTime(r.get("expectedTime")), shortTime(r.get("guestTime")), drift, lastS, first);
+            }
             for (int i = 1; i < problems.size(); i++) {
-                printRow(out, fmt, withNode, "", "", "", "", "", "", "", "", problems.get(i));
+                if (withNode) {
+                    printRow(out, fmt, true, "", "", "", "", "", "", "", "", problems.get(i));
+                } else {
+                    printRow(out, fmt, false, "", "", "", "", "", "", "", "", "", problems.get(i));
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
         description = {"Put a Proxmox VM's clock into the past (or any chosen time) and prove it from inside the guest.",
                 "A VM with a policy gets its clock set by our hookscript at every start."},
         subcommands = {EnableCommand.class, DisableCommand.class, StatusCommand.class, ApplyCommand.class, VerifyCommand.class,
-                PlanCommand.class, DoctorCommand.class, AuditCommand.class, HookCommand.class, RearmCommand.class,
+                PlanCommand.class, IsolateCommand.class, DoctorCommand.class, AuditCommand.class, HookCommand.class, RearmCommand.class,
                 DemoCommand.class, ApiSetupCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 a check failed, 2 invalid input, 3 environment not usable.",
                 "Files: /etc/pve/time-shift/<vmid>.json (policy), /var/lib/time-shift/<vmid>.json (state),",

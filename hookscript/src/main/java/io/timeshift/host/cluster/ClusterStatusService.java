@@ -323,6 +323,7 @@ public final class ClusterStatusService {
         }
         m.put("timeSync", policy == null ? null : (policy.keepTimeSync() ? "keep" : "disable"));
         m.put("timeSyncDisabled", null);
+        m.put("isolation", policy == null ? null : io.timeshift.host.admin.Isolation.statusText(policy));
         Map<String, Object> last = notes == null ? null : notes.lastApply();
         if (last != null && "failed".equals(last.get("result"))) {
             problems.add("last apply failed (on " + r.node() + "; details: time-shift status " + vmid + " there)");
@@ -452,7 +453,7 @@ public final class ClusterStatusService {
     private static Map<String, Object> finish(Map<String, Object> m, List<String> problems) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String k : new String[] {"vmid", "name", "node", "running", "mode", "expectedTime", "guestTime", "driftMs",
-                "inTolerance", "timeSync", "timeSyncDisabled", "lastApply"}) {
+                "inTolerance", "timeSync", "timeSyncDisabled", "isolation", "lastApply"}) {
             out.put(k, m.get(k));
         }
         out.put("problems", problems);

@@ -39,9 +39,22 @@ public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duratio
 
     public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(2);
 
-    /** Config values {@code enable} replaced; null means the key was absent. */
-    public record Original(String startdate, String hookscript, String agent) {
+    /**
+     * Config values {@code enable} replaced; null means the key was absent. {@code firewall}: what
+     * isolation changed in the VM's firewall and NICs (a JSON object, see {@code admin.Isolation}), or
+     * null when the VM is not isolated.
+     */
+    public record Original(String startdate, String hookscript, String agent, Map<String, Object> firewall) {
         public static final Original NONE = new Original(null, null, null);
+
+        public Original(String startdate, String hookscript, String agent) {
+            this(startdate, hookscript, agent, null);
+        }
+
+        /** The same values with {@code firewall} replaced. */
+        public Original withFirewall(Map<String, Object> fw) {
+            return new Original(startdate, hookscript, agent, fw);
+        }
     }
 
     public Policy {
@@ -78,8 +91,16 @@ public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duratio
         o.put("startdate", original.startdate());
         o.put("hookscript", original.hookscript());
         o.put("agent", original.agent());
+        if (original.firewall() != null) {
+            o.put("firewall", original.firewall());
+        }
         m.put("original", o);
         return m;
+    }
+
+    /** This policy with {@code original} replaced (isolation records what it changed there). */
+    public Policy withOriginal(Original o) {
+        return new Policy(vmid, mode, date, offset, tolerance, keepTimeSync, abortOnError, targets, chain, o);
     }
 
     /** One-line summary for logs and the Notes line: "fixed 2021-03-01T12:00:00Z". */

@@ -21,7 +21,7 @@ import java.util.Set;
 public final class PolicyParser {
     private static final Set<String> FIELDS = Set.of("version", "vmid", "mode", "date", "offset", "tolerance",
             "timeSync", "onError", "targets", "chain", "original", "guestZone");
-    private static final Set<String> ORIGINAL_FIELDS = Set.of("startdate", "hookscript", "agent");
+    private static final Set<String> ORIGINAL_FIELDS = Set.of("startdate", "hookscript", "agent", "firewall");
 
     private PolicyParser() {
     }
@@ -109,13 +109,19 @@ public final class PolicyParser {
             }
             for (Object k : om.keySet()) {
                 if (!ORIGINAL_FIELDS.contains(k)) {
-                    throw bad(source, "original." + k, "unknown field (valid: startdate, hookscript, agent)");
+                    throw bad(source, "original." + k, "unknown field (valid: startdate, hookscript, agent, firewall)");
                 }
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> om2 = (Map<String, Object>) om;
+            Object fw = om2.get("firewall");
+            if (fw != null && !(fw instanceof Map<?, ?>)) {
+                throw bad(source, "original.firewall", "must be an object (what time-shift isolate changed) or null");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> firewall = (Map<String, Object>) fw;
             original = new Policy.Original(originalString(om2, "startdate", source),
-                    originalString(om2, "hookscript", source), originalString(om2, "agent", source));
+                    originalString(om2, "hookscript", source), originalString(om2, "agent", source), firewall);
         }
         String guestZone = string(m, "guestZone", source);
         // shape only: resolving a zone id loads the tz database (~30 ms in a fresh JVM), and this runs in every

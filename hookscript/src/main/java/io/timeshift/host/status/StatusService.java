@@ -147,6 +147,7 @@ public final class StatusService {
         }
         m.put("timeSync", policy == null ? null : (policy.keepTimeSync() ? "keep" : "disable"));
         m.put("timeSyncDisabled", state.timeSyncDisabled());
+        m.put("isolation", policy == null ? null : io.timeshift.host.admin.Isolation.statusText(policy));
         Map<String, Object> last = state.lastApply();
         if (last != null && VmState.RESULT_RUNNING.equals(last.get("result")) && last.get("workerPid") instanceof Number pid
                 && ProcessHandle.of(pid.longValue()).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {

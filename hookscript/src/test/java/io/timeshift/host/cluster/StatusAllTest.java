@@ -110,7 +110,7 @@ class StatusAllTest {
 
             for (Map<String, Object> r : rows()) {
                 assertEquals(List.of("vmid", "name", "node", "running", "mode", "expectedTime", "guestTime", "driftMs",
-                        "inTolerance", "timeSync", "timeSyncDisabled", "lastApply", "problems"), List.copyOf(r.keySet()),
+                        "inTolerance", "timeSync", "timeSyncDisabled", "isolation", "lastApply", "problems"), List.copyOf(r.keySet()),
                         "VM " + r.get("vmid"));
             }
         }

@@ -244,9 +244,10 @@ class StatusServiceTest {
             Map<String, Object> st = service().status(VM);
             String json = io.timeshift.host.io.Json.compact(List.of(st));
 
-            assertTrue(json.contains("\"name\":\"ju\\u0000mp\\u001b[2J\""), json);
+            // not a dns-name: Proxmox's check_type drops the key (docs/pve-config-format.md), so do we
+            assertTrue(json.contains("\"name\":null"), json);
             Object back = ((List<?>) io.timeshift.pve.json.LightJson.parsePlain(json)).get(0);
-            assertEquals("ju\u0000mp\u001b[2J", ((Map<?, ?>) back).get("name"));
+            assertEquals(VM, ((Number) ((Map<?, ?>) back).get("vmid")).intValue());
         }
     }
 }

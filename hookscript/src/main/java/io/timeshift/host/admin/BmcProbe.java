@@ -1,0 +1,84 @@
+package io.timeshift.host.admin;
+
+import io.timeshift.guest.error.GuestException;
+import io.timeshift.guest.plan.PlanReport;
+import io.timeshift.guest.plan.Planner;
+import io.timeshift.guest.tls.Assessment;
+import io.timeshift.guest.tls.ProbeFacts;
+import io.timeshift.guest.tls.Target;
+import io.timeshift.guest.tls.TlsProber;
+import io.timeshift.pve.time.Monotonic;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The guest tool's TLS prober and certificate-window planner ({@code io.timeshift.guest.tls},
+ * {@code io.timeshift.guest.plan}), run on the host for {@code enable}'s guided mode: every target is
+ * probed concurrently within {@link #TIMEOUT}, and the planner proposes a date inside every
+ * certificate's validity window. Never used on the hook path.
+ */
+final class BmcProbe {
+    /** Per-target budget, as {@code time-shift-guest plan}'s default. */
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /** The plan and one line per target, in the order given. */
+    record Result(PlanReport report, List<String> lines) {
+        String proposed() {
+            return report.suggested();
+        }
+    }
+
+    private BmcProbe() {
+    }
+
+    /** Null when {@code target} is a form the prober takes, else the reason. */
+    static String problem(String target) {
+        try {
+            Target.parse(target);
+            return null;
+        } catch (GuestException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Probes {@code targets} from this host (progress on {@code out}) and plans. */
+    static Result probe(List<String> targets, Clock clock, Monotonic monotonic, Duration timeout, PrintWriter out) {
+        List<Target> parsed = new ArrayList<>();
+        for (String t : targets) {
+            parsed.add(Target.parse(t));
+        }
+        out.println("probing " + targets.size() + " BMC" + (targets.size() == 1 ? "" : "s") + " from this host (at most "
+                + timeout.toSeconds() + " s) ...");
+        out.flush();
+        TlsProber prober = new TlsProber(clock, monotonic::nanoTime, Assessment.ofRunningJdk());
+        List<ProbeFacts> facts = prober.factsAll(parsed, timeout, null);
+        PlanReport report = new Planner().plan(facts, clock.instant());
+        List<String> lines = new ArrayList<>();
+        for (PlanReport.TargetWindow w : report.targets()) {
+            if (w.window() != null) {
+                lines.add("  " + w.target() + ": certificates valid " + w.window().notBefore() + " .. " + w.window().notAfter());
+            } else if (w.error() != null) {
+                lines.add("  " + w.target() + ": not probed: " + w.error());
+            } else {
+                lines.add("  " + w.target() + ": its own certificate chain is never valid at one time");
+            }
+        }
+        if (report.window() != null) {
+            lines.add("common window " + report.window().notBefore() + " .. " + report.window().notAfter() + ": proposed date "
+                    + report.suggested());
+        } else if (!report.conflicts().isEmpty()) {
+            for (PlanReport.Conflict c : report.conflicts()) {
+                lines.add("no single date works: " + c.reason() + " (" + String.join(", ", c.targets())
+                        + " need separate VMs)");
+            }
+        } else {
+            lines.add("no date can be proposed: a BMC could not be probed from this host (check the address, or name the date"
+                    + " yourself; time-shift plan probes from inside the VM later)");
+        }
+        return new Result(report, lines);
+    }
+}

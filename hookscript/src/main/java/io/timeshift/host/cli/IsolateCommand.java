@@ -1,0 +1,66 @@
+package io.timeshift.host.cli;
+
+import io.timeshift.host.admin.Isolation;
+import io.timeshift.host.admin.IsolationService;
+import io.timeshift.host.admin.Prompt;
+import io.timeshift.pve.error.InvalidInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "isolate", mixinStandardHelpOptions = true,
+        description = {"Fence a time-shifted VM in with its Proxmox firewall, or undo it. on: an IP set " + Isolation.IPSET
+                + " with the", "addresses of the policy's --target BMCs (resolved now), outbound ACCEPT rules to it on their ports,",
+                "policy_out DROP, the VM firewall enabled and firewall=1 on every network device, all through the Proxmox",
+                "API; what was there is recorded in the policy. off (and disable) restore exactly that; the admin's own",
+                "rules and IP sets are never touched. The datacenter firewall must be on for any of it to take effect."},
+        footer = {"", "Examples:", "  time-shift isolate 105 on --dry-run", "  time-shift isolate 105 on --allow-dns 192.0.2.53 --yes",
+                "  time-shift isolate 105 off --yes"})
+public final class IsolateCommand implements Callable<Integer> {
+    private final Services services;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "<vmid>", converter = VmidConverter.class, description = "The VM (100-999999999).")
+    int vmid;
+
+    @Parameters(index = "1", paramLabel = "on|off", description = "on: isolate the VM; off: undo it.")
+    String state;
+
+    @Option(names = "--allow-dns", paramLabel = "<ip>", description = "Also allow DNS to this resolver (repeatable; with on).")
+    List<String> dns = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "Only show what would change.")
+    boolean dryRun;
+
+    @Option(names = {"-y", "--yes"}, description = "Do it without asking.")
+    boolean yes;
+
+    public IsolateCommand(Services services) {
+        this.services = services;
+    }
+
+    @Override
+    public Integer call() {
+        IsolationService svc = new IsolationService(services.paths(), services.env(), services.clock(), services.pve()::asRoot,
+                Prompt.system(), Isolation.DNS, spec.commandLine().getOut());
+        String s = state == null ? "" : state.trim();
+        if (s.equals("on")) {
+            return svc.on(vmid, dns, dryRun, yes);
+        }
+        if (s.equals("off")) {
+            if (!dns.isEmpty()) {
+                throw new InvalidInputException("--allow-dns goes with isolate " + vmid + " on, not off");
+            }
+            return svc.off(vmid, dryRun, yes);
+        }
+        throw new InvalidInputException("isolate " + vmid + ": '" + state + "' is neither on nor off");
+    }
+}
