@@ -37,6 +37,23 @@ final class ConfigChange {
         return this;
     }
 
+    /**
+     * Puts the policy's Notes line into {@code description} (keeping the admin's text), unless the Notes
+     * would then pass Proxmox's 8192 characters: then nothing changes and the returned line says so.
+     *
+     * @return null, or the one line for the admin when there was no room
+     */
+    String notesLine(int vmid, String description, io.timeshift.host.policy.Policy policy) {
+        String line = io.timeshift.host.notes.NotesLine.fresh(policy, ArgvText.separator());
+        String after = io.timeshift.host.notes.NotesLine.putWithin(description, line);
+        if (after == null) {
+            return io.timeshift.host.notes.NotesLine.noRoom(vmid, description, line);
+        }
+        ArgvText.requirePasses(vmid, after);
+        set("description", after);
+        return null;
+    }
+
     boolean isEmpty() {
         return after.isEmpty();
     }

@@ -170,15 +170,9 @@ public final class DisableService {
                             : "re-enable " + String.join(", ", units) + ", ") + "set the clock back to real time through the agent");
                 }
             }
-            if (dryRun) {
-                out.println("dry run: nothing was changed");
-                out.flush();
-                return 0;
-            }
-            if (!prompt.require(yes, "Apply? [y/N] ")) {
-                out.println("not confirmed; nothing was changed");
-                out.flush();
-                return 1;
+            int gate = prompt.gate(dryRun, yes, out, null);
+            if (gate != Prompt.GO) {
+                return gate;
             }
 
             if (firewall != null) {

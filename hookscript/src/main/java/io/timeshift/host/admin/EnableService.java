@@ -5,7 +5,6 @@ import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.Json;
-import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
@@ -174,13 +173,7 @@ public final class EnableService {
                 change.set("agent", ConfigEdits.enableAgent(conf.agent().orElse(null)));
             }
             change.set("tags", ConfigEdits.withTag(conf.get("tags").orElse(null)));
-            String notesLine = NotesLine.fresh(policy, ArgvText.separator());
-            String description = NotesLine.putWithin(conf.description().orElse(""), notesLine);
-            String notesFull = description == null ? NotesLine.noRoom(vmid, conf.description().orElse(""), notesLine) : null;
-            if (description != null) {
-                ArgvText.requirePasses(vmid, description);
-                change.set("description", description);
-            }
+            String notesFull = change.notesLine(vmid, conf.description().orElse(""), policy);
             String newPolicyText = new String(Json.pretty(policy.toJson()), StandardCharsets.UTF_8);
 
             // ---- show
@@ -211,15 +204,9 @@ public final class EnableService {
             for (String l : TextDiff.lines(previousText.orElse(""), newPolicyText)) {
                 out.println("  " + l);
             }
-            if (r.dryRun()) {
-                out.println("dry run: nothing was changed");
-                out.flush();
-                return 0;
-            }
-            if (!prompt.require(r.yes(), "Apply? [y/N] ")) {
-                out.println("not confirmed; nothing was changed");
-                out.flush();
-                return 1;
+            int gate = prompt.gate(r.dryRun(), r.yes(), out, null);
+            if (gate != Prompt.GO) {
+                return gate;
             }
 
             // ---- change, undoing on failure

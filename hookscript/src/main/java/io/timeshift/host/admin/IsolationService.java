@@ -106,16 +106,10 @@ public final class IsolationService {
                 preview.forEach(out::println);
                 clusterWarning(client).forEach(out::println);
             }
-            if (dryRun) {
-                out.println("dry run: nothing was changed");
-                out.flush();
-                return 0;
-            }
-            Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed");
-            if (!prompt.require(yes, "Apply? [y/N] ")) {
-                out.println("not confirmed; nothing was changed");
-                out.flush();
-                return 1;
+            int gate = prompt.gate(dryRun, yes, out,
+                    () -> Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed"));
+            if (gate != Prompt.GO) {
+                return gate;
             }
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             Map<String, Object> record;
@@ -180,16 +174,10 @@ public final class IsolationService {
             } else {
                 change.diff("  ").forEach(out::println);
             }
-            if (dryRun) {
-                out.println("dry run: nothing was changed");
-                out.flush();
-                return 0;
-            }
-            Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed");
-            if (!prompt.require(yes, "Apply? [y/N] ")) {
-                out.println("not confirmed; nothing was changed");
-                out.flush();
-                return 1;
+            int gate = prompt.gate(dryRun, yes, out,
+                    () -> Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed"));
+            if (gate != Prompt.GO) {
+                return gate;
             }
             List<String> done = Isolation.restoreFirewall(client, node, vmid, record);
             Deque<EnableService.Undo> undo = new ArrayDeque<>();

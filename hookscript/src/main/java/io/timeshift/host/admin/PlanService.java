@@ -4,7 +4,6 @@ import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.Json;
-import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
@@ -146,13 +145,7 @@ public final class PlanService {
             String startdate = GuestRtc.startdateFor(date, localRtc, policy.guestZone(), learnedZone(vmid),
                     GuestRtc.hostZone(env));
             change.set("startdate", startdate);
-            String notesLine = NotesLine.fresh(policy, ArgvText.separator());
-            String description = NotesLine.putWithin(conf.description().orElse(""), notesLine);
-            String notesFull = description == null ? NotesLine.noRoom(vmid, conf.description().orElse(""), notesLine) : null;
-            if (description != null) {
-                ArgvText.requirePasses(vmid, description);
-                change.set("description", description);
-            }
+            String notesFull = change.notesLine(vmid, conf.description().orElse(""), policy);
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
                 store.write(policy);

@@ -29,6 +29,33 @@ public interface Prompt {
         return confirm(question);
     }
 
+    /** What {@link #gate} returns when the change may go ahead. */
+    int GO = -1;
+
+    /**
+     * The gate every changing command passes after showing its changes: a dry run stops here (exit 0),
+     * then {@code beforeAsking} runs (a check that must pass before the question, or null), then the
+     * admin confirms (or {@code --yes}); "no" stops with exit 1. Each stop prints its one line.
+     *
+     * @return {@link #GO}, or the exit code to return
+     */
+    default int gate(boolean dryRun, boolean yes, java.io.PrintWriter out, Runnable beforeAsking) {
+        if (dryRun) {
+            out.println("dry run: nothing was changed");
+            out.flush();
+            return 0;
+        }
+        if (beforeAsking != null) {
+            beforeAsking.run();
+        }
+        if (!require(yes, "Apply? [y/N] ")) {
+            out.println("not confirmed; nothing was changed");
+            out.flush();
+            return 1;
+        }
+        return GO;
+    }
+
     /** {@link #answer}, refusing with exit 2 when there is no terminal to ask on. */
     default boolean require(boolean yes, String question) {
         Boolean a = answer(yes, question);
