@@ -16,14 +16,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static io.timeshift.host.e2e.FakeProxmox.assertNear;
 import static io.timeshift.host.e2e.FakeProxmox.figure;
@@ -56,7 +58,7 @@ class JumpVmE2ETest {
         final int vmid;
         final String variant;
         final String unit;
-        @TempDir
+        /** Made here, not by @TempDir: the per-class instance needs it in @BeforeAll; short for the sockets. */
         Path tmp;
         FakeProxmox px;
         JumpVmImage image;
@@ -71,17 +73,20 @@ class JumpVmE2ETest {
         @BeforeAll
         void startLikeProxmox() throws Exception {
             image = JumpVmImage.require(variant);
+            tmp = Files.createTempDirectory("jumpvm-" + vmid + "-");
             px = new FakeProxmox(tmp, "{\"agentWait\":\"PT300S\",\"applyHold\":\"PT60S\",\"holdInterval\":\"PT0.5S\","
                     + "\"agentTimeout\":\"PT20S\"}");
             px.conf(vmid, "name: jump\nagent: 1\nmemory: 1024\nostype: l26\nstartdate: 2022-06-01T08:00:00\n");
-            px.policy(vmid, "{\"version\":1,\"vmid\":" + vmid + ",\"mode\":\"fixed\",\"date\":\"2021-03-01T12:00:00Z\",\"offset\":null}");
+            px.policy(vmid, "{\"version\":1,\"vmid\":" + vmid + ",\"mode\":\"" + mode() + "\",\"date\":\"2021-03-01T12:00:00Z\","
+                    + "\"offset\":null}");
             px.hookOk(vmid, "pre-start");
             vm = px.startVm(vmid, null, image.options(tmp, vmid).withGuestReboot(true));
             long t0 = System.nanoTime();
             Proc post = px.hook(vmid, "post-start");
             assertEquals(0, post.code(), post::toString);
             assertTrue((System.nanoTime() - t0) / 1_000_000 < 5_000, "post-start returns at once (detached worker)");
-            waitFor(() -> px.lastApply(vmid).get("result") != null && !"running".equals(px.lastApply(vmid).get("result")),
+            // "ok" is recorded when the clock is set; time sync goes off right after (then the hold period)
+            waitFor(() -> px.lastApply(vmid).get("timeSync") != null || "failed".equals(px.lastApply(vmid).get("result")),
                     BOOT, () -> "first apply: " + px.lastApply(vmid) + vm.diagnostics());
             Map<String, Object> applied = px.lastApply(vmid);
             assertEquals("ok", applied.get("result"), () -> "apply: " + applied + vm.diagnostics());
@@ -91,10 +96,22 @@ class JumpVmE2ETest {
         }
 
         @AfterAll
-        void stop() {
+        void stop() throws IOException {
             if (px != null) {
                 px.close();
             }
+            if (tmp != null) {
+                try (Stream<Path> s = Files.walk(tmp)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+
+        /** The policy's mode (its date is 2021-03-01T12:00:00Z). */
+        String mode() {
+            return "fixed";
         }
 
         Instant shiftedNow() {
@@ -137,8 +154,10 @@ class JumpVmE2ETest {
             Instant hostAt = TimeParsers.fromEpochNanos(outside.hostNanos());
             long outsideMs = Duration.between(DATE.plus(Duration.between(px.runStartedAt(vmid), hostAt)),
                     TimeParsers.fromEpochNanos(outside.guestNanos())).toMillis();
-            // the RTC (sysfs) has whole seconds: its reading is up to 1 s behind the clock it is compared with
-            assertTrue(driftMs - outsideMs >= -250 && driftMs - outsideMs <= 1250, "guest verify drift " + driftMs
+            // the RTC (sysfs) has whole seconds, so its reading is up to 1 s behind the clock it is compared
+            // with, and hwclock -w (qemu-ga's guest-set-time) sets it within about half a second; a figure
+            // taken before the JVM had started (the bug) is seconds too low on a TCG guest
+            assertTrue(driftMs - outsideMs >= -600 && driftMs - outsideMs <= 1600, "guest verify drift " + driftMs
                     + " ms, outside reading " + outsideMs + " ms: " + v.out());
             figure("jumpvm " + variant + " guest-verify driftMs=" + driftMs + " outsideMs=" + outsideMs);
         }
@@ -359,6 +378,51 @@ class JumpVmE2ETest {
             awaitHoldEnd();
             assertShiftedWithTimeSyncOff();
             assertGuestVerifyIsTrue();
+        }
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class ContinueModeAcrossAQemuRestart extends JumpVm {
+        ContinueModeAcrossAQemuRestart() {
+            super(231, "timesyncd", "systemd-timesyncd.service");
+        }
+
+        @Override
+        String mode() {
+            return "continue";
+        }
+
+        @Test
+        void aShutdownAndColdStartResumeFromTheGuestTimeAtStopWithTimeSyncStillOff() throws Exception {
+            awaitHoldEnd();
+            // qm shutdown: pre-stop (guest up), the guest powers off, QEMU exits, post-stop
+            px.hookOk(vmid, "pre-stop");
+            Map<String, Object> stop = FakeProxmox.map(px.readState(vmid).get("lastStop"));
+            assertEquals("agent", stop.get("source"), () -> "lastStop: " + stop);
+            Instant guestAtStop = Instant.parse((String) stop.get("guestTime"));
+            agent().exec("/usr/bin/systemctl", List.of("poweroff"), false);
+            assertNotEquals(-1, vm.waitForExit(BOOT), "the guest powered off" + vm.diagnostics());
+            px.stopVm(vmid);
+            px.hookOk(vmid, "post-stop");
+            String startdate = TimeParsers.pveStartdate(guestAtStop);
+            waitFor(() -> px.confText(vmid).contains("startdate: " + startdate), BOOT,
+                    () -> "startdate re-armed to " + startdate + "; conf: " + px.confText(vmid));
+            Thread.sleep(3000); // real time passes while the VM is off: the guest must not see it
+            Instant restartAt = Instant.now();
+            px.hookOk(vmid, "pre-start");
+            vm = px.startVm(vmid, null, image.options(tmp, vmid));
+            px.hookOk(vmid, "post-start");
+            waitFor(() -> Instant.parse((String) px.lastApply(vmid).get("startedAt")).isAfter(restartAt)
+                    && (px.lastApply(vmid).get("timeSync") != null || "failed".equals(px.lastApply(vmid).get("result"))),
+                    BOOT, () -> "second apply: " + px.lastApply(vmid) + vm.diagnostics());
+            assertEquals("ok", px.lastApply(vmid).get("result"), () -> "second apply: " + px.lastApply(vmid));
+            Map<String, Object> run = FakeProxmox.map(px.readState(vmid).get("run"));
+            assertEquals("continue", run.get("reason"), () -> "run: " + run);
+            Instant started = Instant.parse((String) run.get("startedAt"));
+            assertNear(guestAtStop.plus(Duration.between(started, Instant.now())),
+                    TimeParsers.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1), "guest clock resumed from its time at stop");
+            assertTimeSyncOff();
         }
     }
 }

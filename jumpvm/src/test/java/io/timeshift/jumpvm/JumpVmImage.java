@@ -52,12 +52,16 @@ final class JumpVmImage {
         return (JumpVmImage) c;
     }
 
-    /** Boot options: kernel + initrd of the image, root on a fresh overlay {@code <dir>/<vmid>.qcow2}. */
+    /**
+     * Boot options: kernel + initrd of the image, root on the overlay {@code <dir>/<vmid>.qcow2}, made on
+     * first use and kept for later starts of the same VM (its disk, as on Proxmox).
+     */
     QemuVm.Options options(Path overlayDir, int vmid) throws IOException, InterruptedException {
         Path overlay = overlayDir.resolve(vmid + ".qcow2");
-        Files.deleteIfExists(overlay);
-        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", dir.resolve("disk.raw").toString(),
-                overlay.toString()), 1);
+        if (!Files.exists(overlay)) {
+            run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", dir.resolve("disk.raw").toString(),
+                    overlay.toString()), 1);
+        }
         return QemuVm.Options.defaults().withMaxMemoryMb(1024)
                 .withDiskBoot(dir.resolve("vmlinux"), dir.resolve("initrd.img"), overlay);
     }
