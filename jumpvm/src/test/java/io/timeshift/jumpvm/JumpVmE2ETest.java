@@ -99,6 +99,17 @@ class JumpVmE2ETest {
         void stop() throws IOException {
             if (px != null) {
                 px.close();
+                // the detached apply worker notices the VM is gone and records it: let it finish first
+                Path st = px.state.resolve(vmid + ".json");
+                for (int i = 0; i < 300 && Files.exists(st)
+                        && Files.getLastModifiedTime(st).toInstant().isAfter(Instant.now().minusSeconds(5)); i++) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
             }
             if (tmp != null) {
                 try (Stream<Path> s = Files.walk(tmp)) {
