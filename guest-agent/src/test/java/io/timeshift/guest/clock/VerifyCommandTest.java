@@ -123,6 +123,38 @@ class VerifyCommandTest {
         }
 
         @Test
+        void driftIsTheSystemClockNextToTheRtcReadingNotAtCommandStart() {
+            // a cold JVM on a slow guest: 4 s pass between the command's start and the RTC reading
+            Instant rtcRead = NOW.plusSeconds(4);
+            files.rtc(rtcRead);
+            guest.write("policy.json", "{\"version\":1,\"mode\":\"fixed\",\"date\":\"2021-03-01T00:00:00Z\",\"offset\":null,"
+                    + "\"tolerance\":\"PT1S\"}");
+            Clock slow = new Clock() {
+                private int calls;
+
+                @Override
+                public ZoneOffset getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    return calls++ == 0 ? NOW : rtcRead.plusMillis(300);
+                }
+            };
+
+            Cli.Run run = Cli.run(Cli.context(slow, runner, root, guestDir), new String[] {"verify", "--json"});
+
+            assertEquals(0, run.exitCode(), run.out());
+            assertEquals(300, run.json().get("driftMs").asLong());
+        }
+
+        @Test
         void rtcStillShowingRealTimeIsAFinding() {
             // the shift is -5 years; the system clock has it, the RTC does not (hwclock -w failed)
             files.rtc(Instant.parse("2026-03-01T12:00:00Z"));

@@ -46,18 +46,37 @@ public final class QemuVm implements AutoCloseable {
         private final boolean bzImage;
         private final boolean guestReboot;
         private final List<String> extraQemuArgs;
+        private final DiskBoot diskBoot;
+        private final int maxMemoryMb;
 
         private Options(String kernelCmdline, boolean startPaused, boolean bzImage, boolean guestReboot,
-                List<String> extraQemuArgs) {
+                List<String> extraQemuArgs, DiskBoot diskBoot, int maxMemoryMb) {
             this.kernelCmdline = kernelCmdline;
             this.startPaused = startPaused;
             this.bzImage = bzImage;
             this.guestReboot = guestReboot;
             this.extraQemuArgs = List.copyOf(extraQemuArgs);
+            this.diskBoot = diskBoot;
+            this.maxMemoryMb = maxMemoryMb;
         }
 
         public static Options defaults() {
-            return new Options("", false, false, false, List.of());
+            return new Options("", false, false, false, List.of(), null, MAX_MEMORY_MB);
+        }
+
+        /**
+         * Boot {@code kernel} + {@code initrd} with the root file system on {@code disk} (a virtio
+         * disk, {@code root=/dev/vda}) instead of the test guest's initramfs: the Debian jump VM of
+         * {@code tools/build-jump-vm}. The disk's format is taken from its name (.qcow2, else raw).
+         */
+        public Options withDiskBoot(Path kernel, Path initrd, Path disk) {
+            return new Options(kernelCmdline, startPaused, bzImage, guestReboot, extraQemuArgs,
+                    new DiskBoot(kernel, initrd, disk), maxMemoryMb);
+        }
+
+        /** Raises the guest RAM cap (default {@link #MAX_MEMORY_MB}; a systemd guest with a JVM needs more). */
+        public Options withMaxMemoryMb(int mb) {
+            return new Options(kernelCmdline, startPaused, bzImage, guestReboot, extraQemuArgs, diskBoot, mb);
         }
 
         /**
@@ -65,12 +84,13 @@ public final class QemuVm implements AutoCloseable {
          * {@code "ts_units=systemd-timesyncd,chrony"}, {@code "ts_epoch_bump=1700000000"}.
          */
         public Options withKernelCmdline(String words) {
-            return new Options(words == null ? "" : words.trim(), startPaused, bzImage, guestReboot, extraQemuArgs);
+            return new Options(words == null ? "" : words.trim(), startPaused, bzImage, guestReboot, extraQemuArgs, diskBoot,
+                    maxMemoryMb);
         }
 
         /** {@code -S}: QEMU starts with the CPU stopped (QMP {@code cont} starts it), as for vzdump. */
         public Options withStartPaused(boolean paused) {
-            return new Options(kernelCmdline, paused, bzImage, guestReboot, extraQemuArgs);
+            return new Options(kernelCmdline, paused, bzImage, guestReboot, extraQemuArgs, diskBoot, maxMemoryMb);
         }
 
         /**
@@ -79,7 +99,7 @@ public final class QemuVm implements AutoCloseable {
          * survives the reboot. Default: -no-reboot, so a reboot or kernel panic ends QEMU.
          */
         public Options withGuestReboot(boolean allow) {
-            return new Options(kernelCmdline, startPaused, bzImage, allow, extraQemuArgs);
+            return new Options(kernelCmdline, startPaused, bzImage, allow, extraQemuArgs, diskBoot, maxMemoryMb);
         }
 
         public String kernelCmdline() {
@@ -89,6 +109,10 @@ public final class QemuVm implements AutoCloseable {
         public boolean startPaused() {
             return startPaused;
         }
+    }
+
+    /** Kernel, initrd and root disk of a guest that boots from a virtio disk. */
+    private record DiskBoot(Path kernel, Path initrd, Path disk) {
     }
 
     /** Guest RAM cap: the guest needs ~100 MB; a production-sized value would only cost host RAM. */
@@ -177,10 +201,20 @@ public final class QemuVm implements AutoCloseable {
         if (!opts.guestReboot || "0".equals(conf.getOrDefault("reboot", "").trim())) {
             cmd.add("-no-reboot");
         }
-        cmd.addAll(List.of("-m", Integer.toString(memoryMb(conf.get("memory")))));
-        cmd.addAll(List.of("-kernel", (opts.bzImage ? guest.vmlinuz() : guest.vmlinux()).toString()));
-        cmd.addAll(List.of("-initrd", guest.initramfs().toString()));
-        String append = "console=ttyS0 panic=-1 quiet" + (opts.kernelCmdline.isEmpty() ? "" : " " + opts.kernelCmdline);
+        cmd.addAll(List.of("-m", Integer.toString(memoryMb(conf.get("memory"), opts.maxMemoryMb))));
+        DiskBoot disk = opts.diskBoot;
+        String append = "console=ttyS0 panic=-1 quiet";
+        if (disk == null) {
+            cmd.addAll(List.of("-kernel", (opts.bzImage ? guest.vmlinuz() : guest.vmlinux()).toString()));
+            cmd.addAll(List.of("-initrd", guest.initramfs().toString()));
+        } else {
+            cmd.addAll(List.of("-kernel", disk.kernel().toString(), "-initrd", disk.initrd().toString()));
+            String format = disk.disk().getFileName().toString().endsWith(".qcow2") ? "qcow2" : "raw";
+            cmd.addAll(List.of("-drive", "file=" + disk.disk() + ",if=none,id=drive-virtio0,format=" + format
+                    + ",cache=unsafe,discard=ignore", "-device", "virtio-blk-pci,drive=drive-virtio0"));
+            append += " root=/dev/vda rw";
+        }
+        append += opts.kernelCmdline.isEmpty() ? "" : " " + opts.kernelCmdline;
         cmd.addAll(List.of("-append", append));
         cmd.addAll(List.of("-serial", "file:" + runDir.resolve(vmid + ".console.log")));
 
@@ -416,18 +450,22 @@ public final class QemuVm implements AutoCloseable {
         return new VmConfig(0, "", Map.of("agent", value), Map.of(), Map.of()).agentEnabled();
     }
 
-    /** {@code memory: 2048} or {@code memory: current=2048}; capped at {@link #MAX_MEMORY_MB}. */
+    /** {@code memory: 2048} or {@code memory: current=2048}; capped at {@code cap} (default {@link #MAX_MEMORY_MB}). */
     static int memoryMb(String value) {
-        int mb = MAX_MEMORY_MB;
+        return memoryMb(value, MAX_MEMORY_MB);
+    }
+
+    static int memoryMb(String value, int cap) {
+        int mb = cap;
         if (value != null && !value.isBlank()) {
             String v = propertyString(value, "current").getOrDefault("current", "");
             try {
                 mb = Integer.parseInt(v.trim());
             } catch (NumberFormatException e) {
-                mb = MAX_MEMORY_MB;
+                mb = cap;
             }
         }
-        return Math.max(128, Math.min(mb, MAX_MEMORY_MB));
+        return Math.max(128, Math.min(mb, cap));
     }
 
     /** A PVE property string: "a=1,b=2", where a value without a key belongs to {@code defaultKey}. */

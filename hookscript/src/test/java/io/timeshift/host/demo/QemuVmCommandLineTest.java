@@ -58,6 +58,22 @@ class QemuVmCommandLineTest {
     }
 
     @Test
+    void diskBootUsesTheGivenKernelInitrdAndVirtioRootWithARaisedMemoryCap() throws IOException {
+        List<String> c = cmd("memory: 2048\nagent: 1\n", QemuVm.Options.defaults().withMaxMemoryMb(1024)
+                .withDiskBoot(Path.of("/j/vmlinux"), Path.of("/j/initrd.img"), Path.of("/t/100.qcow2")).withKernelCmdline("x=1"));
+        assertEquals("/j/vmlinux", after(c, "-kernel"));
+        assertEquals("/j/initrd.img", after(c, "-initrd"));
+        assertEquals("file=/t/100.qcow2,if=none,id=drive-virtio0,format=qcow2,cache=unsafe,discard=ignore", after(c, "-drive"));
+        assertEquals("virtio-blk-pci,drive=drive-virtio0", after(c, "-device"));
+        assertEquals("console=ttyS0 panic=-1 quiet root=/dev/vda rw x=1", after(c, "-append"));
+        assertEquals("1024", after(c, "-m"));
+        List<String> raw = cmd("\n", QemuVm.Options.defaults()
+                .withDiskBoot(Path.of("/j/vmlinux"), Path.of("/j/initrd.img"), Path.of("/j/disk.raw")));
+        assertTrue(after(raw, "-drive").contains(",format=raw,"), raw.toString());
+        assertEquals("256", after(raw, "-m"));
+    }
+
+    @Test
     void localtimeAndTdf() throws IOException {
         assertEquals("driftfix=slew,base=localtime", after(cmd("localtime: 1\ntdf: 1\n", QemuVm.Options.defaults()), "-rtc"));
         assertEquals("base=2021-03-01", after(cmd("localtime: 1\nstartdate: 2021-03-01\n", QemuVm.Options.defaults()), "-rtc"));

@@ -3,7 +3,7 @@ package io.timeshift.host.e2e;
 import io.timeshift.host.demo.GuestImage;
 import io.timeshift.host.demo.QemuVm;
 import io.timeshift.host.demo.Qmp;
-import io.timeshift.host.io.Json;
+import io.timeshift.host.e2e.FakeProxmox.Proc;
 import io.timeshift.host.time.TimeParsers;
 import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.QgaClient;
@@ -18,11 +18,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * would from that conf ({@code startdate} becomes {@code -rtc base=}, the agent chardev lives under a
  * temp {@code TIME_SHIFT_RUN_DIR}), runs {@code hook <vmid> post-start}, and then reads the guest's own
  * clock through the real agent. A fake {@code qm} (Proxmox itself cannot run here) applies
- * {@code qm set --startdate} to the conf, as the post-stop re-arm worker needs.
+ * {@code qm set --startdate} to the conf, as the post-stop re-arm worker needs. The node is
+ * {@link FakeProxmox}, shared with the Debian jump-VM tests of the jumpvm module.
  */
 @Tag("vm")
 class CoreLoopHookE2ETest {
@@ -50,12 +48,12 @@ class CoreLoopHookE2ETest {
 
     @TempDir
     Path tmp;
+    FakeProxmox px;
     Path pve;
     Path run;
     Path state;
     Path log;
-    Map<String, String> env;
-    final List<QemuVm> vms = new ArrayList<>();
+    List<QemuVm> vms;
 
     @BeforeAll
     static void guest() {
@@ -64,39 +62,17 @@ class CoreLoopHookE2ETest {
 
     @BeforeEach
     void proxmoxTree() throws IOException {
-        pve = Files.createDirectories(tmp.resolve("pve"));
-        Files.createDirectories(pve.resolve("qemu-server"));
-        Files.createDirectories(pve.resolve("time-shift"));
-        run = Files.createDirectories(tmp.resolve("run"));
-        state = tmp.resolve("state");
-        log = tmp.resolve("log");
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path qm = bin.resolve("qm");
-        // fake qm: only `qm set <vmid> --startdate X`, applied to the conf like Proxmox would
-        Files.writeString(qm, "#!/bin/sh\n"
-                + "echo \"$@\" >> \"" + tmp.resolve("qm.log") + "\"\n"
-                + "[ \"$1\" = set ] && [ \"$3\" = --startdate ] || { echo \"fake qm: unsupported: $*\" >&2; exit 2; }\n"
-                + "conf=\"" + pve.resolve("qemu-server") + "/$2.conf\"\n"
-                + "grep -v '^startdate:' \"$conf\" > \"$conf.new\"; echo \"startdate: $4\" >> \"$conf.new\"; mv \"$conf.new\" \"$conf\"\n");
-        Files.setPosixFilePermissions(qm, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path cfg = tmp.resolve("time-shift.json");
-        Files.writeString(cfg, "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT3S\",\"holdInterval\":\"PT0.5S\",\"agentTimeout\":\"PT3S\"}");
-        env = new HashMap<>(System.getenv());
-        env.put("TIME_SHIFT_PVE_DIR", pve.toString());
-        env.put("TIME_SHIFT_RUN_DIR", run.toString());
-        env.put("TIME_SHIFT_STATE_DIR", state.toString());
-        env.put("TIME_SHIFT_LOG_DIR", log.toString());
-        env.put("TIME_SHIFT_CONFIG", cfg.toString());
-        env.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
-        env.put("PVE_MIGRATED_FROM", ""); // what Proxmox passes for a normal start (Perl undef)
-        env.remove("TIME_SHIFT_LAUNCHER");
+        px = new FakeProxmox(tmp, "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT3S\",\"holdInterval\":\"PT0.5S\",\"agentTimeout\":\"PT3S\"}");
+        pve = px.pve;
+        run = px.run;
+        state = px.state;
+        log = px.log;
+        vms = px.vms;
     }
 
     @AfterEach
     void stopVms() {
-        for (QemuVm vm : vms) {
-            vm.close();
-        }
+        px.close();
     }
 
     // ------------------------------------------------------------------ tests
@@ -220,8 +196,8 @@ class CoreLoopHookE2ETest {
         assertTrue(vms.get(vms.size() - 1).isAlive(), "the VM keeps running");
         // status shows the problem in one line
         Proc status = cli("status", String.valueOf(vmid), "--json");
-        assertEquals(0, status.code, status.err);
-        assertTrue(status.out.contains("last apply failed"), status.out);
+        assertEquals(0, status.code(), status.err());
+        assertTrue(status.out().contains("last apply failed"), status.out());
     }
 
     @Test
@@ -336,126 +312,63 @@ class CoreLoopHookE2ETest {
         return fail("the agent did not come back after the reboot");
     }
 
-    // ------------------------------------------------------------------ harness
+    // ------------------------------------------------------------------ harness (FakeProxmox)
 
     /** pre-start hook, QEMU launch from the conf, post-start hook, then wait for the apply worker. */
     private Map<String, Object> startLikeProxmox(int vmid, String kernelArgs) throws Exception {
-        hookOk(vmid, "pre-start");
-        QemuVm vm = QemuVm.start(confFile(vmid), vmid, run, guest, QemuVm.Options.defaults().withKernelCmdline(kernelArgs));
-        vms.add(vm);
-        long t0 = System.nanoTime();
-        Proc post = hook(vmid, "post-start");
-        long hookMs = (System.nanoTime() - t0) / 1_000_000;
-        assertEquals(0, post.code, post.err);
-        assertTrue(post.out.contains("applying the clock policy in the background"), post.out);
-        assertTrue(hookMs < 5_000, "post-start must return at once (detached worker), took " + hookMs + " ms");
-        waitFor(() -> {
-            Object res = lastApply(vmid).get("result");
-            return res != null && !"running".equals(res) && lastApply(vmid).get("holdEndedAt") != null
-                    || "failed".equals(res);
-        }, "apply worker finished: " + vm.diagnostics());
-        return lastApply(vmid);
-    }
-
-    private record Proc(int code, String out, String err) {
-    }
-
-    private Proc hook(int vmid, String phase) throws Exception {
-        return java("hook", String.valueOf(vmid), phase);
+        return px.startLikeProxmox(vmid, guest, QemuVm.Options.defaults().withKernelCmdline(kernelArgs));
     }
 
     private void hookOk(int vmid, String phase) throws Exception {
-        Proc p = hook(vmid, phase);
-        assertEquals(0, p.code, () -> phase + ": " + p.err + p.out);
+        px.hookOk(vmid, phase);
     }
 
     private Proc cli(String... args) throws Exception {
-        return java(args);
-    }
-
-    private Proc java(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.timeshift.host.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("time-shift " + String.join(" ", args) + " did not finish");
-        }
-        return new Proc(p.exitValue(), Files.readString(out), Files.readString(err));
+        return px.cli(args);
     }
 
     private QgaClient agent(int vmid) {
-        return QgaClient.forSocket(vmid, run.resolve(vmid + ".qga"));
+        return px.agent(vmid);
     }
 
     private Path confFile(int vmid) {
-        return pve.resolve("qemu-server").resolve(vmid + ".conf");
+        return px.confFile(vmid);
     }
 
     private void conf(int vmid, String text) throws IOException {
-        Files.writeString(confFile(vmid), text);
+        px.conf(vmid, text);
     }
 
     private String confText(int vmid) {
-        try {
-            return Files.readString(confFile(vmid));
-        } catch (IOException e) {
-            return "";
-        }
+        return px.confText(vmid);
     }
 
     private void policy(int vmid, String json) throws IOException {
-        Files.writeString(pve.resolve("time-shift").resolve(vmid + ".json"), json);
+        px.policy(vmid, json);
     }
 
     private Map<String, Object> readState(int vmid) {
-        Path f = state.resolve(vmid + ".json");
-        try {
-            return Json.parseObject(Files.readString(f), f.toString());
-        } catch (IOException e) {
-            return Map.of();
-        }
+        return px.readState(vmid);
     }
 
     private Map<String, Object> lastApply(int vmid) {
-        Map<String, Object> m = map(readState(vmid).get("lastApply"));
-        return m == null ? Map.of() : m;
+        return px.lastApply(vmid);
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object o) {
-        return (Map<String, Object>) o;
+        return FakeProxmox.map(o);
     }
 
     private void assertAuditVerifies() throws Exception {
-        Proc p = cli("audit", "--verify");
-        assertEquals(0, p.code, p.err + p.out);
-        assertTrue(Files.readString(log.resolve("audit.jsonl")).contains("\"action\":\"apply\""));
+        px.assertAuditVerifies();
     }
 
     private static void assertNear(Instant expected, Instant actual, Duration tolerance, String what) {
-        Duration d = Duration.between(expected, actual).abs();
-        assertTrue(d.compareTo(tolerance) <= 0, what + ": expected " + expected + " ± " + tolerance + ", was " + actual
-                + " (off by " + Duration.between(expected, actual) + ")");
+        FakeProxmox.assertNear(expected, actual, tolerance, what);
     }
 
     private static void waitFor(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
-        long end = System.nanoTime() + WORKER_DEADLINE.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        fail("timed out waiting for: " + what);
+        FakeProxmox.waitFor(cond, what);
     }
 
     /** Apply figures for the README: agent wait, apply time (first answer to verified), error. */
