@@ -259,7 +259,7 @@ class CoreLoopHookE2ETest {
                 + "\"tolerance\":\"PT3S\",\"guestZone\":\"Asia/Karachi\"}");
         // what enable/the re-arm write for this guest: the policy date as wall time in Asia/Karachi
         Proc rearm = cli("rearm", String.valueOf(vmid));
-        assertEquals(0, rearm.code, rearm.err + rearm.out);
+        assertEquals(0, rearm.code(), rearm.err() + rearm.out());
         assertTrue(confText(vmid).contains("startdate: 2021-03-01T17:00:00"), confText(vmid));
 
         hookOk(vmid, "pre-start");
@@ -283,8 +283,8 @@ class CoreLoopHookE2ETest {
         assertEquals("2021-03-01T17:00", kernel.toString().substring(0, 16), console);
         System.out.println("E2E-FIGURES localrtc guestBeforeApplyOffByMs=" + off.toMillis());
 
-        Proc post = hook(vmid, "post-start");
-        assertEquals(0, post.code, post.err);
+        Proc post = px.hook(vmid, "post-start");
+        assertEquals(0, post.code(), post.err());
         waitFor(() -> "ok".equals(lastApply(vmid).get("result")) && lastApply(vmid).get("holdEndedAt") != null,
                 "apply ok: " + lastApply(vmid));
         Map<String, Object> zone = map(readState(vmid).get("guestZone"));
