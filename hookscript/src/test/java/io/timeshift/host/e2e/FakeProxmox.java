@@ -292,6 +292,69 @@ public final class FakeProxmox implements AutoCloseable {
             vm.close();
         }
         vms.clear();
+        awaitDetachedWorkers(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Waits (bounded) until no process still works on this tree: the detached apply and re-arm workers
+     * outlive the hook that started them and may still write (state, audit, the fake pvesh's records)
+     * while JUnit deletes the temp directory. They inherit {@code TIME_SHIFT_STATE_DIR=<tmp>/state}, so
+     * /proc/<pid>/environ tells them apart from everything else on the machine. One still running at
+     * the limit (waiting for an agent whose VM the test closed) is killed: the test is over.
+     */
+    private void awaitDetachedWorkers(Duration limit) {
+        byte[] marker = ("TIME_SHIFT_STATE_DIR=" + state).getBytes(StandardCharsets.UTF_8);
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            boolean last = System.nanoTime() >= deadline;
+            boolean busy = false;
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path p : (Iterable<Path>) procs::iterator) {
+                    String name = p.getFileName().toString();
+                    if (!name.chars().allMatch(Character::isDigit) || name.equals(Long.toString(ProcessHandle.current().pid()))) {
+                        continue;
+                    }
+                    byte[] env;
+                    try {
+                        env = Files.readAllBytes(p.resolve("environ"));
+                    } catch (IOException | RuntimeException gone) {
+                        continue;
+                    }
+                    if (indexOf(env, marker) >= 0) {
+                        busy = true;
+                        if (last) {
+                            ProcessHandle.of(Long.parseLong(name)).ifPresent(ProcessHandle::destroyForcibly);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                return;
+            }
+            if (!busy || last) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            if (i + needle.length == hay.length || hay[i + needle.length] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // ------------------------------------------------------------------ assertions
