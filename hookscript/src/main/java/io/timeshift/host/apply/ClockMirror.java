@@ -30,23 +30,30 @@ public final class ClockMirror {
 
     /** Records a stop, keeping the mirrored run. */
     public void write(int vmid, VmState.Stop stop) {
-        Map<String, Object> m = new LinkedHashMap<>(stop.json());
-        m.put("offsetNs", OffsetModel.between(stop.hostTime(), stop.guestTime()));
-        Object run = readMap(vmid).get("run");
-        if (run != null) {
-            m.put("run", run);
-        }
-        store(vmid, m);
+        Entry current = read(vmid);
+        store(vmid, stop, current == null ? null : current.run());
     }
 
     /** Records the run a start decided, keeping the mirrored stop. */
     public void writeRun(int vmid, VmState.Run run) {
-        Map<String, Object> m = readMap(vmid);
-        m.put("run", run.json());
-        store(vmid, m);
+        writeRun(vmid, run, read(vmid));
     }
 
-    private void store(int vmid, Map<String, Object> m) {
+    /** {@link #writeRun(int, VmState.Run)} with what the caller has just {@link #read} (pre-start: one pmxcfs read). */
+    public void writeRun(int vmid, VmState.Run run, Entry current) {
+        store(vmid, current == null ? null : current.stop(), run);
+    }
+
+    /** The whole file from its two parts: the stop (with its offset, derived) and the run; unusable parts are dropped. */
+    private void store(int vmid, VmState.Stop stop, VmState.Run run) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (stop != null) {
+            m.putAll(stop.json());
+            m.put("offsetNs", OffsetModel.between(stop.hostTime(), stop.guestTime()));
+        }
+        if (run != null) {
+            m.put("run", run.json());
+        }
         try {
             AtomicFiles.write(paths.clockMirror(vmid), Json.pretty(m), AtomicFiles.MODE_0640);
         } catch (RuntimeException e) {

@@ -186,7 +186,7 @@ public final class HookService {
         StartDecision start = new StartDecision(vmid, policy, now, mirrored, resume != null, backup, migrated);
         states().update(vmid, start); // decides from the state it reads under the lock
         if (!migrated) {
-            mirror.writeRun(vmid, start.run); // where a live-migration target will look for this run's offset
+            mirror.writeRun(vmid, start.run, mirrored); // where a live-migration target will look for this run's offset
         }
         OffsetModel.Decision d = start.decision;
         Instant target = d.guestTimeAt(now);
