@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.timeshift.guest.json.Json;
 import io.timeshift.guest.sys.CommandRunner;
 import io.timeshift.guest.sys.ProcessCommandRunner;
-import io.timeshift.guest.time.Monotonic;
+import io.timeshift.common.time.Monotonic;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;

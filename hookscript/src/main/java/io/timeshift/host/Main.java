@@ -1,5 +1,9 @@
 package io.timeshift.host;
 
+import io.timeshift.common.error.TimeShiftException;
+
+import io.timeshift.common.text.Sanitizer;
+
 import io.timeshift.host.hook.HookMain;
 
 /**
@@ -24,9 +28,9 @@ public final class Main {
             if (verbose) {
                 t.printStackTrace();
             }
-            System.err.println(io.timeshift.pve.text.Sanitizer.line("time-shift: unexpected " + t.getClass().getSimpleName()
+            System.err.println(io.timeshift.common.text.Sanitizer.line("time-shift: unexpected " + t.getClass().getSimpleName()
                     + ": " + t.getMessage() + (verbose ? "" : " (run with --verbose for details)")));
-            return io.timeshift.pve.error.TimeShiftException.ENVIRONMENT;
+            return io.timeshift.common.error.TimeShiftException.ENVIRONMENT;
         }
     }
 

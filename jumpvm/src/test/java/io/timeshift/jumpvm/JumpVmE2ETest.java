@@ -4,7 +4,7 @@ import io.timeshift.host.demo.QemuVm;
 import io.timeshift.host.e2e.FakeProxmox;
 import io.timeshift.host.e2e.FakeProxmox.Proc;
 import io.timeshift.host.io.Json;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Instants;
 import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.QgaClient;
 import org.junit.jupiter.api.AfterAll;
@@ -149,7 +149,7 @@ class JumpVmE2ETest {
         }
 
         void assertShiftedWithTimeSyncOff() {
-            assertNear(shiftedNow(), TimeParsers.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1), "guest clock");
+            assertNear(shiftedNow(), Instants.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1), "guest clock");
             assertEquals(List.of(unit), px.readState(vmid).get("timeSyncDisabled"));
             assertTimeSyncOff();
         }
@@ -157,14 +157,14 @@ class JumpVmE2ETest {
         /** The guest's own verify, its drift against an outside reading of the guest clock. */
         void assertGuestVerifyIsTrue() {
             ExecResult v = guest("/usr/bin/time-shift-guest", "verify", "--json");
-            QgaClient.TimedReading outside = agent().timedGetTime(() -> TimeParsers.toEpochNanos(Instant.now()));
+            QgaClient.TimedReading outside = agent().timedGetTime(() -> Instants.toEpochNanos(Instant.now()));
             assertEquals(0, v.exitCode(), () -> "time-shift-guest verify: " + v);
             Map<String, Object> report = Json.parseObject(v.out(), "time-shift-guest verify --json");
             assertEquals("rtc", report.get("expectedSource"), v.out());
             long driftMs = ((Number) report.get("driftMs")).longValue();
-            Instant hostAt = TimeParsers.fromEpochNanos(outside.hostNanos());
+            Instant hostAt = Instants.fromEpochNanos(outside.hostNanos());
             long outsideMs = Duration.between(DATE.plus(Duration.between(px.runStartedAt(vmid), hostAt)),
-                    TimeParsers.fromEpochNanos(outside.guestNanos())).toMillis();
+                    Instants.fromEpochNanos(outside.guestNanos())).toMillis();
             // the RTC (sysfs) has whole seconds, so its reading is up to 1 s behind the clock it is compared
             // with, and hwclock -w (qemu-ga's guest-set-time) sets it within about half a second; a figure
             // taken before the JVM had started (the bug) is seconds too low on a TCG guest
@@ -193,7 +193,7 @@ class JumpVmE2ETest {
             waitFor(() -> px.lastApply(vmid).get("reapplied") != null, BOOT,
                     () -> "worker re-applies after the step: " + px.lastApply(vmid));
             long reheldMs = (System.nanoTime() - t0) / 1_000_000;
-            assertNear(shiftedNow(), TimeParsers.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1),
+            assertNear(shiftedNow(), Instants.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1),
                     "guest clock put back");
             figure("jumpvm step-reheld ms=" + reheldMs);
         }
@@ -316,7 +316,7 @@ class JumpVmE2ETest {
             vm.waitForConsole("JUMPVM: boot done", boots + 1, BOOT);
             long rebootMs = (System.nanoTime() - t0) / 1_000_000;
             long guestNs = waitForAgentTime();
-            assertNear(shiftedNow(), TimeParsers.fromEpochNanos(guestNs), Duration.ofSeconds(2),
+            assertNear(shiftedNow(), Instants.fromEpochNanos(guestNs), Duration.ofSeconds(2),
                     "guest clock after an in-guest reboot" + vm.diagnostics());
             assertTimeSyncOff();
             ExecResult hold = guest("/usr/bin/systemctl", "is-active", "time-shift-guest-hold.service");
@@ -334,7 +334,7 @@ class JumpVmE2ETest {
             Proc d = px.cli("disable", String.valueOf(vmid), "--yes");
             assertEquals(0, d.code(), d::toString);
             assertTrue(d.out().contains("guest clock back to real time"), d::toString);
-            assertNear(Instant.now(), TimeParsers.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1),
+            assertNear(Instant.now(), Instants.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1),
                     "guest clock after disable");
             ExecResult enabled = guest("/usr/bin/systemctl", "is-enabled", unit);
             assertEquals("enabled", enabled.out().trim(), enabled::toString);
@@ -416,7 +416,7 @@ class JumpVmE2ETest {
             assertNotEquals(-1, vm.waitForExit(BOOT), "the guest powered off" + vm.diagnostics());
             px.stopVm(vmid);
             px.hookOk(vmid, "post-stop");
-            String startdate = TimeParsers.pveStartdate(guestAtStop);
+            String startdate = Instants.pveStartdate(guestAtStop);
             waitFor(() -> px.confText(vmid).contains("startdate: " + startdate), BOOT,
                     () -> "startdate re-armed to " + startdate + "; conf: " + px.confText(vmid));
             Thread.sleep(3000); // real time passes while the VM is off: the guest must not see it
@@ -432,7 +432,7 @@ class JumpVmE2ETest {
             assertEquals("continue", run.get("reason"), () -> "run: " + run);
             Instant started = Instant.parse((String) run.get("startedAt"));
             assertNear(guestAtStop.plus(Duration.between(started, Instant.now())),
-                    TimeParsers.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1), "guest clock resumed from its time at stop");
+                    Instants.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1), "guest clock resumed from its time at stop");
             assertTimeSyncOff();
         }
     }

@@ -1,23 +1,34 @@
 package io.timeshift.guest.cli;
 
-import io.timeshift.guest.time.Durations;
-import io.timeshift.guest.time.Whens;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Whens;
 import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine;
 
-/** picocli converters whose errors show the valid forms. */
+/**
+ * picocli converters over the one grammar in common; their errors are common's one line (the valid
+ * forms or the bound), without the field, which picocli names itself ("Invalid value for option ...").
+ */
 final class Converters {
+    private static final String FIELD = "value";
+
     private Converters() {
+    }
+
+    private static String withoutField(InvalidInputException e) {
+        String m = e.getMessage();
+        return m.startsWith(FIELD + ": ") ? m.substring(FIELD.length() + 2) : m;
     }
 
     static final class WhenConverter implements CommandLine.ITypeConverter<Instant> {
         @Override
         public Instant convert(String value) {
             try {
-                return Whens.parse(value, "date");
-            } catch (RuntimeException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a date; use " + Whens.VALID_FORMS);
+                return Whens.parse(value, FIELD);
+            } catch (InvalidInputException e) {
+                throw new CommandLine.TypeConversionException(withoutField(e));
             }
         }
     }
@@ -26,9 +37,9 @@ final class Converters {
         @Override
         public Duration convert(String value) {
             try {
-                return Durations.parse(value, "duration");
-            } catch (RuntimeException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; use " + Durations.VALID_FORMS);
+                return Durations.parse(value, FIELD);
+            } catch (InvalidInputException e) {
+                throw new CommandLine.TypeConversionException(withoutField(e));
             }
         }
     }

@@ -1,11 +1,11 @@
 package io.timeshift.guest.cli;
 
-import io.timeshift.guest.error.GuestException;
+import io.timeshift.common.error.TimeShiftException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
- * The one place where failures become output and exit codes. Typed {@link GuestException}s carry
+ * The one place where failures become output and exit codes. Typed {@link TimeShiftException}s carry
  * their exit code (1 check failed, 2 invalid input, 3 environment); argument errors are 2; anything
  * else is a bug, reported as exit 3. One line on stderr; the stack trace only with {@code --verbose}.
  */
@@ -13,14 +13,14 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
-        if (ex instanceof GuestException g) {
+        if (ex instanceof TimeShiftException g) {
             err.println("error: " + g.getMessage());
             trace(ex, err, parseResult);
             return g.exitCode();
         }
         err.println("error: internal error: " + ex + (verbose(parseResult) ? "" : " (run with --verbose for the stack trace)"));
         trace(ex, err, parseResult);
-        return GuestException.ENVIRONMENT;
+        return TimeShiftException.ENVIRONMENT;
     }
 
     @Override
@@ -28,9 +28,9 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
         CommandLine cmd = ex.getCommandLine();
         String name = cmd.getCommandSpec().qualifiedName();
         Throwable cause = ex.getCause();
-        String message = cause instanceof GuestException g ? g.getMessage() : ex.getMessage();
+        String message = cause instanceof TimeShiftException g ? g.getMessage() : ex.getMessage();
         cmd.getErr().println("error: " + message + " (see '" + name + " --help')");
-        return GuestException.INVALID_INPUT;
+        return TimeShiftException.INVALID_INPUT;
     }
 
     private static void trace(Exception ex, PrintWriter err, CommandLine.ParseResult parseResult) {

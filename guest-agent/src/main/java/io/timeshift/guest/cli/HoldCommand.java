@@ -1,7 +1,7 @@
 package io.timeshift.guest.cli;
 
 import io.timeshift.guest.GuestContext;
-import io.timeshift.guest.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.guest.hold.HoldService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.timeshift.guest.cli;
 
 import io.timeshift.guest.GuestContext;
-import io.timeshift.guest.error.GuestException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.guest.plan.PlanReport;
 import io.timeshift.guest.plan.Planner;
 import io.timeshift.guest.tls.Assessment;
@@ -56,8 +56,8 @@ public final class PlanCommand implements Callable<Integer> {
             Text.plan(report, spec.commandLine().getOut());
         }
         if (report.anyUnreachable()) {
-            return GuestException.ENVIRONMENT;
+            return TimeShiftException.ENVIRONMENT;
         }
-        return report.hasWindow() ? 0 : GuestException.CHECK_FAILED;
+        return report.hasWindow() ? 0 : TimeShiftException.CHECK_FAILED;
     }
 }

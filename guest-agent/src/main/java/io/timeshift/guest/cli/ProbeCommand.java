@@ -1,7 +1,7 @@
 package io.timeshift.guest.cli;
 
 import io.timeshift.guest.GuestContext;
-import io.timeshift.guest.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import io.timeshift.guest.tls.Assessment;
 import io.timeshift.guest.tls.ProbeResult;
 import io.timeshift.guest.tls.Target;

@@ -3,7 +3,7 @@ package io.timeshift.guest.cli;
 import io.timeshift.guest.GuestContext;
 import io.timeshift.guest.clock.ClockVerifier;
 import io.timeshift.guest.clock.VerifyReport;
-import io.timeshift.guest.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

@@ -2,12 +2,12 @@ package io.timeshift.guest.clock;
 
 import io.timeshift.guest.Finding;
 import io.timeshift.guest.GuestContext;
-import io.timeshift.guest.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.guest.sys.Rtc;
 import io.timeshift.guest.sys.SystemdEpoch;
 import io.timeshift.guest.sys.SystemdUnits;
 import io.timeshift.guest.sys.UnitState;
-import io.timeshift.guest.time.Durations;
+import io.timeshift.common.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,11 +2,11 @@ package io.timeshift.guest.clock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.timeshift.guest.error.EnvironmentException;
-import io.timeshift.guest.error.GuestException;
-import io.timeshift.guest.error.InvalidInputException;
-import io.timeshift.guest.time.Durations;
-import io.timeshift.guest.time.Whens;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.TimeShiftException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Whens;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -108,7 +108,7 @@ public record GuestPolicy(
         }
         try {
             return p.parse(t);
-        } catch (GuestException e) {
+        } catch (TimeShiftException e) {
             warnings.add(file + ": field " + e.getMessage());
             return null;
         }

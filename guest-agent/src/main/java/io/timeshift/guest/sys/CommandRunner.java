@@ -14,7 +14,7 @@ public interface CommandRunner {
 
     /**
      * @return the result; a program that cannot be started yields exit {@link #NOT_FOUND}
-     * @throws io.timeshift.guest.error.EnvironmentException when the command does not end within {@code timeout}
+     * @throws io.timeshift.common.error.EnvironmentException when the command does not end within {@code timeout}
      */
     CommandResult run(List<String> argv, Duration timeout);
 }

@@ -1,6 +1,6 @@
 package io.timeshift.guest.sys;
 
-import io.timeshift.guest.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

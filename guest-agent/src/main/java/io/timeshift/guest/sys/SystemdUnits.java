@@ -1,6 +1,6 @@
 package io.timeshift.guest.sys;
 
-import io.timeshift.guest.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

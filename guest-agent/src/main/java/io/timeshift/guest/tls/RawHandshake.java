@@ -1,6 +1,6 @@
 package io.timeshift.guest.tls;
 
-import io.timeshift.guest.time.Deadline;
+import io.timeshift.common.time.Deadline;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.timeshift.guest.tls;
 
-import io.timeshift.guest.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,8 +1,8 @@
 package io.timeshift.guest.tls;
 
-import io.timeshift.guest.time.Deadline;
-import io.timeshift.guest.time.Durations;
-import io.timeshift.guest.time.Monotonic;
+import io.timeshift.common.time.Deadline;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Monotonic;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

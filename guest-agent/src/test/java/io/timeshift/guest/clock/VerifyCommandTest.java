@@ -1,5 +1,7 @@
 package io.timeshift.guest.clock;
 
+import io.timeshift.common.time.Durations;
+
 import static io.timeshift.guest.testsupport.ScriptedRunner.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -199,7 +201,7 @@ class VerifyCommandTest {
 
             assertEquals(1, run.exitCode());
             assertTrue(run.json().get("findings").get(0).get("problem").asText().endsWith(
-                    "policy.json: field tolerance: 'soon' is not a duration; use " + io.timeshift.guest.time.Durations.VALID_FORMS),
+                    "policy.json: field tolerance: 'soon' is not a duration (use " + io.timeshift.common.time.Durations.VALID_FORMS + ")"),
                     run.out());
         }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.timeshift.guest.sys.SystemdUnits;
 import io.timeshift.guest.testsupport.Cli;
 import io.timeshift.guest.testsupport.GuestFiles;
-import io.timeshift.guest.testsupport.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import io.timeshift.guest.testsupport.ScriptedRunner;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import io.timeshift.guest.Main;
 import io.timeshift.guest.json.Json;
 import io.timeshift.guest.sys.CommandRunner;
 import io.timeshift.guest.sys.ProcessCommandRunner;
-import io.timeshift.guest.time.Monotonic;
+import io.timeshift.common.time.Monotonic;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

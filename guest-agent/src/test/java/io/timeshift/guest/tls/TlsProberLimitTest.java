@@ -1,7 +1,7 @@
 package io.timeshift.guest.tls;
 
 import io.timeshift.guest.testsupport.JsseServer;
-import io.timeshift.guest.time.Monotonic;
+import io.timeshift.common.time.Monotonic;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.timeshift.host.admin;
 
 import io.timeshift.host.notes.NotesLine;
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;

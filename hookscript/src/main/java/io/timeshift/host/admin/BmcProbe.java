@@ -1,13 +1,13 @@
 package io.timeshift.host.admin;
 
-import io.timeshift.guest.error.GuestException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.guest.plan.PlanReport;
 import io.timeshift.guest.plan.Planner;
 import io.timeshift.guest.tls.Assessment;
 import io.timeshift.guest.tls.ProbeFacts;
 import io.timeshift.guest.tls.Target;
 import io.timeshift.guest.tls.TlsProber;
-import io.timeshift.pve.time.Monotonic;
+import io.timeshift.common.time.Monotonic;
 
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -40,7 +40,7 @@ final class BmcProbe {
         try {
             Target.parse(target);
             return null;
-        } catch (GuestException e) {
+        } catch (TimeShiftException e) {
             return e.getMessage();
         }
     }

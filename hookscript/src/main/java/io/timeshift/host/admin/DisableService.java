@@ -1,5 +1,7 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.common.text.Sanitizer;
+
 import io.timeshift.host.apply.ApplyWorker;
 import io.timeshift.host.apply.TimeSyncManager;
 import io.timeshift.host.audit.AuditLog;
@@ -11,12 +13,12 @@ import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Instants;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.OsInfo;
@@ -252,7 +254,7 @@ public final class DisableService {
                         guestPolicy = rm.ok() ? "removed " + ApplyWorker.GUEST_POLICY + "; "
                                 : "could not remove " + ApplyWorker.GUEST_POLICY + " (exit " + rm.exitCode() + "); ";
                     } catch (AgentErrorException e) {
-                        guestPolicy = "could not remove " + ApplyWorker.GUEST_POLICY + " (" + io.timeshift.pve.text.Sanitizer.value(e.desc()) + "); ";
+                        guestPolicy = "could not remove " + ApplyWorker.GUEST_POLICY + " (" + io.timeshift.common.text.Sanitizer.value(e.desc()) + "); ";
                     }
                 }
                 TimeSyncManager.Report enabled = new TimeSyncManager(agent).enable(os, units);
@@ -262,15 +264,15 @@ public final class DisableService {
                 }
                 String rtc = "";
                 try {
-                    agent.setTimeNanos(() -> TimeParsers.toEpochNanos(clock.instant()));
+                    agent.setTimeNanos(() -> Instants.toEpochNanos(clock.instant()));
                 } catch (AgentErrorException e) {
                     if (e.desc() == null || !e.desc().contains("hardware clock")) {
                         throw e;
                     }
-                    rtc = "; the guest could not write its RTC (" + io.timeshift.pve.text.Sanitizer.value(e.desc()) + ")";
+                    rtc = "; the guest could not write its RTC (" + io.timeshift.common.text.Sanitizer.value(e.desc()) + ")";
                 }
-                QgaClient.TimedReading r = agent.timedGetTime(() -> TimeParsers.toEpochNanos(clock.instant()));
-                String msg = sync + "; guest clock back to real time (" + TimeParsers.iso(TimeParsers.fromEpochNanos(r.guestNanos()))
+                QgaClient.TimedReading r = agent.timedGetTime(() -> Instants.toEpochNanos(clock.instant()));
+                String msg = sync + "; guest clock back to real time (" + Instants.iso(Instants.fromEpochNanos(r.guestNanos()))
                         + ", off by " + String.format(java.util.Locale.ROOT, "%.1f", r.offsetNanos() / 1e6) + " ms)" + rtc;
                 out.println("VM " + vmid + ": " + msg);
                 return msg;

@@ -16,7 +16,7 @@ import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.pve.api.error.PveNotFoundException;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.TimeShiftException;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -11,15 +11,17 @@ import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.time.GuestRtc;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Instants;
+import io.timeshift.common.time.Whens;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.StorageConfig;
 import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.pve.api.error.PveNotFoundException;
 import io.timeshift.pve.api.transport.Method;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.GuestTimezone;
 import io.timeshift.pve.qga.QgaClient;
 
@@ -306,8 +308,8 @@ public final class EnableService {
             throw new InvalidInputException("--date and --offset exclude each other: give one");
         }
         if (r.date() == null && r.offset() == null) {
-            throw new InvalidInputException("give --date <when> (" + TimeParsers.WHEN_FORMS + ") or --offset <duration> ("
-                    + TimeParsers.DURATION_FORMS + ")");
+            throw new InvalidInputException("give --date <when> (" + Whens.VALID_FORMS + ") or --offset <duration> ("
+                    + Durations.VALID_FORMS + ")");
         }
         if (r.zone() != null && r.date() == null) {
             throw new InvalidInputException("--zone only applies to a --date without an offset (e.g. --date 2021-03-01T12:00:00"
@@ -333,16 +335,16 @@ public final class EnableService {
         Instant date = null;
         Duration offset = null;
         if (r.date() != null) {
-            Instant d = TimeParsers.parseWhen(r.date(), zone, "--date");
+            Instant d = Whens.parse(r.date(), zone, "--date");
             if (mode == Mode.OFFSET) {
                 offset = Duration.ofSeconds(Duration.between(now, d).getSeconds());
             } else {
                 date = d;
             }
         } else {
-            Duration o = TimeParsers.parseDuration(r.offset(), "--offset");
+            Duration o = Durations.parse(r.offset(), "--offset");
             Instant target = Instant.ofEpochSecond(now.plus(o).getEpochSecond());
-            TimeParsers.requireSettableYear(target, "--offset");
+            Whens.requireSettableYear(target, "--offset");
             if (mode == Mode.OFFSET) {
                 offset = o;
             } else {
@@ -351,7 +353,7 @@ public final class EnableService {
         }
         Duration tolerance = Policy.DEFAULT_TOLERANCE;
         if (r.tolerance() != null) {
-            tolerance = TimeParsers.parseDuration(r.tolerance(), "--tolerance");
+            tolerance = Durations.parse(r.tolerance(), "--tolerance");
             if (tolerance.isNegative() || tolerance.isZero()) {
                 throw new InvalidInputException("--tolerance: must be positive, e.g. 2s or PT2S");
             }
@@ -425,7 +427,7 @@ public final class EnableService {
         if (learned != null) {
             String id = fixed(learned.offsetSeconds());
             return new GuestZoneDecision(id, true, "guest zone: " + id + " (the guest agent's at the last apply, "
-                    + TimeParsers.iso(learned.at()) + agentNote + "; pass --guest-zone <Area/City> for daylight saving)" + rtc);
+                    + Instants.iso(learned.at()) + agentNote + "; pass --guest-zone <Area/City> for daylight saving)" + rtc);
         }
         String host = GuestRtc.hostZone(env).getId();
         return new GuestZoneDecision(host, true, "guest zone: " + host + " (the host's zone" + agentNote

@@ -1,11 +1,15 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.common.error.EnvironmentException;
+
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
-import io.timeshift.host.time.TimeParsers;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
-import io.timeshift.pve.time.Monotonic;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Instants;
+import io.timeshift.common.time.Whens;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
+import io.timeshift.common.time.Monotonic;
 
 import java.io.Console;
 import java.io.PrintWriter;
@@ -138,11 +142,11 @@ public final class EnableWizard {
             boolean isOffset = d.startsWith("-") || d.startsWith("+") || d.startsWith("P") || d.startsWith("p");
             try {
                 if (isOffset) {
-                    TimeParsers.parseDuration(d, "--offset");
+                    Durations.parse(d, "--offset");
                     a.offset = d;
                     a.date = null;
                 } else {
-                    TimeParsers.parseWhen(d, a.zone == null ? ZoneOffset.UTC : ZoneId.of(a.zone), "--date");
+                    Whens.parse(d, a.zone == null ? ZoneOffset.UTC : ZoneId.of(a.zone), "--date");
                     a.date = d;
                     a.offset = null;
                 }
@@ -201,10 +205,10 @@ public final class EnableWizard {
                 a.keepTimeSync, a.onError, a.targets, a.chain, false, true, a.guestZone), now);
         if (p.mode() == Mode.OFFSET) {
             argv.add("--offset");
-            argv.add(TimeParsers.format(p.offset()));
+            argv.add(Durations.format(p.offset()));
         } else {
             argv.add("--date");
-            argv.add(TimeParsers.iso(p.date()));
+            argv.add(Instants.iso(p.date()));
         }
         argv.add("--mode");
         argv.add(p.mode().id());
@@ -323,7 +327,7 @@ public final class EnableWizard {
         try {
             return isolation.apply(show);
         } catch (TimeShiftException e) {
-            throw new io.timeshift.pve.error.EnvironmentException(e.getMessage() + "; time-shift itself IS enabled on VM " + vmid
+            throw new io.timeshift.common.error.EnvironmentException(e.getMessage() + "; time-shift itself IS enabled on VM " + vmid
                     + ", only the isolation is missing: run time-shift isolate " + vmid + " on", e);
         }
     }

@@ -1,5 +1,7 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.common.text.Sanitizer;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,7 +14,7 @@ public record Finding(String problem, String fix, String source) {
     /** One line: "problem (fix: ...)". */
     public String line() {
         // problems quote files and guests: one safe line whatever they hold
-        return io.timeshift.pve.text.Sanitizer.line(problem + (fix == null || fix.isBlank() ? "" : " (fix: " + fix + ")"));
+        return io.timeshift.common.text.Sanitizer.line(problem + (fix == null || fix.isBlank() ? "" : " (fix: " + fix + ")"));
     }
 
     public Map<String, Object> json() {

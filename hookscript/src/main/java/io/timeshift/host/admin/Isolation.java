@@ -6,9 +6,9 @@ import io.timeshift.pve.api.ConfigUpdate;
 import io.timeshift.pve.api.FirewallApi;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,5 +1,7 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.common.error.EnvironmentException;
+
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.AtomicFiles;
@@ -9,8 +11,8 @@ import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.pve.api.FirewallApi;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +69,7 @@ public final class IsolationService {
             }
             for (FirewallApi.IpSet s : fw.ipsets()) {
                 if (s.name().equals(Isolation.IPSET) && !recorded) {
-                    throw new io.timeshift.pve.error.EnvironmentException("VM " + vmid + " already has a firewall IP set named "
+                    throw new io.timeshift.common.error.EnvironmentException("VM " + vmid + " already has a firewall IP set named "
                             + Isolation.IPSET + " that time-shift did not record; rename or delete it (Firewall → IPSet of VM "
                             + vmid + "), then run again; nothing was changed");
                 }

@@ -10,12 +10,12 @@ import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.time.GuestRtc;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Whens;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.VmNotRunningException;
 
@@ -126,7 +126,7 @@ public final class PlanService {
             out.flush();
             return rc == 0 ? TimeShiftException.CHECK_FAILED : rc;
         }
-        Instant date = TimeParsers.parseWhen(s, "suggested date from time-shift-guest plan");
+        Instant date = Whens.parse(s, "suggested date from time-shift-guest plan");
         applyDate(vmid, store, policy.get(), policyText.get().getBytes(StandardCharsets.UTF_8), date, targets, json ? err : out);
         return 0;
     }

@@ -1,10 +1,10 @@
 package io.timeshift.host.admin;
 
 import io.timeshift.pve.api.error.PveConflictException;
-import io.timeshift.pve.error.CheckFailedException;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.CheckFailedException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import io.timeshift.host.hook.SnippetPaths;
 import io.timeshift.host.hook.VolumeIds;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.pve.api.StorageConfig;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

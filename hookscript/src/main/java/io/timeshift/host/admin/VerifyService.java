@@ -1,5 +1,7 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.common.text.Sanitizer;
+
 import io.timeshift.host.apply.TimeSyncManager;
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.cluster.ClusterStatusService;
@@ -11,7 +13,8 @@ import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Instants;
 import io.timeshift.pve.api.ClusterResource;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.QemuApi;
@@ -19,10 +22,10 @@ import io.timeshift.pve.api.ResourceType;
 import io.timeshift.pve.api.VmStatus;
 import io.timeshift.pve.api.error.PveAuthException;
 import io.timeshift.pve.api.error.PvePermissionException;
-import io.timeshift.pve.error.CheckFailedException;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.CheckFailedException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.OsInfo;
@@ -79,7 +82,7 @@ public final class VerifyService {
         QgaClient agent = agents.apply(vmid);
         QgaClient.TimedReading reading;
         try {
-            reading = agent.withTimeout(Duration.ofSeconds(3)).timedGetTime(() -> TimeParsers.toEpochNanos(clock.instant()));
+            reading = agent.withTimeout(Duration.ofSeconds(3)).timedGetTime(() -> Instants.toEpochNanos(clock.instant()));
         } catch (VmNotRunningException e) {
             throw new EnvironmentException("VM " + vmid + " is not running on this node (no agent socket " + paths.qgaSocket(vmid)
                     + "); start it (qm start " + vmid + ") or run verify on its node", e);
@@ -104,18 +107,18 @@ public final class VerifyService {
             findings.add(Finding.host("no apply is recorded for the current start of VM " + vmid
                     + ", so the expected guest time is unknown", "time-shift apply " + vmid));
         }
-        String guestTime = TimeParsers.iso(TimeParsers.fromEpochNanos(reading.guestNanos()));
+        String guestTime = Instants.iso(Instants.fromEpochNanos(reading.guestNanos()));
         report.put("guestTime", guestTime);
         Double driftMs = null;
         Boolean inTolerance = null;
         String expectedTime = null;
         if (expectedOffset != null) {
-            expectedTime = TimeParsers.iso(TimeParsers.fromEpochNanos(reading.hostNanos() + expectedOffset));
+            expectedTime = Instants.iso(Instants.fromEpochNanos(reading.hostNanos() + expectedOffset));
             long drift = reading.offsetNanos() - expectedOffset;
             driftMs = Math.round(drift / 1e3) / 1e3;
             inTolerance = Math.abs(drift) <= policy.tolerance().toNanos();
             String what = "guest clock " + guestTime + ", expected " + expectedTime + ": drift "
-                    + String.format(Locale.ROOT, "%+.1f", driftMs) + " ms (tolerance " + TimeParsers.format(policy.tolerance()) + ")";
+                    + String.format(Locale.ROOT, "%+.1f", driftMs) + " ms (tolerance " + Durations.format(policy.tolerance()) + ")";
             if (inTolerance) {
                 oks.add(what);
             } else {
@@ -124,7 +127,7 @@ public final class VerifyService {
         }
         report.put("expectedTime", expectedTime);
         report.put("driftMs", driftMs);
-        report.put("tolerance", TimeParsers.format(policy.tolerance()));
+        report.put("tolerance", Durations.format(policy.tolerance()));
         report.put("inTolerance", inTolerance);
 
         // ---- time sync
@@ -234,8 +237,8 @@ public final class VerifyService {
                     + " API (" + ErrorLine.of(e) + "); check that qemu-guest-agent runs in the guest and the VM has agent: 1", e);
         }
         Instant at = mid(t0, clock.instant());
-        Instant guest = TimeParsers.fromEpochNanos(guestNs);
-        String guestTime = TimeParsers.iso(guest);
+        Instant guest = Instants.fromEpochNanos(guestNs);
+        String guestTime = Instants.iso(guest);
         if (policy == null) {
             throw new CheckFailedException("VM " + vmid + " (node " + node + "): guest clock " + guestTime + ", but the expected"
                     + " time is unknown here: " + paths.policyFile(vmid) + " is not readable on this machine (run time-shift"
@@ -263,11 +266,11 @@ public final class VerifyService {
             notes.add("the expected time rests on PVE's whole-second uptime (±0.5 s): " + allowanceMs
                     + " ms are allowed on top of the tolerance; on node " + node + " time-shift verify " + vmid + " is exact");
         }
-        String expectedTime = TimeParsers.iso(expected);
+        String expectedTime = Instants.iso(expected);
         double driftMs = Math.round(Duration.between(expected, guest).toNanos() / 1e3) / 1e3;
         boolean inTolerance = Math.abs(driftMs) <= policy.tolerance().toMillis() + allowanceMs;
         String what = "guest clock " + guestTime + ", expected " + expectedTime + ": drift "
-                + String.format(Locale.ROOT, "%+.1f", driftMs) + " ms (tolerance " + TimeParsers.format(policy.tolerance()) + ")";
+                + String.format(Locale.ROOT, "%+.1f", driftMs) + " ms (tolerance " + Durations.format(policy.tolerance()) + ")";
         if (inTolerance) {
             oks.add(what);
         } else {
@@ -275,7 +278,7 @@ public final class VerifyService {
         }
         report.put("expectedTime", expectedTime);
         report.put("driftMs", driftMs);
-        report.put("tolerance", TimeParsers.format(policy.tolerance()));
+        report.put("tolerance", Durations.format(policy.tolerance()));
         report.put("inTolerance", inTolerance);
         report.put("timeSync", null);
         report.put("guestVerify", null);
@@ -355,7 +358,7 @@ public final class VerifyService {
             }
         } catch (AgentErrorException e) {
             ts.put("error", e.desc());
-            notes.add("time sync not checked: the guest cannot run systemctl (" + io.timeshift.pve.text.Sanitizer.value(e.desc()) + ")");
+            notes.add("time sync not checked: the guest cannot run systemctl (" + io.timeshift.common.text.Sanitizer.value(e.desc()) + ")");
             return ts;
         }
         if (on.isEmpty()) {

@@ -5,9 +5,9 @@ import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.ResourceType;
 import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.pve.api.error.PveNotFoundException;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 
 import java.util.List;
 

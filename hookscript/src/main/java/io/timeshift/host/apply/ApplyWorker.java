@@ -12,20 +12,20 @@ import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
 import io.timeshift.host.time.GuestRtc;
-import io.timeshift.host.time.TimeParsers;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.time.Instants;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.AgentException;
 import io.timeshift.pve.qga.AgentNotAnsweringException;
 import io.timeshift.pve.qga.AgentProtocolException;
 import io.timeshift.pve.qga.GuestTimezone;
 import io.timeshift.pve.qga.OsInfo;
-import io.timeshift.pve.text.Sanitizer;
+import io.timeshift.common.text.Sanitizer;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.VmNotRunningException;
-import io.timeshift.pve.time.Monotonic;
+import io.timeshift.common.time.Monotonic;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -145,7 +145,7 @@ public final class ApplyWorker {
             OffsetModel.Decision d = OffsetModel.decide(policy, startedAt, current.lastStop(), null, false);
             offsetNs = d.offsetNs();
             reason = OffsetModel.Reason.MANUAL.id;
-            run = new VmState.Run(TimeParsers.iso(startedAt), startedAt, d.offsetNs(), reason, false, policy.summary());
+            run = new VmState.Run(Instants.iso(startedAt), startedAt, d.offsetNs(), reason, false, policy.summary());
             new ClockMirror(paths).writeRun(vmid, run); // a migration target must find this run's offset
         }
         VmState.Run thisRun = run;
@@ -260,7 +260,7 @@ public final class ApplyWorker {
     private Measurement setAndVerify(int vmid, QgaClient agent, long offsetNs) {
         String note = null;
         try {
-            agent.setTimeNanos(() -> TimeParsers.toEpochNanos(clock.instant()) + offsetNs);
+            agent.setTimeNanos(() -> Instants.toEpochNanos(clock.instant()) + offsetNs);
         } catch (AgentErrorException e) {
             if (e.desc() != null && e.desc().contains("hardware clock")) {
                 // qemu-ga sets the system time first and only then fails in hwclock -w (docs/pve-facts.md §4.2)
@@ -274,19 +274,19 @@ public final class ApplyWorker {
         }
         QgaClient.TimedReading r = agent.timedGetTime(this::hostNanos);
         long expected = r.hostNanos() + offsetNs;
-        return new Measurement(TimeParsers.fromEpochNanos(r.guestNanos()), r.guestNanos() - expected, note, ++attempts);
+        return new Measurement(Instants.fromEpochNanos(r.guestNanos()), r.guestNanos() - expected, note, ++attempts);
     }
 
     /** Fallback without hwclock: {@code date -u -s @<s>} issued at the target's second boundary. */
     private void setWithDate(QgaClient agent, long offsetNs) {
-        long target = TimeParsers.toEpochNanos(clock.instant()) + offsetNs;
+        long target = Instants.toEpochNanos(clock.instant()) + offsetNs;
         long toNextSecond = 1_000_000_000L - Math.floorMod(target, 1_000_000_000L);
         try {
             sleeper.sleep(Duration.ofNanos(toNextSecond));
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
-        long sec = Math.floorDiv(TimeParsers.toEpochNanos(clock.instant()) + offsetNs + 500_000_000L, 1_000_000_000L);
+        long sec = Math.floorDiv(Instants.toEpochNanos(clock.instant()) + offsetNs + 500_000_000L, 1_000_000_000L);
         agent.run(Duration.ofSeconds(10), "date", "-u", "-s", "@" + sec);
     }
 
@@ -413,7 +413,7 @@ public final class ApplyWorker {
     }
 
     private long hostNanos() {
-        return TimeParsers.toEpochNanos(clock.instant());
+        return Instants.toEpochNanos(clock.instant());
     }
 
     private void audit(int vmid, Map<String, Object> rec) {

@@ -1,5 +1,7 @@
 package io.timeshift.host.apply;
 
+import io.timeshift.common.time.TimeBounds;
+
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.Json;
@@ -80,7 +82,7 @@ public final class ClockMirror {
         if (s == null && run == null) {
             return null;
         }
-        Long offset = s != null && o instanceof Long n && io.timeshift.pve.time.TimeBounds.inRangeDurationNanos(n) ? n : null;
+        Long offset = s != null && o instanceof Long n && io.timeshift.common.time.TimeBounds.inRangeDurationNanos(n) ? n : null;
         return new Entry(s, offset, run);
     }
 

@@ -5,7 +5,7 @@ import io.timeshift.host.admin.LocalNode;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Policy;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Instants;
 import io.timeshift.pve.api.ConfigUpdate;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;
@@ -40,7 +40,7 @@ public final class NotesUpdater implements ApplyWorker.Listener {
     public void applied(int vmid, Policy policy, Map<String, Object> lastApply) {
         String result = String.valueOf(lastApply.get("result"));
         Object at = lastApply.get("finishedAt");
-        Instant when = at instanceof String s ? TimeParsers.parseInstant(s) : null;
+        Instant when = at instanceof String s ? Instants.parseInstant(s) : null;
         Double drift = lastApply.get("errorMs") instanceof Number n ? n.doubleValue() : null;
         String line = NotesLine.applied(policy, result, when, drift, ArgvText.separator());
         String node = LocalNode.name(paths.pveDir());

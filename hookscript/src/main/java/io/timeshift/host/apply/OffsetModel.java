@@ -2,7 +2,7 @@ package io.timeshift.host.apply;
 
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.state.VmState;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Instants;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +30,7 @@ public final class OffsetModel {
 
     public record Decision(long offsetNs, Reason reason) {
         public Instant guestTimeAt(Instant host) {
-            return TimeParsers.fromEpochNanos(TimeParsers.toEpochNanos(host) + offsetNs);
+            return Instants.fromEpochNanos(Instants.toEpochNanos(host) + offsetNs);
         }
     }
 

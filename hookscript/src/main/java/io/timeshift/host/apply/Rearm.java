@@ -3,7 +3,7 @@ package io.timeshift.host.apply;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import io.timeshift.host.audit.AuditLog;
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 import java.io.IOException;
 import java.io.PrintStream;

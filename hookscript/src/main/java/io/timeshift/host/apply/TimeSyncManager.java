@@ -1,5 +1,7 @@
 package io.timeshift.host.apply;
 
+import io.timeshift.common.text.Sanitizer;
+
 import io.timeshift.host.guest.SystemctlShow;
 import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.ExecResult;
@@ -80,7 +82,7 @@ public final class TimeSyncManager {
                 }
             }
         } catch (AgentErrorException e) {
-            return new Report(List.of(), List.of(), "no systemctl in the guest (" + io.timeshift.pve.text.Sanitizer.value(e.desc())
+            return new Report(List.of(), List.of(), "no systemctl in the guest (" + io.timeshift.common.text.Sanitizer.value(e.desc())
                     + "); time sync not checked: make sure no NTP client runs there");
         }
         if (found.isEmpty()) {

@@ -1,10 +1,16 @@
 package io.timeshift.host.audit;
 
+import io.timeshift.common.json.LightJson;
+
+import io.timeshift.common.text.Sanitizer;
+
+import io.timeshift.common.time.Instants;
+
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.InProcessLocks;
 import io.timeshift.host.io.Json;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.TimeShiftException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -147,12 +153,12 @@ public final class AuditLog {
     /** Detail strings (often quoted from a guest or a file) through the one sanitizer: one line, at most 1000 chars. */
     private static Object safe(Object v) {
         if (v instanceof CharSequence s) {
-            return io.timeshift.pve.text.Sanitizer.line(s);
+            return io.timeshift.common.text.Sanitizer.line(s);
         }
         if (v instanceof Map<?, ?> map) {
             Map<String, Object> out = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                out.put(io.timeshift.pve.text.Sanitizer.value(String.valueOf(e.getKey())), safe(e.getValue()));
+                out.put(io.timeshift.common.text.Sanitizer.value(String.valueOf(e.getKey())), safe(e.getValue()));
             }
             return out;
         }
@@ -177,7 +183,7 @@ public final class AuditLog {
             tail = Tail.scan(ch, size, anchor);
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", io.timeshift.host.time.TimeParsers.iso(clock.instant()));
+        m.put("at", io.timeshift.common.time.Instants.iso(clock.instant()));
         m.put("actor", actor);
         m.put("vmid", vmid);
         m.put("action", action);
@@ -644,7 +650,7 @@ public final class AuditLog {
                     .append(bytes).append(",\"hash\":\"").append(hash).append('"');
             if (broken != null) {
                 b.append(",\"broken\":");
-                io.timeshift.pve.json.LightJson.writeString(b, broken);
+                io.timeshift.common.json.LightJson.writeString(b, broken);
             }
             b.append("}\n");
             Path tmp = path.resolveSibling("." + path.getFileName() + ".tmp");

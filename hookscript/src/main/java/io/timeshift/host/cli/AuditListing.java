@@ -3,7 +3,7 @@ package io.timeshift.host.cli;
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.audit.LineReader;
 import io.timeshift.host.io.Json;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.TimeShiftException;
 
 import java.io.IOException;
 import java.io.InputStream;

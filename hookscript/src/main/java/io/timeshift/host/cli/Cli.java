@@ -1,7 +1,7 @@
 package io.timeshift.host.cli;
 
-import io.timeshift.pve.error.TimeShiftException;
-import io.timeshift.pve.text.Sanitizer;
+import io.timeshift.common.error.TimeShiftException;
+import io.timeshift.common.text.Sanitizer;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;

@@ -5,7 +5,7 @@ import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.time.GuestRtc;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Whens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,7 +44,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Instant when = TimeParsers.parseWhen(date, "--date");
+        Instant when = Whens.parse(date, "--date");
         String zone = windows ? DemoService.WINDOWS_ZONE : null;
         String policy = new String(Json.pretty(new Policy(900, Mode.FIXED, when, null, Duration.ofSeconds(2), false, false,
                 List.of(), null, null, zone).toJson()), StandardCharsets.UTF_8);

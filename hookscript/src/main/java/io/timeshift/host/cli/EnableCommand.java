@@ -7,7 +7,7 @@ import io.timeshift.host.admin.IsolationService;
 import io.timeshift.host.admin.Prompt;
 import io.timeshift.host.admin.SnippetInstaller;
 import io.timeshift.host.apply.Detacher;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

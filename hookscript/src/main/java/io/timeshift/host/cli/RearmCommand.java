@@ -1,5 +1,7 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.common.error.InvalidInputException;
+
 import io.timeshift.host.apply.Rearm;
 import io.timeshift.host.time.GuestRtc;
 import picocli.CommandLine.Command;
@@ -27,7 +29,7 @@ public final class RearmCommand implements Callable<Integer> {
         String when = startdate;
         if (when == null) {
             io.timeshift.host.policy.Policy p = new io.timeshift.host.policy.PolicyStore(services.paths()).read(vmid)
-                    .orElseThrow(() -> new io.timeshift.pve.error.InvalidInputException("VM " + vmid + " has no time-shift policy"));
+                    .orElseThrow(() -> new io.timeshift.common.error.InvalidInputException("VM " + vmid + " has no time-shift policy"));
             io.timeshift.host.state.VmState state = new io.timeshift.host.state.StateStore(services.paths()).read(vmid);
             java.time.Instant next = io.timeshift.host.apply.OffsetModel.nextStart(p, state.lastStop(), services.clock().instant());
             io.timeshift.pve.config.VmConfig conf = io.timeshift.pve.config.VmConfigParser.parseWithoutDigest(vmid,

@@ -4,7 +4,7 @@ import io.timeshift.host.cluster.PveClients;
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.pve.qga.QgaClient;
-import io.timeshift.pve.time.Monotonic;
+import io.timeshift.common.time.Monotonic;
 
 import java.time.Clock;
 import java.util.Map;

@@ -1,5 +1,9 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.common.error.TimeShiftException;
+
+import io.timeshift.common.text.Sanitizer;
+
 import io.timeshift.host.admin.ConfigEdits;
 import io.timeshift.host.admin.LocalNode;
 import io.timeshift.host.cluster.ClusterStatusService;
@@ -8,7 +12,7 @@ import io.timeshift.host.cluster.RemoteSpec;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.status.StatusService;
 import io.timeshift.pve.api.PveClient;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,7 +83,7 @@ public final class StatusCommand implements Callable<Integer> {
                         "inTolerance", "timeSync", "lastApply"}) {
                     row.put(k, null);
                 }
-                row.put("problems", List.of(io.timeshift.pve.text.Sanitizer.line(e instanceof io.timeshift.pve.error.TimeShiftException
+                row.put("problems", List.of(io.timeshift.common.text.Sanitizer.line(e instanceof io.timeshift.common.error.TimeShiftException
                         ? e.getMessage() : "cannot read its status: " + e.getClass().getSimpleName() + ": " + e.getMessage())));
                 rows.add(row);
             }
@@ -192,7 +196,7 @@ public final class StatusCommand implements Callable<Integer> {
         cells.addAll(java.util.Arrays.asList(rest));
         for (int i = 0; i < cells.size(); i++) {
             // names, messages and problems come from files and guests: one line each, no terminal escapes
-            cells.set(i, io.timeshift.pve.text.Sanitizer.line(String.valueOf(cells.get(i))));
+            cells.set(i, io.timeshift.common.text.Sanitizer.line(String.valueOf(cells.get(i))));
         }
         out.printf(Locale.ROOT, fmt, cells.toArray());
     }

@@ -4,7 +4,7 @@ import io.timeshift.host.env.HostPaths;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.error.TransportFailure;
 import io.timeshift.pve.api.transport.Secret;
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

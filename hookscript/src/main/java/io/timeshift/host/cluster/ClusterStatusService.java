@@ -9,7 +9,7 @@ import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.status.StatusProblems;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Instants;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.timeshift.pve.api.ApiPath;
 import io.timeshift.pve.api.ClusterResource;
@@ -21,7 +21,7 @@ import io.timeshift.pve.api.VmStatus;
 import io.timeshift.pve.api.error.PveServerException;
 import io.timeshift.pve.api.json.PveJson;
 import io.timeshift.pve.api.transport.Method;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.TimeShiftException;
 
 import java.nio.file.Files;
 import java.time.Clock;
@@ -297,7 +297,7 @@ public final class ClusterStatusService {
                 long ns = qemu.agentGetTime();
                 Instant t1 = clock.instant();
                 Instant at = mid(t0, t1);
-                guest = TimeParsers.fromEpochNanos(ns);
+                guest = Instants.fromEpochNanos(ns);
                 if (mode == Mode.OFFSET) {
                     Duration offset = policy != null ? policy.offset() : notes.offset();
                     expected = at.plus(offset);
@@ -312,8 +312,8 @@ public final class ClusterStatusService {
                 problems.add("guest time not readable: " + message(e));
             }
         }
-        m.put("expectedTime", expected == null ? null : TimeParsers.iso(expected));
-        m.put("guestTime", guest == null ? null : TimeParsers.iso(guest));
+        m.put("expectedTime", expected == null ? null : Instants.iso(expected));
+        m.put("guestTime", guest == null ? null : Instants.iso(guest));
         m.put("driftMs", drift);
         Duration tolerance = policy != null ? policy.tolerance() : Policy.DEFAULT_TOLERANCE;
         Boolean in = drift == null ? null : Math.abs(drift) <= tolerance.toMillis() + allowanceMs;

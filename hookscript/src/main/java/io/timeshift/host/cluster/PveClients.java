@@ -10,7 +10,7 @@ import io.timeshift.pve.api.transport.PveCredentials;
 import io.timeshift.pve.api.transport.PveTransport;
 import io.timeshift.pve.api.transport.PveshTransport;
 import io.timeshift.pve.api.transport.TlsTrust;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 
 import java.io.Console;
 import java.util.Map;

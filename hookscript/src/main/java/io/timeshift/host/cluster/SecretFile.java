@@ -1,7 +1,7 @@
 package io.timeshift.host.cluster;
 
 import io.timeshift.host.io.AtomicFiles;
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

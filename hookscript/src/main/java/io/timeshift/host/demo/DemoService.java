@@ -6,9 +6,9 @@ import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.status.StatusService;
-import io.timeshift.host.time.TimeParsers;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.time.Instants;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.QgaClient;
 
 import java.io.IOException;
@@ -107,7 +107,7 @@ public final class DemoService {
             while (System.nanoTime() < deadline) {
                 String guestTime;
                 try {
-                    guestTime = TimeParsers.iso(TimeParsers.fromEpochNanos(agent.getTimeNanos()));
+                    guestTime = Instants.iso(Instants.fromEpochNanos(agent.getTimeNanos()));
                     guestTime = guestTime.length() > 23 ? guestTime.substring(0, 22) + "Z" : guestTime;
                 } catch (TimeShiftException e) {
                     guestTime = "(agent not up yet)";
@@ -115,7 +115,7 @@ public final class DemoService {
                 last = readApply(paths, vmid);
                 String result = last == null ? "-" : String.valueOf(last.get("result"));
                 String line = String.format(java.util.Locale.ROOT, "%7.1fs  %-24s  %-24s  %s",
-                        (System.nanoTime() - t0) / 1e9, TimeParsers.iso(clock.instant()).substring(0, 19) + "Z", guestTime, result);
+                        (System.nanoTime() - t0) / 1e9, Instants.iso(clock.instant()).substring(0, 19) + "Z", guestTime, result);
                 if (!line.substring(9).equals(lastLine)) {
                     out.println(line);
                     out.flush();

@@ -2,7 +2,7 @@ package io.timeshift.host.demo;
 
 import io.timeshift.host.apply.Detacher;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 import java.io.File;
 import java.io.IOException;

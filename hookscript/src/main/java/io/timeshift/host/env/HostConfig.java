@@ -1,9 +1,9 @@
 package io.timeshift.host.env;
 
 import io.timeshift.host.io.Json;
-import io.timeshift.host.time.TimeParsers;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +79,7 @@ public record HostConfig(Duration agentWait, Duration applyHold, Duration holdIn
         if (!(v instanceof String s)) {
             throw new InvalidInputException(src + ": field '" + key + "': must be a duration string like \"PT60S\"");
         }
-        Duration d = TimeParsers.parseDuration(s, src + ": field '" + key + "'");
+        Duration d = Durations.parse(s, src + ": field '" + key + "'");
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
             throw new InvalidInputException(src + ": field '" + key + "': " + s + " is out of range; use " + minText
                     + " to " + maxText + " (default " + def + ")");

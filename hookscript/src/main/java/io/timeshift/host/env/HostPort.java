@@ -1,6 +1,6 @@
 package io.timeshift.host.env;
 
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 
 import java.util.Locale;
 

@@ -1,9 +1,11 @@
 package io.timeshift.host.hook;
 
+import io.timeshift.common.text.Sanitizer;
+
 import io.timeshift.host.apply.Detacher;
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.QgaClient;
 
 import java.io.PrintStream;
@@ -53,8 +55,8 @@ public final class HookMain {
                 // unreadable: warn
             }
             try {
-                err.println(io.timeshift.pve.text.Sanitizer.line("time-shift: VM " + vmid + " "
-                        + io.timeshift.pve.text.Sanitizer.value(phase) + ": internal error " + t.getClass().getSimpleName()
+                err.println(io.timeshift.common.text.Sanitizer.line("time-shift: VM " + vmid + " "
+                        + io.timeshift.common.text.Sanitizer.value(phase) + ": internal error " + t.getClass().getSimpleName()
                         + ": " + t.getMessage() + (abort ? " (onError=abort: start refused)" : "; the clock is not shifted")));
             } catch (Throwable ignored) {
                 // nothing left to say it with

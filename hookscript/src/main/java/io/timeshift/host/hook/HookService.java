@@ -1,5 +1,7 @@
 package io.timeshift.host.hook;
 
+import io.timeshift.common.error.EnvironmentException;
+
 import io.timeshift.host.apply.ClockMirror;
 import io.timeshift.host.apply.Detacher;
 import io.timeshift.host.apply.OffsetModel;
@@ -13,12 +15,13 @@ import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
 import io.timeshift.host.time.GuestRtc;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Instants;
+import io.timeshift.common.time.Whens;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.QgaClient;
-import io.timeshift.pve.text.Sanitizer;
+import io.timeshift.common.text.Sanitizer;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -178,7 +181,7 @@ public final class HookService {
                 String msg = "the QEMU guest agent is not enabled in the VM config, so the clock cannot be set after boot"
                         + " (fix: qm set " + vmid + " --agent enabled=1, and install qemu-guest-agent in the guest)";
                 if (policy.abortOnError()) {
-                    throw new io.timeshift.pve.error.EnvironmentException(msg);
+                    throw new io.timeshift.common.error.EnvironmentException(msg);
                 }
                 err.println("time-shift: VM " + vmid + ": warning: " + msg);
             }
@@ -193,7 +196,7 @@ public final class HookService {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("mode", policy.mode().id());
         details.put("reason", d.reason().id);
-        details.put("guestTimeAtStart", TimeParsers.iso(target));
+        details.put("guestTimeAtStart", Instants.iso(target));
         details.put("offsetNs", d.offsetNs());
         if (backup) {
             details.put("backup", true);
@@ -210,7 +213,7 @@ public final class HookService {
                     + ": the guest keeps its clock (not re-applied)");
         } else {
             out.println("time-shift: VM " + vmid + " (" + policy.summary() + "): guest clock will be set to "
-                    + TimeParsers.iso(target) + " once its agent answers" + (backup ? " (backup start: guest runs after vzdump resumes it)" : ""));
+                    + Instants.iso(target) + " once its agent answers" + (backup ? " (backup start: guest runs after vzdump resumes it)" : ""));
         }
         return 0;
     }
@@ -238,7 +241,7 @@ public final class HookService {
         try {
             pid = detacher.spawn(List.of("apply", Integer.toString(vmid), "--worker"), paths.workerLog(vmid));
         } catch (IOException e) {
-            throw new io.timeshift.pve.error.EnvironmentException("cannot start the apply worker: " + e.getMessage()
+            throw new io.timeshift.common.error.EnvironmentException("cannot start the apply worker: " + e.getMessage()
                     + " (run time-shift apply " + vmid + " by hand)", e);
         }
         states.update(vmid, new PhaseChange(Phase.POST_START, now).workerStarted(pid));
@@ -259,7 +262,7 @@ public final class HookService {
             try {
                 QgaClient.TimedReading r = agents.apply(vmid).withTimeout(config.preStopBudget())
                         .timedGetTime(new HostNanos(clock));
-                stop = new VmState.Stop(TimeParsers.fromEpochNanos(r.hostNanos()), TimeParsers.fromEpochNanos(r.guestNanos()),
+                stop = new VmState.Stop(Instants.fromEpochNanos(r.hostNanos()), Instants.fromEpochNanos(r.guestNanos()),
                         "agent", run == null ? null : run.id(), policy.summary());
             } catch (TimeShiftException e) {
                 note = e.getMessage();
@@ -274,7 +277,7 @@ public final class HookService {
             new ClockMirror(paths).write(vmid, recorded);
         }
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("guestTime", recorded == null ? null : TimeParsers.iso(recorded.guestTime()));
+        details.put("guestTime", recorded == null ? null : Instants.iso(recorded.guestTime()));
         details.put("source", recorded == null ? null : recorded.source());
         if (note != null) {
             details.put("agent", note);
@@ -296,9 +299,9 @@ public final class HookService {
         }
         // next cold start: boot the guest already near its time (the worker corrects the rest)
         Instant next = OffsetModel.nextStart(policy, stop, now);
-        String startdate = TimeParsers.pveStartdate(next);
+        String startdate = Instants.pveStartdate(next);
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("guestTimeAtStop", stop == null ? null : TimeParsers.iso(stop.guestTime()));
+        details.put("guestTimeAtStop", stop == null ? null : Instants.iso(stop.guestTime()));
         details.put("source", stop == null ? null : stop.source());
         String current = null;
         boolean localRtc = false;
@@ -402,7 +405,7 @@ public final class HookService {
 
     /** Guest time at a stop no agent reading saw: the guest clock ran at host rate since the start. */
     private static VmState.Stop estimatedStop(VmState.Run run, Instant now, Policy policy) {
-        return new VmState.Stop(now, TimeParsers.fromEpochNanos(TimeParsers.toEpochNanos(now) + run.offsetNs()),
+        return new VmState.Stop(now, Instants.fromEpochNanos(Instants.toEpochNanos(now) + run.offsetNs()),
                 "estimate", run.id(), policy.summary());
     }
 
@@ -453,15 +456,15 @@ public final class HookService {
                 } else {
                     long off = lastOffset != null ? lastOffset : OffsetModel.decide(policy, now, lastStop, null, false).offsetNs();
                     decision = new OffsetModel.Decision(off, OffsetModel.Reason.MIGRATED);
-                    run = new VmState.Run(TimeParsers.iso(now), now, off, decision.reason().id, backup, policy.summary());
+                    run = new VmState.Run(Instants.iso(now), now, off, decision.reason().id, backup, policy.summary());
                 }
                 before.run(run);
                 return; // nothing is set on a running guest: no year check can refuse an incoming migration
             }
             decision = OffsetModel.decide(policy, now, lastStop, lastOffset, resume);
             Instant target = decision.guestTimeAt(now);
-            TimeParsers.requireSettableYear(target, "VM " + vmid + " guest time " + TimeParsers.iso(target));
-            run = new VmState.Run(TimeParsers.iso(now), now, decision.offsetNs(), decision.reason().id, backup,
+            Whens.requireSettableYear(target, "VM " + vmid + " guest time " + Instants.iso(target));
+            run = new VmState.Run(Instants.iso(now), now, decision.offsetNs(), decision.reason().id, backup,
                     policy.summary());
             before.run(run);
         }
@@ -566,7 +569,7 @@ public final class HookService {
 
         @Override
         public long getAsLong() {
-            return TimeParsers.toEpochNanos(clock.instant());
+            return Instants.toEpochNanos(clock.instant());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.timeshift.host.io;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

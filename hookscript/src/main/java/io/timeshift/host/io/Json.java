@@ -1,7 +1,7 @@
 package io.timeshift.host.io;
 
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.json.LightJson;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.json.LightJson;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

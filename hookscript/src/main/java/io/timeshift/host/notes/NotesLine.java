@@ -2,7 +2,8 @@ package io.timeshift.host.notes;
 
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Instants;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +90,7 @@ public record NotesLine(Mode mode, Instant date, Duration offset, String lastRes
 
     /** {@code 2026-11-25T10:31Z}: to the minute, rounded down. */
     static String minutes(Instant at) {
-        String iso = TimeParsers.iso(at.truncatedTo(ChronoUnit.MINUTES));
+        String iso = Instants.iso(at.truncatedTo(ChronoUnit.MINUTES));
         // "yyyy-MM-ddTHH:mm:00Z" for years 0000-9999 (the only ones a policy can hold)
         return iso.length() == 20 ? iso.substring(0, 16) + "Z" : iso;
     }
@@ -225,9 +226,9 @@ public record NotesLine(Mode mode, Instant date, Duration offset, String lastRes
         Duration offset = null;
         try {
             if (mode == Mode.OFFSET) {
-                offset = TimeParsers.parseDuration(t.get(1), "Notes");
+                offset = Durations.parse(t.get(1), "Notes");
             } else {
-                date = TimeParsers.parseInstant(t.get(1));
+                date = Instants.parseInstant(t.get(1));
             }
         } catch (RuntimeException e) {
             return Optional.empty();
@@ -261,7 +262,7 @@ public record NotesLine(Mode mode, Instant date, Duration offset, String lastRes
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("result", lastResult);
-        m.put("finishedAt", lastAt == null ? null : TimeParsers.iso(lastAt));
+        m.put("finishedAt", lastAt == null ? null : Instants.iso(lastAt));
         m.put("errorMs", driftMs);
         m.put("source", "notes");
         return m;
@@ -306,9 +307,9 @@ public record NotesLine(Mode mode, Instant date, Duration offset, String lastRes
     private static Instant lenientInstant(String s) {
         try {
             if (s.length() == 17 && s.charAt(13) == ':' && (s.endsWith("Z") || s.endsWith("z"))) {
-                return TimeParsers.parseInstant(s.substring(0, 16) + ":00Z");
+                return Instants.parseInstant(s.substring(0, 16) + ":00Z");
             }
-            return TimeParsers.parseInstant(s);
+            return Instants.parseInstant(s);
         } catch (RuntimeException e) {
             return null;
         }

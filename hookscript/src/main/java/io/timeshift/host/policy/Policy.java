@@ -1,6 +1,7 @@
 package io.timeshift.host.policy;
 
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Instants;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -75,9 +76,9 @@ public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duratio
         m.put("version", 1);
         m.put("vmid", vmid);
         m.put("mode", mode.id());
-        m.put("date", date == null ? null : TimeParsers.iso(date));
-        m.put("offset", offset == null ? null : TimeParsers.format(offset));
-        m.put("tolerance", TimeParsers.format(tolerance));
+        m.put("date", date == null ? null : Instants.iso(date));
+        m.put("offset", offset == null ? null : Durations.format(offset));
+        m.put("tolerance", Durations.format(tolerance));
         m.put("timeSync", keepTimeSync ? "keep" : "disable");
         m.put("onError", abortOnError ? "abort" : "warn");
         m.put("targets", new ArrayList<>(targets));
@@ -106,8 +107,8 @@ public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duratio
     /** One-line summary for logs and the Notes line: "fixed 2021-03-01T12:00:00Z". */
     public String summary() {
         return switch (mode) {
-            case FIXED, CONTINUE -> mode.id() + " " + TimeParsers.iso(date);
-            case OFFSET -> mode.id() + " " + TimeParsers.format(offset);
+            case FIXED, CONTINUE -> mode.id() + " " + Instants.iso(date);
+            case OFFSET -> mode.id() + " " + Durations.format(offset);
         };
     }
 }

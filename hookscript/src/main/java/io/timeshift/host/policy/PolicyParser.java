@@ -2,9 +2,10 @@ package io.timeshift.host.policy;
 
 import io.timeshift.host.io.Json;
 import io.timeshift.host.time.GuestRtc;
-import io.timeshift.host.time.TimeParsers;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.text.Sanitizer;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Whens;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.text.Sanitizer;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -62,25 +63,25 @@ public final class PolicyParser {
         Duration offset = null;
         if (mode == Mode.OFFSET) {
             if (offsetS == null) {
-                throw bad(source, "offset", "missing: mode offset needs an offset (" + TimeParsers.DURATION_FORMS + ")");
+                throw bad(source, "offset", "missing: mode offset needs an offset (" + Durations.VALID_FORMS + ")");
             }
             if (dateS != null) {
                 throw bad(source, "date", "must be null in mode offset (use mode fixed or continue for a date)");
             }
-            offset = TimeParsers.parseDuration(offsetS, source + ": field 'offset'");
+            offset = Durations.parse(offsetS, source + ": field 'offset'");
         } else {
             if (dateS == null) {
-                throw bad(source, "date", "missing: mode " + mode.id() + " needs a date (" + TimeParsers.WHEN_FORMS + ")");
+                throw bad(source, "date", "missing: mode " + mode.id() + " needs a date (" + Whens.VALID_FORMS + ")");
             }
             if (offsetS != null) {
                 throw bad(source, "offset", "must be null in mode " + mode.id() + " (use mode offset for an offset)");
             }
-            date = TimeParsers.parseWhen(dateS, source + ": field 'date'");
+            date = Whens.parse(dateS, source + ": field 'date'");
         }
         Duration tolerance = Policy.DEFAULT_TOLERANCE;
         String tolS = string(m, "tolerance", source);
         if (tolS != null) {
-            tolerance = TimeParsers.parseDuration(tolS, source + ": field 'tolerance'");
+            tolerance = Durations.parse(tolS, source + ": field 'tolerance'");
             if (tolerance.isNegative() || tolerance.isZero()) {
                 throw bad(source, "tolerance", "must be positive, e.g. PT2S");
             }

@@ -1,9 +1,11 @@
 package io.timeshift.host.policy;
 
+import io.timeshift.common.error.InvalidInputException;
+
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.Json;
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +36,7 @@ public final class PolicyStore {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (java.nio.charset.CharacterCodingException e) {
-            throw new io.timeshift.pve.error.InvalidInputException(f + ": not valid UTF-8 (re-create it with time-shift enable "
+            throw new io.timeshift.common.error.InvalidInputException(f + ": not valid UTF-8 (re-create it with time-shift enable "
                     + vmid + ", or fix the file)");
         } catch (IOException e) {
             throw new EnvironmentException(AtomicFiles.describe("cannot read policy", f, e), e);

@@ -5,10 +5,10 @@ import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.InProcessLocks;
 import io.timeshift.host.io.Json;
-import io.timeshift.host.time.TimeParsers;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.text.Sanitizer;
+import io.timeshift.common.time.Instants;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.text.Sanitizer;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -138,7 +138,7 @@ public final class StateStore {
     private void setAside(int vmid, String problem) {
         Path f = paths.stateFile(vmid);
         Instant now = clock.instant();
-        String stamp = TimeParsers.iso(Instant.ofEpochSecond(now.getEpochSecond())).replace("-", "").replace(":", "");
+        String stamp = Instants.iso(Instant.ofEpochSecond(now.getEpochSecond())).replace("-", "").replace(":", "");
         Path bad = f.resolveSibling(f.getFileName() + ".bad-" + stamp);
         for (int i = 1; Files.exists(bad) && i < 100; i++) {
             bad = f.resolveSibling(f.getFileName() + ".bad-" + stamp + "-" + i);

@@ -1,8 +1,8 @@
 package io.timeshift.host.state;
 
 import io.timeshift.host.time.GuestRtc;
-import io.timeshift.host.time.TimeParsers;
-import io.timeshift.pve.time.TimeBounds;
+import io.timeshift.common.time.Instants;
+import io.timeshift.common.time.TimeBounds;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ public final class VmState {
 
     public void phase(String phase, Instant at) {
         doc.put("lastPhase", phase);
-        doc.put("lastPhaseAt", TimeParsers.iso(at));
+        doc.put("lastPhaseAt", Instants.iso(at));
     }
 
     public String lastPhase() {
@@ -54,7 +54,7 @@ public final class VmState {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", id);
             m.put("policy", policy);
-            m.put("startedAt", TimeParsers.iso(startedAt));
+            m.put("startedAt", Instants.iso(startedAt));
             m.put("offsetNs", offsetNs);
             m.put("offsetHuman", human(offsetNs));
             m.put("reason", reason);
@@ -71,7 +71,7 @@ public final class VmState {
             if (m == null || !(m.get("offsetNs") instanceof Long offset) || !TimeBounds.inRangeDurationNanos(offset)) {
                 return null;
             }
-            Instant started = m.get("startedAt") instanceof String t ? TimeParsers.parseIsoUtc(t) : null;
+            Instant started = m.get("startedAt") instanceof String t ? Instants.parseIsoUtc(t) : null;
             if (!TimeBounds.inRange(started)) {
                 return null; // malformed or out of range (hand-edited, a hostile mirror): as if no run was recorded
             }
@@ -97,7 +97,7 @@ public final class VmState {
 
     public Map<String, Object> startApply(Instant at, Long pid) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("startedAt", TimeParsers.iso(at));
+        m.put("startedAt", Instants.iso(at));
         m.put("finishedAt", null);
         m.put("result", RESULT_RUNNING);
         m.put("message", pid == null ? "apply worker starting" : "apply worker running");
@@ -120,8 +120,8 @@ public final class VmState {
 
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("hostTime", TimeParsers.iso(hostTime));
-            m.put("guestTime", TimeParsers.iso(guestTime));
+            m.put("hostTime", Instants.iso(hostTime));
+            m.put("guestTime", Instants.iso(guestTime));
             m.put("source", source);
             m.put("runId", runId);
             if (policy != null) {
@@ -134,8 +134,8 @@ public final class VmState {
             if (m == null || m.get("guestTime") == null || m.get("hostTime") == null) {
                 return null;
             }
-            Instant host = m.get("hostTime") instanceof String h ? TimeParsers.parseIsoUtc(h) : null;
-            Instant guest = m.get("guestTime") instanceof String g ? TimeParsers.parseIsoUtc(g) : null;
+            Instant host = m.get("hostTime") instanceof String h ? Instants.parseIsoUtc(h) : null;
+            Instant guest = m.get("guestTime") instanceof String g ? Instants.parseIsoUtc(g) : null;
             if (!TimeBounds.inRange(host) || !TimeBounds.inRange(guest)) {
                 return null; // malformed or out of range (hand-edited, a far-future mirror): as if no stop was recorded
             }
@@ -170,7 +170,7 @@ public final class VmState {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("offsetSeconds", l.offsetSeconds());
         m.put("zone", l.zone());
-        m.put("learnedAt", TimeParsers.iso(l.at()));
+        m.put("learnedAt", Instants.iso(l.at()));
         doc.put("guestZone", m);
     }
 
@@ -185,7 +185,7 @@ public final class VmState {
             return null;
         }
         try {
-            return new GuestRtc.Learned((int) s, m.get("zone") instanceof String z ? z : null, TimeParsers.parseInstant(at));
+            return new GuestRtc.Learned((int) s, m.get("zone") instanceof String z ? z : null, Instants.parseInstant(at));
         } catch (java.time.DateTimeException e) {
             return null;
         }
@@ -284,7 +284,7 @@ public final class VmState {
         if (v == null) {
             return null;
         }
-        Instant t = v instanceof String s ? TimeParsers.parseIsoUtc(s) : null;
+        Instant t = v instanceof String s ? Instants.parseIsoUtc(s) : null;
         return TimeBounds.inRange(t) ? null
                 : "field '" + prefix + k + "': not an instant within " + TimeBounds.INSTANT_RANGE + " (like 2021-03-01T12:00:00Z)";
     }

@@ -7,11 +7,11 @@ import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Instants;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
-import io.timeshift.pve.error.TimeShiftException;
-import io.timeshift.pve.text.Sanitizer;
+import io.timeshift.common.error.TimeShiftException;
+import io.timeshift.common.text.Sanitizer;
 import io.timeshift.pve.qga.QgaClient;
 
 import java.io.IOException;
@@ -122,7 +122,7 @@ public final class StatusService {
         Instant now = clock.instant();
         Instant expected = null;
         if (policy != null && running && run != null) {
-            expected = TimeParsers.fromEpochNanos(TimeParsers.toEpochNanos(now) + run.offsetNs());
+            expected = Instants.fromEpochNanos(Instants.toEpochNanos(now) + run.offsetNs());
         }
         m.put("expectedTime", expected == null ? null : expected.toString());
         Instant guest = null;
@@ -130,8 +130,8 @@ public final class StatusService {
         if (running) {
             try {
                 QgaClient.TimedReading r = agents.apply(vmid).withTimeout(Duration.ofSeconds(2))
-                        .timedGetTime(() -> TimeParsers.toEpochNanos(clock.instant()));
-                guest = TimeParsers.fromEpochNanos(r.guestNanos());
+                        .timedGetTime(() -> Instants.toEpochNanos(clock.instant()));
+                guest = Instants.fromEpochNanos(r.guestNanos());
                 if (run != null) {
                     drift = Math.round((r.offsetNanos() - run.offsetNs()) / 1e3) / 1e3;
                 }
@@ -157,8 +157,8 @@ public final class StatusService {
         }
         if (last != null && VmState.RESULT_RUNNING.equals(last.get("result")) && last.get("workerPid") == null
                 && last.get("startedAt") instanceof String at
-                && TimeParsers.parseIsoUtc(at) != null
-                && TimeParsers.parseIsoUtc(at).plus(Duration.ofMinutes(10)).isBefore(clock.instant())) {
+                && Instants.parseIsoUtc(at) != null
+                && Instants.parseIsoUtc(at).plus(Duration.ofMinutes(10)).isBefore(clock.instant())) {
             last = new LinkedHashMap<>(last);
             last.put("result", VmState.RESULT_FAILED);
             last.put("message", "the apply worker never started (fix: time-shift apply " + vmid + ")");

@@ -1,5 +1,7 @@
 package io.timeshift.host.time;
 
+import io.timeshift.common.time.Instants;
+
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -110,7 +112,7 @@ public final class GuestRtc {
 
     /** {@code startdate} text: {@code at} in UTC, or its wall time at {@code offset} for a local-time RTC. */
     public static String startdate(Instant at, ZoneOffset offset) {
-        return TimeParsers.pveStartdate(offset == null ? at : at.plusSeconds(offset.getTotalSeconds()));
+        return Instants.pveStartdate(offset == null ? at : at.plusSeconds(offset.getTotalSeconds()));
     }
 
     /**
@@ -197,7 +199,7 @@ public final class GuestRtc {
     /** The {@code startdate} for {@code target}: UTC text for a UTC RTC, else the chosen local wall time. */
     public static String startdateFor(Instant target, boolean localRtc, String policyZone, Learned learned, ZoneId hostZone) {
         if (!localRtc) {
-            return TimeParsers.pveStartdate(target);
+            return Instants.pveStartdate(target);
         }
         return startdate(target, choose(target, policyZone, learned, hostZone).offset());
     }

@@ -1,6 +1,6 @@
 package io.timeshift.host.admin;
 
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,6 @@
 package io.timeshift.host.admin;
 
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;

@@ -1,7 +1,9 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.common.error.InvalidInputException;
+
 import io.timeshift.host.io.Json;
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -329,8 +331,8 @@ class IsolationTest {
 
         @Test
         void aFirewallRecordThatIsNotAnObjectIsRefusedNamingTheField() {
-            io.timeshift.pve.error.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    io.timeshift.pve.error.InvalidInputException.class,
+            io.timeshift.common.error.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.timeshift.common.error.InvalidInputException.class,
                     () -> io.timeshift.host.policy.PolicyParser.parse(BASE + ",\"firewall\":\"on\"}}", 105, "p"));
             assertTrue(e.getMessage().startsWith("p: field 'original.firewall': must be an object"), e.getMessage());
         }
@@ -358,14 +360,14 @@ class IsolationTest {
             Isolation.Resolver none = host -> {
                 throw new UnknownHostException(host);
             };
-            io.timeshift.pve.error.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
-                    io.timeshift.pve.error.InvalidInputException.class, () -> Isolation.resolve(List.of("ilo.gone:443"), none));
+            io.timeshift.common.error.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.timeshift.common.error.InvalidInputException.class, () -> Isolation.resolve(List.of("ilo.gone:443"), none));
             assertTrue(e.getMessage().startsWith("--target: 'ilo.gone:443': the name ilo.gone does not resolve"), e.getMessage());
         }
 
         @Test
         void aDnsResolverMustBeAnAddress() {
-            org.junit.jupiter.api.Assertions.assertThrows(io.timeshift.pve.error.InvalidInputException.class,
+            org.junit.jupiter.api.Assertions.assertThrows(io.timeshift.common.error.InvalidInputException.class,
                     () -> Isolation.desired(List.of(), List.of("dns.example")));
         }
     }

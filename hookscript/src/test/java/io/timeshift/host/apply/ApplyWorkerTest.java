@@ -4,15 +4,15 @@ import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
-import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
 import io.timeshift.host.testing.JavaProcesses;
 import io.timeshift.host.testing.LockHolderMain;
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.error.InvalidInputException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
@@ -520,7 +520,7 @@ class ApplyWorkerTest {
             host.policy(PolicyJson.fixed(VM, DATE));
             ga.getTimeAnswers(Long.MIN_VALUE);
 
-            assertThrows(io.timeshift.pve.error.EnvironmentException.class, () -> worker().apply(VM, false, false));
+            assertThrows(io.timeshift.common.error.EnvironmentException.class, () -> worker().apply(VM, false, false));
 
             assertEquals("failed", lastApply().get("result"));
             assertTrue(String.valueOf(lastApply().get("message")).contains("outside 1970-01-01T00:00:00Z..2069-12-31T23:59:59Z"),

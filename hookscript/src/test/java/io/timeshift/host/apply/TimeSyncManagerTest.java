@@ -1,8 +1,8 @@
 package io.timeshift.host.apply;
 
-import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

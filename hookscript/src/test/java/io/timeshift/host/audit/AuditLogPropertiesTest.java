@@ -1,8 +1,8 @@
 package io.timeshift.host.audit;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.timeshift.host.testing.MutableClock;
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.testsupport.MutableClock;
+import io.timeshift.common.error.EnvironmentException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

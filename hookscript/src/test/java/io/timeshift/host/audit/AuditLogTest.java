@@ -3,12 +3,12 @@ package io.timeshift.host.audit;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.testing.AuditAppenderMain;
 import io.timeshift.host.testing.JavaProcesses;
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 import java.io.BufferedReader;
 import java.io.IOException;

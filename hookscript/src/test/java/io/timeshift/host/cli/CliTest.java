@@ -1,11 +1,13 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.common.error.CheckFailedException;
+
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.state.StateStore;
-import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;
 import org.junit.jupiter.api.BeforeEach;

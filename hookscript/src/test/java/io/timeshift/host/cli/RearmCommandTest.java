@@ -1,9 +1,9 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.host.state.StateStore;
-import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;
 import io.timeshift.host.time.GuestRtc;

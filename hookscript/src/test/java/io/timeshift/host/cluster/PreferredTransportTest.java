@@ -1,5 +1,7 @@
 package io.timeshift.host.cluster;
 
+import io.timeshift.common.error.EnvironmentException;
+
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.timeshift.host.testing.TempHost;
 import io.timeshift.pve.api.PveClient;
@@ -161,7 +163,7 @@ class PreferredTransportTest {
                 assertThrows(Throwable.class, c::version);
             }
             try (PveClient c = new PveClients(node.paths(), java.util.Map.of(), () -> {
-                throw new io.timeshift.pve.error.EnvironmentException("pvesh not found on PATH");
+                throw new io.timeshift.common.error.EnvironmentException("pvesh not found on PATH");
             }, PveApi.base(pve.getHttpsPort()), io.timeshift.pve.api.retry.RetryConfig.noDelays()).preferred()) {
                 PveAuthException e = assertThrows(PveAuthException.class, c::version);
                 assertTrue(e.getMessage().contains("authentication failure"), e.getMessage());

@@ -1,6 +1,6 @@
 package io.timeshift.host.cluster;
 
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -4,11 +4,11 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import io.timeshift.host.cli.Cli;
 import io.timeshift.host.cli.Services;
 import io.timeshift.host.io.Json;
-import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
 import io.timeshift.host.testing.TempHost;
 import io.timeshift.pve.api.retry.RetryConfig;
-import io.timeshift.pve.time.Monotonic;
+import io.timeshift.common.time.Monotonic;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,7 +4,7 @@ import io.timeshift.host.demo.GuestImage;
 import io.timeshift.host.demo.QemuVm;
 import io.timeshift.host.demo.Qmp;
 import io.timeshift.host.e2e.FakeProxmox.Proc;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Instants;
 import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.QgaClient;
 import org.junit.jupiter.api.AfterEach;
@@ -89,7 +89,7 @@ class CoreLoopHookE2ETest {
         Instant startedAt = Instant.parse((String) runRec.get("startedAt"));
         long guest = agent(vmid).getTimeNanos();
         Instant expected = DATE.plus(Duration.between(startedAt, Instant.now()));
-        assertNear(expected, TimeParsers.fromEpochNanos(guest), Duration.ofMillis(500), "guest clock");
+        assertNear(expected, Instants.fromEpochNanos(guest), Duration.ofMillis(500), "guest clock");
         double errorMs = ((Number) applied.get("errorMs")).doubleValue();
         assertTrue(Math.abs(errorMs) <= 10, "error right after apply must be <= 10 ms, was " + errorMs);
         figures("fixed", applied);
@@ -107,7 +107,7 @@ class CoreLoopHookE2ETest {
         policy(vmid, "{\"version\":1,\"vmid\":202,\"mode\":\"offset\",\"date\":null,\"offset\":\"-P1000D\"}");
         Map<String, Object> applied = startLikeProxmox(vmid, "");
         assertEquals("ok", applied.get("result"), () -> "apply: " + applied);
-        Instant guest = TimeParsers.fromEpochNanos(agent(vmid).getTimeNanos());
+        Instant guest = Instants.fromEpochNanos(agent(vmid).getTimeNanos());
         assertNear(Instant.now().minus(Duration.ofDays(1000)), guest, Duration.ofMillis(500), "guest clock");
         figures("offset", applied);
     }
@@ -130,7 +130,7 @@ class CoreLoopHookE2ETest {
         hookOk(vmid, "post-stop");
         assertEquals("post-stop", readState(vmid).get("lastPhase"));
         // the detached re-arm worker sets the next cold start's startdate through qm set
-        String expectedStartdate = TimeParsers.pveStartdate(guestAtStop);
+        String expectedStartdate = Instants.pveStartdate(guestAtStop);
         waitFor(() -> confText(vmid).contains("startdate: " + expectedStartdate), "startdate re-armed to " + expectedStartdate
                 + "; conf: " + confText(vmid));
         // post-stop again (legacy qm cleanup after an API stop): handled once
@@ -141,7 +141,7 @@ class CoreLoopHookE2ETest {
         Map<String, Object> runRec = map(readState(vmid).get("run"));
         assertEquals("continue", runRec.get("reason"));
         Instant started = Instant.parse((String) runRec.get("startedAt"));
-        Instant guest = TimeParsers.fromEpochNanos(agent(vmid).getTimeNanos());
+        Instant guest = Instants.fromEpochNanos(agent(vmid).getTimeNanos());
         assertNear(guestAtStop.plus(Duration.between(started, Instant.now())), guest, Duration.ofMillis(500),
                 "guest clock resumed from its time at stop");
         assertAuditVerifies();
@@ -165,7 +165,7 @@ class CoreLoopHookE2ETest {
         waitFor(() -> lastApply(vmid).get("reapplied") != null, "worker re-applies after the jump: " + lastApply(vmid));
         Map<String, Object> runRec = map(readState(vmid).get("run"));
         Instant started = Instant.parse((String) runRec.get("startedAt"));
-        Instant guest = TimeParsers.fromEpochNanos(agent(vmid).getTimeNanos());
+        Instant guest = Instants.fromEpochNanos(agent(vmid).getTimeNanos());
         assertNear(DATE.plus(Duration.between(started, Instant.now())), guest, Duration.ofMillis(500), "guest clock put back");
         assertTrue(String.valueOf(lastApply(vmid).get("message")).contains("jumped"), () -> "" + lastApply(vmid));
     }
@@ -238,7 +238,7 @@ class CoreLoopHookE2ETest {
         Instant started = Instant.parse((String) runRec.get("startedAt"));
         long guestNs = waitForAgentTime(vmid);
         // the kernel read the RTC that guest-set-time wrote (hwclock -w): whole seconds, so +-2 s
-        assertNear(DATE.plus(Duration.between(started, Instant.now())), TimeParsers.fromEpochNanos(guestNs),
+        assertNear(DATE.plus(Duration.between(started, Instant.now())), Instants.fromEpochNanos(guestNs),
                 Duration.ofSeconds(2), "guest clock after an in-guest reboot");
     }
 
@@ -270,7 +270,7 @@ class CoreLoopHookE2ETest {
         Instant readAt = Instant.now();
         // the guest's own clock, read through its agent before post-start (no apply has run): within the
         // policy's tolerance; never ahead (the RTC starts after launch and is read in whole seconds)
-        Duration off = Duration.between(DATE.plus(Duration.between(launched, readAt)), TimeParsers.fromEpochNanos(beforeApply));
+        Duration off = Duration.between(DATE.plus(Duration.between(launched, readAt)), Instants.fromEpochNanos(beforeApply));
         assertTrue(off.compareTo(Duration.ofSeconds(-3)) >= 0 && off.compareTo(Duration.ofMillis(500)) <= 0,
                 "guest clock before the agent applied is off by " + off + " (policy tolerance 3 s; " + vm.diagnostics() + ")");
         assertTrue(lastApply(vmid).isEmpty(), () -> "no apply yet: " + lastApply(vmid));
@@ -295,7 +295,7 @@ class CoreLoopHookE2ETest {
         Instant guestAtStop = Instant.parse((String) map(readState(vmid).get("lastStop")).get("guestTime"));
         vms.remove(vms.size() - 1).close();
         hookOk(vmid, "post-stop");
-        String expected = TimeParsers.pveStartdate(guestAtStop.plus(Duration.ofHours(5)));
+        String expected = Instants.pveStartdate(guestAtStop.plus(Duration.ofHours(5)));
         waitFor(() -> confText(vmid).contains("startdate: " + expected), "startdate re-armed in the guest's zone to " + expected
                 + "; conf: " + confText(vmid));
     }

@@ -1,7 +1,7 @@
 package io.timeshift.host.e2e;
 
 import io.timeshift.host.demo.GuestImage;
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 import org.junit.jupiter.api.Assumptions;
 
 /**

@@ -1,6 +1,6 @@
 package io.timeshift.host.env;
 
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

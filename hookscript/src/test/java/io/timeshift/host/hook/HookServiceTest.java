@@ -2,13 +2,13 @@ package io.timeshift.host.hook;
 
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.io.Json;
-import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.RecordingDetacher;
 import io.timeshift.host.testing.TempHost;
-import io.timeshift.host.time.TimeParsers;
+import io.timeshift.common.time.Instants;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
@@ -566,7 +566,7 @@ class HookServiceTest {
 
             hook("post-stop");
 
-            String expected = TimeParsers.pveStartdate(clock.instant().minus(Duration.ofDays(90)));
+            String expected = Instants.pveStartdate(clock.instant().minus(Duration.ofDays(90)));
             assertEquals("2025-10-12T10:00:00", expected);
             assertEquals(List.of(List.of("rearm", "105", expected)), detacher.spawns().stream().map(RecordingDetacher.Spawn::args).toList());
         }
@@ -720,7 +720,7 @@ class HookServiceTest {
             assertEquals(0, hook("post-stop"));
 
             assertEquals(sourceRunId, lastStop().get("runId"));
-            assertEquals(TimeParsers.iso(clock.instant().plusNanos(sourceOffset)), lastStop().get("guestTime"));
+            assertEquals(Instants.iso(clock.instant().plusNanos(sourceOffset)), lastStop().get("guestTime"));
         }
 
         @Test

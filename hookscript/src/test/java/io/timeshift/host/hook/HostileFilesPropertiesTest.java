@@ -8,11 +8,13 @@ import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
 import io.timeshift.host.testing.Hostile;
-import io.timeshift.host.time.TimeParsers;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
-import io.timeshift.pve.json.LightJson;
-import io.timeshift.pve.time.TimeBounds;
+import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Instants;
+import io.timeshift.common.time.Whens;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
+import io.timeshift.common.json.LightJson;
+import io.timeshift.common.time.TimeBounds;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -130,9 +132,9 @@ class HostileFilesPropertiesTest {
     @Property(tries = 3000)
     void durationsAreWithinOneHundredYearsOrInvalidInput(@ForAll("durations") String text) {
         try {
-            Duration d = TimeParsers.parseDuration(text, "--offset");
+            Duration d = Durations.parse(text, "--offset");
             assertTrue(d.abs().compareTo(Duration.ofDays(36_500)) <= 0, d.toString());
-            assertEquals(d, TimeParsers.parseDuration(TimeParsers.format(d), "again"), "format/parse round trip");
+            assertEquals(d, Durations.parse(Durations.format(d), "again"), "format/parse round trip");
         } catch (InvalidInputException e) {
             assertOneLine(e.getMessage());
         }
@@ -141,9 +143,9 @@ class HostileFilesPropertiesTest {
     @Property(tries = 2000)
     void datesAreWithinTheSettableYearsOrInvalidInput(@ForAll("dates") String text) {
         try {
-            Instant t = TimeParsers.parseWhen(text, "--date");
+            Instant t = Whens.parse(text, "--date");
             assertTrue(TimeBounds.inRange(t), t.toString());
-            assertEquals(t, TimeParsers.parseInstant(TimeParsers.iso(t)));
+            assertEquals(t, Instants.parseInstant(Instants.iso(t)));
         } catch (InvalidInputException e) {
             assertOneLine(e.getMessage());
         }

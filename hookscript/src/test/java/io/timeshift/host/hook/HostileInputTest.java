@@ -2,9 +2,9 @@ package io.timeshift.host.hook;
 
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.io.Json;
-import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.RecordingDetacher;
 import io.timeshift.host.testing.TempHost;

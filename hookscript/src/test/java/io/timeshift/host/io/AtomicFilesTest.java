@@ -1,6 +1,6 @@
 package io.timeshift.host.io;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

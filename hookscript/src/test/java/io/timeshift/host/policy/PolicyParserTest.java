@@ -2,8 +2,8 @@ package io.timeshift.host.policy;
 
 import io.timeshift.host.io.Json;
 import io.timeshift.host.testing.PolicyJson;
-import io.timeshift.pve.error.InvalidInputException;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

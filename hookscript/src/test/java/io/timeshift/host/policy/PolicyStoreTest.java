@@ -1,7 +1,7 @@
 package io.timeshift.host.policy;
 
 import io.timeshift.host.testing.TempHost;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

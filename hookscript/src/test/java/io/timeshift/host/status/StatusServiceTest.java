@@ -1,10 +1,12 @@
 package io.timeshift.host.status;
 
+import io.timeshift.common.json.LightJson;
+
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
-import io.timeshift.host.testing.FakeMonotonic;
+import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
-import io.timeshift.host.testing.MutableClock;
+import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;
 import org.junit.jupiter.api.BeforeEach;
@@ -246,7 +248,7 @@ class StatusServiceTest {
 
             // not a dns-name: Proxmox's check_type drops the key (docs/pve-config-format.md), so do we
             assertTrue(json.contains("\"name\":null"), json);
-            Object back = ((List<?>) io.timeshift.pve.json.LightJson.parsePlain(json)).get(0);
+            Object back = ((List<?>) io.timeshift.common.json.LightJson.parsePlain(json)).get(0);
             assertEquals(VM, ((Number) ((Map<?, ?>) back).get("vmid")).intValue());
         }
     }

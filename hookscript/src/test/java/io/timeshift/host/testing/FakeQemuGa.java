@@ -1,5 +1,7 @@
 package io.timeshift.host.testing;
 
+import io.timeshift.testsupport.FakeMonotonic;
+
 import io.timeshift.host.io.Json;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.QgaConnection;

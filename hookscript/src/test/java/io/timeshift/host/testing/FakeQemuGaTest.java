@@ -1,5 +1,9 @@
 package io.timeshift.host.testing;
 
+import io.timeshift.testsupport.FakeMonotonic;
+
+import io.timeshift.testsupport.MutableClock;
+
 import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.AgentNotAnsweringException;
 import io.timeshift.pve.qga.ExecResult;

@@ -3,7 +3,7 @@ package io.timeshift.pve.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.timeshift.pve.api.json.PveJson;
 import io.timeshift.pve.api.transport.Method;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

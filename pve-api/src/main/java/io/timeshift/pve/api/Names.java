@@ -1,6 +1,6 @@
 package io.timeshift.pve.api;
 
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.util.Set;
 import java.util.regex.Pattern;
 

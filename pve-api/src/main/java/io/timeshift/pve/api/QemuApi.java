@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.timeshift.pve.api.error.PveProtocolException;
 import io.timeshift.pve.api.json.PveJson;
 import io.timeshift.pve.api.transport.Method;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;

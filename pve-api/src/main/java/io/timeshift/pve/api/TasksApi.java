@@ -7,7 +7,7 @@ import io.timeshift.pve.api.tasks.TaskStatus;
 import io.timeshift.pve.api.tasks.Upid;
 import io.timeshift.pve.api.transport.Method;
 import io.timeshift.pve.api.transport.PveResponse;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

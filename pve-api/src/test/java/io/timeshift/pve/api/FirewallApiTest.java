@@ -27,7 +27,7 @@ import io.timeshift.pve.api.transport.ApiToken;
 import io.timeshift.pve.api.transport.HttpsTransport;
 import io.timeshift.pve.api.transport.Secret;
 import io.timeshift.pve.api.transport.TlsTrust;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

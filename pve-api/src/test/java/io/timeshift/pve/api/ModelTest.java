@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.timeshift.pve.api.error.PveProtocolException;
 import io.timeshift.pve.api.json.PveJson;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;

@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.error;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 /**
  * HTTP 401: the API token, password, TOTP code or ticket was rejected (PVE answers every login

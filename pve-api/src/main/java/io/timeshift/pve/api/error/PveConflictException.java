@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.error;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 /**
  * The request conflicts with the current state of the VM or the cluster: someone else changed the

@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.error;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 /**
  * The connection failed: refused, reset, unknown host, closed without an answer, or the endpoint's

@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.error;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 /**
  * A successful answer that does not have the shape we rely on (not JSON, a missing field, a

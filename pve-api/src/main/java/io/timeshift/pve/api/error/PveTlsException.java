@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.error;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 
 /**
  * The TLS handshake failed: the certificate is not trusted, its name does not match, or its

@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.retry;
 
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.time.Duration;
 import java.util.Objects;
 

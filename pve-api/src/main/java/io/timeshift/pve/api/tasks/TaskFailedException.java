@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.tasks;
 
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 import java.util.List;
 
 /**

@@ -1,10 +1,12 @@
 package io.timeshift.pve.api.tasks;
 
+import io.timeshift.common.time.Sleeper;
+
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.TasksApi;
 import io.timeshift.pve.api.error.PveTimeoutException;
-import io.timeshift.pve.error.EnvironmentException;
-import io.timeshift.pve.time.Monotonic;
+import io.timeshift.common.error.EnvironmentException;
+import io.timeshift.common.time.Monotonic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.tasks;
 
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.transport;
 
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;

@@ -8,7 +8,7 @@ import io.timeshift.pve.api.error.PveTimeoutException;
 import io.timeshift.pve.api.error.PveTlsException;
 import io.timeshift.pve.api.json.PveErrorBody;
 import io.timeshift.pve.api.json.PveJson;
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;

@@ -1,6 +1,6 @@
 package io.timeshift.pve.api.transport;
 
-import io.timeshift.pve.error.InvalidInputException;
+import io.timeshift.common.error.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.timeshift.pve.api.error.PveConflictException.Reason;
-import io.timeshift.pve.error.TimeShiftException;
+import io.timeshift.common.error.TimeShiftException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;

@@ -1,7 +1,7 @@
 package io.timeshift.pve.api.json;
 
-import io.timeshift.pve.error.TimeShiftException;
-import io.timeshift.pve.text.HostileText;
+import io.timeshift.common.error.TimeShiftException;
+import io.timeshift.testsupport.HostileText;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

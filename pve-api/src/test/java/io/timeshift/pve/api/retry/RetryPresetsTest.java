@@ -1,5 +1,7 @@
 package io.timeshift.pve.api.retry;
 
+import io.timeshift.common.error.InvalidInputException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -191,13 +193,13 @@ class RetryPresetsTest {
 
         @Test
         void invalidSettingsAreRefusedWithTheValidRange() {
-            assertThrows(io.timeshift.pve.error.InvalidInputException.class,
+            assertThrows(io.timeshift.common.error.InvalidInputException.class,
                     () -> new RetrySettings(0, Duration.ZERO, Duration.ZERO, 0, Duration.ofSeconds(1)));
-            assertThrows(io.timeshift.pve.error.InvalidInputException.class,
+            assertThrows(io.timeshift.common.error.InvalidInputException.class,
                     () -> new RetrySettings(3, Duration.ofSeconds(2), Duration.ofSeconds(1), 0, Duration.ofSeconds(10)));
-            assertThrows(io.timeshift.pve.error.InvalidInputException.class,
+            assertThrows(io.timeshift.common.error.InvalidInputException.class,
                     () -> new RetrySettings(3, Duration.ZERO, Duration.ZERO, 1.5, Duration.ofSeconds(10)));
-            assertThrows(io.timeshift.pve.error.InvalidInputException.class, () -> new BreakerSettings(0, Duration.ofSeconds(1)));
+            assertThrows(io.timeshift.common.error.InvalidInputException.class, () -> new BreakerSettings(0, Duration.ofSeconds(1)));
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.timeshift.pve.api.transport;
 
+import io.timeshift.common.error.InvalidInputException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,7 +21,7 @@ import io.timeshift.pve.api.json.PveJson;
 import io.timeshift.pve.api.retry.RetryConfig;
 import io.timeshift.pve.api.support.FakePvesh;
 import io.timeshift.pve.api.support.PveFixtures;
-import io.timeshift.pve.error.EnvironmentException;
+import io.timeshift.common.error.EnvironmentException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -108,7 +110,7 @@ class PveshTransportTest {
 
         @Test
         void rejectsParameterNamesThatCouldBeOptions() {
-            assertThrows(io.timeshift.pve.error.InvalidInputException.class,
+            assertThrows(io.timeshift.common.error.InvalidInputException.class,
                     () -> transport.call(Method.GET, "/version", Map.of("--output-format", "text")));
         }
 
