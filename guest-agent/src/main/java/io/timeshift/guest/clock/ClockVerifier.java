@@ -1,5 +1,7 @@
 package io.timeshift.guest.clock;
 
+import io.timeshift.common.policy.GuestPolicy;
+
 import io.timeshift.guest.Finding;
 import io.timeshift.guest.GuestContext;
 import io.timeshift.common.error.EnvironmentException;
@@ -40,7 +42,7 @@ public final class ClockVerifier {
     public VerifyReport verify(Optional<Instant> expect, Optional<Duration> tolerance) {
         // --expect: the time the user asked about is the time the command started
         Instant now = ctx.clock().instant();
-        Optional<GuestPolicy> policy = GuestPolicy.load(ctx.policyFile(), ctx.json().get());
+        Optional<GuestPolicy> policy = GuestPolicy.load(ctx.policyFile());
         if (expect.isEmpty() && policy.isEmpty()) {
             throw new EnvironmentException("nothing to compare the clock with: pass --expect <when>, or let the host write "
                     + ctx.policyFile() + " (`time-shift apply <vmid>`)");

@@ -1,7 +1,7 @@
 package io.timeshift.guest.hold;
 
 import io.timeshift.guest.GuestContext;
-import io.timeshift.guest.clock.GuestPolicy;
+import io.timeshift.common.policy.GuestPolicy;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.guest.sys.CommandResult;
 import io.timeshift.guest.sys.Rtc;
@@ -40,7 +40,7 @@ public final class HoldService {
     public Result hold() {
         List<String> lines = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        Optional<GuestPolicy> loaded = GuestPolicy.load(ctx.policyFile(), ctx.json().get());
+        Optional<GuestPolicy> loaded = GuestPolicy.load(ctx.policyFile());
         if (loaded.isEmpty()) {
             lines.add("no policy at " + ctx.policyFile() + ": nothing to hold");
             return new Result(lines, failures);

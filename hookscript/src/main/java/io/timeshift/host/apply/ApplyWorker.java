@@ -1,5 +1,7 @@
 package io.timeshift.host.apply;
 
+import io.timeshift.common.policy.GuestPolicy;
+
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
@@ -54,8 +56,8 @@ import java.util.function.IntFunction;
  */
 public final class ApplyWorker {
     /** Where the guest command {@code time-shift-guest verify/hold} reads what the host applied. */
-    public static final String GUEST_DIR = "/var/lib/time-shift-guest";
-    public static final String GUEST_POLICY = GUEST_DIR + "/policy.json";
+    public static final String GUEST_DIR = GuestPolicy.GUEST_DIR;
+    public static final String GUEST_POLICY = GuestPolicy.FILE;
 
     /** Sleeps on the monotonic clock; injectable so tests do not wait. */
     @FunctionalInterface
@@ -341,15 +343,10 @@ public final class ApplyWorker {
         if (os != null && os.isWindows()) {
             return;
         }
-        Map<String, Object> g = new LinkedHashMap<>(policy.toJson());
-        g.remove("original");
-        g.remove("chain");
-        g.put("expectedOffsetMs", offsetNs / 1_000_000);
-        g.put("appliedAt", rec.get("guestTimeAfter"));
-        g.put("hostAppliedAt", rec.get("finishedAt"));
+        byte[] g = GuestPolicy.toJson(policy.toJson(), offsetNs / 1_000_000, rec.get("guestTimeAfter"), rec.get("finishedAt"));
         try {
             agent.run(Duration.ofSeconds(10), "mkdir", "-p", GUEST_DIR);
-            agent.writeFile(GUEST_POLICY, Json.pretty(g));
+            agent.writeFile(GUEST_POLICY, g);
             rec.put("guestPolicy", GUEST_POLICY);
         } catch (AgentException e) {
             rec.put("guestPolicy", "not written: " + e.getMessage());
