@@ -115,6 +115,21 @@ public final class RetryPresets {
         return new RetrySettings(30, Duration.ofMillis(500), Duration.ofSeconds(10), 0.25, maxWait);
     }
 
+    /**
+     * Settings for {@link #pollLocal}: look again after 0.2 s, backing off to 1 s, for at most
+     * {@code maxWait} (attempts bounded by what fits into it); one attempt when {@code maxWait} is
+     * under 2 ms.
+     */
+    public static RetrySettings pollLocalSettings(Duration maxWait) {
+        if (maxWait.toMillis() < 2) {
+            return RetrySettings.NONE;
+        }
+        Duration maxDelay = maxWait.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? maxWait.dividedBy(2) : Duration.ofSeconds(1);
+        Duration initial = maxDelay.dividedBy(2).compareTo(Duration.ofMillis(200)) < 0 ? maxDelay.dividedBy(2) : Duration.ofMillis(200);
+        long attempts = Math.min(Integer.MAX_VALUE - 1, maxWait.toMillis() / Math.max(1, initial.toMillis()) + 2);
+        return new RetrySettings((int) attempts, initial, maxDelay, 0, maxWait);
+    }
+
     /** Settings for {@link #configRace}: 3 attempts, 0.5 s then 1 s apart, at most 30 s. */
     public static RetrySettings configRaceSettings() {
         return new RetrySettings(3, Duration.ofMillis(500), Duration.ofSeconds(1), 0, Duration.ofSeconds(30));

@@ -143,6 +143,21 @@ class ConfigPresetsTest {
         }
 
         @Test
+        void settingsFitAnyWaitIncludingShortAndZeroOnes() {
+            RetrySettings minutes = RetryPresets.pollLocalSettings(Duration.ofMinutes(2));
+            RetrySettings short1 = RetryPresets.pollLocalSettings(Duration.ofMillis(300));
+
+            assertEquals(Duration.ofMillis(200), minutes.initialDelay());
+            assertEquals(Duration.ofSeconds(1), minutes.maxDelay());
+            assertEquals(Duration.ofMinutes(2), minutes.maxDuration());
+            assertEquals(602, minutes.maxAttempts(), "bounded by what fits into the wait");
+            assertEquals(Duration.ofMillis(150), short1.maxDelay());
+            assertEquals(Duration.ofMillis(75), short1.initialDelay());
+            assertEquals(RetrySettings.NONE, RetryPresets.pollLocalSettings(Duration.ZERO));
+            RetryPresets.pollLocal("lock", r -> r == null, short1); // valid for Failsafe's backoff
+        }
+
+        @Test
         void anExceptionIsNotRetried() {
             AtomicInteger n = new AtomicInteger();
             IllegalStateException boom = new IllegalStateException("boom");
