@@ -1,5 +1,7 @@
 package io.timeshift.common.policy;
 
+import io.timeshift.common.time.Durations;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -2,6 +2,9 @@ package io.timeshift.host.admin;
 
 import io.timeshift.common.text.Sanitizer;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import io.timeshift.host.apply.ApplyWorker;
 import io.timeshift.host.apply.TimeSyncManager;
 import io.timeshift.host.audit.AuditLog;
@@ -16,6 +19,7 @@ import io.timeshift.host.state.StateStore;
 import io.timeshift.common.time.Instants;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;
+import io.timeshift.pve.api.retry.RetryPresets;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
 import io.timeshift.common.error.TimeShiftException;
@@ -286,26 +290,34 @@ public final class DisableService {
         }
     }
 
-    /** An apply worker in its hold period would put the shift back: wait for it (bounded). */
+    /**
+     * An apply worker in its hold period would put the shift back: wait for it, polling its lock under
+     * {@link RetryPresets#pollLocal} (0.2 s backing off to 1 s) for at most {@code workerWait}.
+     */
     private FileLock waitForWorker(int vmid, FileChannel ch) throws IOException {
-        long deadline = System.nanoTime() + workerWait.toNanos();
         FileLock lock = ch.tryLock();
-        if (lock == null) {
-            out.println("VM " + vmid + ": waiting for the running apply worker to finish (up to " + workerWait.toSeconds() + " s)");
-            out.flush();
+        if (lock != null) {
+            return lock;
         }
-        while (lock == null) {
-            if (System.nanoTime() > deadline) {
-                throw new EnvironmentException("an apply worker for VM " + vmid + " still runs (lock " + paths.workerLock(vmid)
-                        + "); run time-shift disable " + vmid + " again when it has finished");
+        out.println("VM " + vmid + ": waiting for the running apply worker to finish (up to " + workerWait.toSeconds() + " s)");
+        out.flush();
+        RetryPolicy<FileLock> poll = RetryPresets.pollLocal("worker lock of VM " + vmid, l -> l == null,
+                RetryPresets.pollLocalSettings(workerWait));
+        try {
+            lock = Failsafe.with(poll).get(ch::tryLock);
+        } catch (FailsafeException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
             }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
+            if (e.getCause() instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
                 throw new EnvironmentException("interrupted while waiting for the apply worker of VM " + vmid, e);
             }
-            lock = ch.tryLock();
+            throw e;
+        }
+        if (lock == null) {
+            throw new EnvironmentException("an apply worker for VM " + vmid + " still runs (lock " + paths.workerLock(vmid)
+                    + "); run time-shift disable " + vmid + " again when it has finished");
         }
         return lock;
     }

@@ -18,7 +18,6 @@ import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.StorageConfig;
 import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.pve.api.error.PveNotFoundException;
-import io.timeshift.pve.api.transport.Method;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
 import io.timeshift.common.error.TimeShiftException;
@@ -282,12 +281,7 @@ public final class EnableService {
 
     /** {@code pvesh set /storage/<id> --content ...} (the API of {@code pvesm set}). */
     static void setStorageContent(PveClient client, String storage, String content, String digest) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("content", content);
-        if (digest != null) {
-            params.put("digest", digest);
-        }
-        client.resilience().call(client.transport(), Method.PUT, "/storage/" + storage, params);
+        client.setStorageContent(storage, content, digest);
     }
 
     static void deleteFile(Path p) {

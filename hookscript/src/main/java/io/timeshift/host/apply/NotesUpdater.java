@@ -1,5 +1,7 @@
 package io.timeshift.host.apply;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
 import io.timeshift.host.admin.ArgvText;
 import io.timeshift.host.admin.LocalNode;
 import io.timeshift.host.env.HostPaths;
@@ -8,8 +10,10 @@ import io.timeshift.host.policy.Policy;
 import io.timeshift.common.time.Instants;
 import io.timeshift.pve.api.ConfigUpdate;
 import io.timeshift.pve.api.PveClient;
+import io.timeshift.pve.api.QemuApi;
 import io.timeshift.pve.api.VmConfigView;
-import io.timeshift.pve.api.error.PveConflictException;
+import io.timeshift.pve.api.retry.RetryPresets;
+import io.timeshift.pve.api.retry.RetrySettings;
 
 import java.io.PrintStream;
 import java.time.Instant;
@@ -19,9 +23,10 @@ import java.util.function.Supplier;
 /**
  * Keeps the VM's Notes line ({@code time-shift: fixed 2021-03-01T12:00:00Z · last apply ok
  * 2026-11-25T10:31Z · drift 4 ms}) current after every apply, as the contract asks, so the Proxmox GUI
- * shows the last result. One config update checked against the digest, retried a few times when
- * someone else changed the config meanwhile (the start task may still hold the VM's lock for a moment
- * after post-start). Everything else in the Notes is left untouched, and the line is not written when the
+ * shows the last result. One config update checked against the digest; the read-modify-write is
+ * retried under {@link RetryPresets#configRace} (3 attempts, 0.5 s then 1 s apart) when it lost a race
+ * that wrote nothing: someone else changed the config meanwhile (digest) or the VM's config lock was not
+ * free in time (the start task may still hold it for a moment after post-start). Everything else in the Notes is left untouched, and the line is not written when the
  * Notes would pass Proxmox's 8192 characters ({@link NotesLine#putWithin}). Failures are only logged: the
  * clock is what matters, the Notes are a view of it.
  */
@@ -29,11 +34,18 @@ public final class NotesUpdater implements ApplyWorker.Listener {
     private final HostPaths paths;
     private final Supplier<PveClient> client;
     private final PrintStream log;
+    private final RetrySettings retry;
 
     public NotesUpdater(HostPaths paths, Supplier<PveClient> client, PrintStream log) {
+        this(paths, client, log, RetryPresets.configRaceSettings());
+    }
+
+    /** With explicit retry settings (tests: {@code configRaceSettings().withoutDelays()}). */
+    public NotesUpdater(HostPaths paths, Supplier<PveClient> client, PrintStream log, RetrySettings retry) {
         this.paths = paths;
         this.client = client;
         this.log = log;
+        this.retry = retry;
     }
 
     @Override
@@ -44,41 +56,37 @@ public final class NotesUpdater implements ApplyWorker.Listener {
         Double drift = lastApply.get("errorMs") instanceof Number n ? n.doubleValue() : null;
         String line = NotesLine.applied(policy, result, when, drift, ArgvText.separator());
         String node = LocalNode.name(paths.pveDir());
-        RuntimeException last = null;
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            try (PveClient c = client.get()) {
-                VmConfigView conf = c.node(node).qemu(vmid).config();
-                String before = conf.description().orElse("");
-                String after = NotesLine.putWithin(before, line);
-                if (after == null) {
-                    log.println(NotesLine.noRoom(vmid, before, line));
-                    return;
-                }
-                if (after.equals(before)) {
-                    return;
-                }
-                ConfigUpdate.Builder u = ConfigUpdate.builder().set("description", after);
-                if (conf.digest() != null) {
-                    u.digest(conf.digest());
-                }
-                c.node(node).qemu(vmid).updateConfig(u.build());
-                return;
-            } catch (PveConflictException e) {
-                last = e; // digest changed or the config is still locked: read again
-                sleep(500L * attempt);
-            } catch (RuntimeException e) {
-                log.println("VM " + vmid + ": Notes line not updated: " + e.getMessage());
-                return;
+        RetryPolicy<Object> race = RetryPresets.configRace("Notes of VM " + vmid, retry);
+        try (PveClient c = client.get()) {
+            String skipped = Failsafe.with(race).get(() -> writeLine(c.node(node).qemu(vmid), line));
+            if (skipped != null) {
+                log.println(skipped);
             }
+        } catch (RuntimeException e) {
+            // digest changed or the lock stayed taken on every attempt, or anything else: the Notes are only a view
+            log.println("VM " + vmid + ": Notes line not updated: " + e.getMessage());
         }
-        log.println("VM " + vmid + ": Notes line not updated: " + (last == null ? "" : last.getMessage()));
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * One attempt: read the config, put the line in, write it checked against the digest just read.
+     * Returns the line to log when the Notes have no room for it, else null.
+     */
+    private static String writeLine(QemuApi vm, String line) {
+        VmConfigView conf = vm.config();
+        String before = conf.description().orElse("");
+        String after = NotesLine.putWithin(before, line);
+        if (after == null) {
+            return NotesLine.noRoom(vm.vmid(), before, line);
         }
+        if (after.equals(before)) {
+            return null;
+        }
+        ConfigUpdate.Builder u = ConfigUpdate.builder().set("description", after);
+        if (conf.digest() != null) {
+            u.digest(conf.digest());
+        }
+        vm.updateConfig(u.build());
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 package io.timeshift.host.cluster;
 
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.pve.api.AccessApi;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.error.TransportFailure;
 import io.timeshift.pve.api.transport.Secret;
@@ -71,7 +72,7 @@ public final class ApiSetupService {
     /** @param client must act as root@pam or an administrator (pvesh as root on a node) */
     public ApiSetupService(PveClient client, HostPaths paths) {
         this.client = client;
-        this.access = new AccessApi(client);
+        this.access = client.access();
         this.tokenFile = paths.tokenFile();
     }
 

@@ -10,17 +10,14 @@ import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.status.StatusProblems;
 import io.timeshift.common.time.Instants;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.timeshift.pve.api.ApiPath;
 import io.timeshift.pve.api.ClusterResource;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.QemuApi;
+import io.timeshift.pve.api.QemuListEntry;
 import io.timeshift.pve.api.ResourceType;
 import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.pve.api.VmStatus;
 import io.timeshift.pve.api.error.PveServerException;
-import io.timeshift.pve.api.json.PveJson;
-import io.timeshift.pve.api.transport.Method;
 import io.timeshift.common.error.TimeShiftException;
 
 import java.nio.file.Files;
@@ -368,17 +365,14 @@ public final class ClusterStatusService {
     }
 
     private Map<Integer, Instant> readNodeStarts(String node) {
-        String path = ApiPath.of("nodes").child(node).child("qemu").toString();
-        String op = "GET " + path;
         Map<Integer, Instant> out = new HashMap<>();
         try {
             Instant t0 = clock.instant();
-            JsonNode list = client.resilience().call(client.transport(), Method.GET, path, Map.of()).data();
+            List<QemuListEntry> list = client.node(node).qemuList();
             Instant at = mid(t0, clock.instant());
-            for (JsonNode vm : PveJson.array(list, op)) {
-                long id = PveJson.longValue(vm, "vmid", 0, op);
-                if ("running".equals(PveJson.text(vm, "status")) && id > 0) {
-                    out.put((int) id, at.minusSeconds(PveJson.longValue(vm, "uptime", 0, op)).minusMillis(500));
+            for (QemuListEntry vm : list) {
+                if (vm.running() && vm.vmid() > 0) {
+                    out.put(vm.vmid(), at.minusSeconds(vm.uptimeSeconds()).minusMillis(500));
                 }
             }
         } catch (RuntimeException e) {

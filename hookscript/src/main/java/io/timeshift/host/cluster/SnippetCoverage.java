@@ -1,13 +1,10 @@
 package io.timeshift.host.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.timeshift.host.admin.ConfigEdits;
-import io.timeshift.pve.api.ApiPath;
 import io.timeshift.pve.api.NodeInfo;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.StorageConfig;
 import io.timeshift.pve.api.StorageContent;
-import io.timeshift.pve.api.transport.Method;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -165,16 +162,8 @@ public final class SnippetCoverage {
 
     /** Whether the caller holds Datastore.Allocate on /storage/{sid}; true when that cannot be asked. */
     private boolean maySeeSnippets(String sid) {
-        String path = "/storage/" + sid;
         try {
-            JsonNode data = client.resilience().call(client.transport(), Method.GET,
-                    ApiPath.of("access", "permissions").toString(), Map.of("path", path)).data();
-            JsonNode privs = data.get(path);
-            if (privs == null || !privs.isObject()) {
-                return false;
-            }
-            JsonNode alloc = privs.get("Datastore.Allocate");
-            return alloc != null && !alloc.isNull();
+            return client.access().permissions("/storage/" + sid).containsKey("Datastore.Allocate");
         } catch (RuntimeException e) {
             return true; // cannot tell: report what the listing says
         }

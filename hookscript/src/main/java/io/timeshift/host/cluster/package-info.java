@@ -24,9 +24,9 @@
  * work in a service here that takes the {@code PveClient} (tests drive it with WireMock, see
  * {@code PveApi} and {@code ClusterScenario} in the tests). A fan-out over many VMs should use
  * {@code ClusterStatusService.fanOutRetry} so one dead node does not open the endpoint's breaker for
- * all. An endpoint pve-api lacks: prefer adding it to pve-api; until then go through
- * {@code client.resilience().call(client.transport(), ...)} with an {@code ApiPath}, as
- * {@code AccessApi} does, never around the retry presets.
+ * all. An endpoint pve-api lacks is added to pve-api (a method on the
+ * level it belongs to, see {@code PveClient}); the client offers no way around its typed calls and
+ * retry presets.
  *
  * <h2>Common mistakes</h2>
  * <ul>

@@ -29,12 +29,14 @@ class RearmCommandTest {
     private static final int VM = 105;
     private static final String DATE = "2021-03-01T12:00:00Z";
     private static final Instant T0 = Instant.parse("2026-01-10T08:00:00Z");
+    /** What {@code qm set 105 --startdate X} runs, through pvesh (qemu-server update_vm, PUT). */
+    private static final String SET = "set /nodes/pve1/qemu/105/config --output-format json --startdate ";
 
     @TempDir
     Path dir;
 
     private TempHost host;
-    private Path qmLog;
+    private Path calls;
     private Path bin;
     private final MutableClock clock = new MutableClock(T0);
 
@@ -42,10 +44,16 @@ class RearmCommandTest {
     void node() throws IOException {
         host = new TempHost(dir);
         bin = Files.createDirectories(dir.resolve("bin"));
-        qmLog = dir.resolve("qm.log");
-        Path qm = bin.resolve("qm");
-        Files.writeString(qm, "#!/bin/sh\necho \"$*\" >> '" + qmLog + "'\n");
-        Files.setPosixFilePermissions(qm, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // the admin tests' fake pvesh: records each argv under <dir>/pvesh/calls, writes succeed
+        Path pvesh = bin.resolve("pvesh");
+        try (java.io.InputStream in = RearmCommandTest.class.getResourceAsStream("/fake-pvesh/pvesh")) {
+            Files.write(pvesh, in.readAllBytes());
+        }
+        Files.setPosixFilePermissions(pvesh, PosixFilePermissions.fromString("rwxr-xr-x"));
+        calls = dir.resolve("pvesh/calls");
+        Path pve = host.paths().pveDir();
+        Files.createDirectories(pve.resolve("nodes/pve1"));
+        Files.createSymbolicLink(pve.resolve("local"), Path.of("nodes/pve1"));
     }
 
     private int rearm() {
@@ -56,8 +64,18 @@ class RearmCommandTest {
                 "rearm", Integer.toString(VM));
     }
 
-    private String qmCalls() throws IOException {
-        return Files.exists(qmLog) ? Files.readString(qmLog) : "";
+    /** Every pvesh call, its argv joined by spaces, one per line. */
+    private String pveshCalls() throws IOException {
+        if (!Files.isDirectory(calls)) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        try (var files = Files.list(calls)) {
+            for (Path f : files.sorted().toList()) {
+                b.append(Files.readString(f).replace('\0', ' ').trim()).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     @Nested
@@ -69,7 +87,7 @@ class RearmCommandTest {
 
             assertEquals(0, rearm());
 
-            assertEquals("set 105 --startdate 2021-03-01T17:00:00\n", qmCalls());
+            assertEquals(SET + "2021-03-01T17:00:00\n", pveshCalls());
         }
 
         @Test
@@ -79,7 +97,7 @@ class RearmCommandTest {
 
             assertEquals(0, rearm());
 
-            assertEquals("set 105 --startdate 2021-03-01T07:00:00\n", qmCalls());
+            assertEquals(SET + "2021-03-01T07:00:00\n", pveshCalls());
         }
 
         @Test
@@ -89,7 +107,7 @@ class RearmCommandTest {
 
             assertEquals(0, rearm());
 
-            assertFalse(Files.exists(qmLog), "no qm call");
+            assertFalse(Files.exists(calls), "no pvesh call");
         }
     }
 
@@ -99,6 +117,6 @@ class RearmCommandTest {
 
         assertEquals(0, rearm());
 
-        assertEquals("set 105 --startdate 2021-03-01T12:00:00\n", qmCalls());
+        assertEquals(SET + "2021-03-01T12:00:00\n", pveshCalls());
     }
 }

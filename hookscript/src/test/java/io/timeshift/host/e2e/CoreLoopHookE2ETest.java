@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code time-shift hook <vmid> pre-start} as a separate process, starts QEMU the way qemu-server
  * would from that conf ({@code startdate} becomes {@code -rtc base=}, the agent chardev lives under a
  * temp {@code TIME_SHIFT_RUN_DIR}), runs {@code hook <vmid> post-start}, and then reads the guest's own
- * clock through the real agent. A fake {@code qm} (Proxmox itself cannot run here) applies
- * {@code qm set --startdate} to the conf, as the post-stop re-arm worker needs. The node is
+ * clock through the real agent. The fake {@code pvesh} (Proxmox itself cannot run here) applies
+ * {@code pvesh set .../config --startdate} to the conf, as the post-stop re-arm worker needs. The node is
  * {@link FakeProxmox}, shared with the Debian jump-VM tests of the jumpvm module.
  */
 @Tag("vm")
@@ -129,7 +129,7 @@ class CoreLoopHookE2ETest {
         vms.remove(vms.size() - 1).close();
         hookOk(vmid, "post-stop");
         assertEquals("post-stop", readState(vmid).get("lastPhase"));
-        // the detached re-arm worker sets the next cold start's startdate through qm set
+        // the detached re-arm worker sets the next cold start's startdate through pvesh (what qm set runs)
         String expectedStartdate = Instants.pveStartdate(guestAtStop);
         waitFor(() -> confText(vmid).contains("startdate: " + expectedStartdate), "startdate re-armed to " + expectedStartdate
                 + "; conf: " + confText(vmid));

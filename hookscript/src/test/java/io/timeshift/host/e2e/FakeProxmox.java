@@ -29,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * tests of the {@code jumpvm} module, which get it through hookscript's test jar): a temp pmxcfs tree
  * ({@code nodes/pve1/qemu-server} with the {@code local} and {@code qemu-server} links pmxcfs has, and
  * {@code time-shift/} for policies) under {@code TIME_SHIFT_PVE_DIR}, a run dir for the agent and QMP
- * sockets, state and log dirs, a {@code time-shift.json}, a fake {@code qm} (only
- * {@code qm set <vmid> --startdate X}, applied to the conf as Proxmox would) and the admin tests' fake
- * {@code pvesh} (answers written with {@link #pveshServes}) first on PATH. Hook phases and CLI commands
+ * sockets, state and log dirs, a {@code time-shift.json}, and the admin tests' fake {@code pvesh}
+ * (answers written with {@link #pveshServes}; {@code set .../qemu/<vmid>/config --startdate X} applied
+ * to the conf as Proxmox would) first on PATH. Hook phases and CLI commands
  * run as separate JVMs ({@code io.timeshift.host.Main} on this test's class path), QEMU VMs as child
  * processes started from the conf like qemu-server would ({@link QemuVm}); {@link #close} ends them.
  */
@@ -68,13 +68,6 @@ public final class FakeProxmox implements AutoCloseable {
         state = tmp.resolve("state");
         log = tmp.resolve("log");
         bin = Files.createDirectories(tmp.resolve("bin"));
-        Path qm = bin.resolve("qm");
-        Files.writeString(qm, "#!/bin/sh\n"
-                + "echo \"$@\" >> \"" + tmp.resolve("qm.log") + "\"\n"
-                + "[ \"$1\" = set ] && [ \"$3\" = --startdate ] || { echo \"fake qm: unsupported: $*\" >&2; exit 2; }\n"
-                + "conf=\"" + pve.resolve("qemu-server") + "/$2.conf\"\n"
-                + "grep -v '^startdate:' \"$conf\" > \"$conf.new\"; echo \"startdate: $4\" >> \"$conf.new\"; mv \"$conf.new\" \"$conf\"\n");
-        Files.setPosixFilePermissions(qm, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path pvesh = bin.resolve("pvesh");
         try (InputStream in = FakeProxmox.class.getResourceAsStream("/fake-pvesh/pvesh")) {
             if (in == null) {
@@ -84,6 +77,21 @@ public final class FakeProxmox implements AutoCloseable {
         }
         Files.setPosixFilePermissions(pvesh, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(tmp.resolve("pvesh/responses"));
+        // what PVE's update_vm does with `pvesh set /nodes/<node>/qemu/<vmid>/config --startdate X` (the
+        // post-stop re-arm), applied to the conf; other writes are only recorded
+        Path onWrite = tmp.resolve("pvesh/on-write");
+        Files.writeString(onWrite, "#!/bin/sh\n"
+                + "[ \"$1\" = set ] || exit 0\n"
+                + "case \"$2\" in /nodes/*/qemu/*/config) ;; *) exit 0 ;; esac\n"
+                + "conf=\"" + pve.resolve("qemu-server") + "/$(echo \"$2\" | cut -d/ -f5).conf\"\n"
+                + "shift 2\n"
+                + "while [ $# -gt 1 ]; do\n"
+                + "  if [ \"$1\" = --startdate ]; then\n"
+                + "    grep -v '^startdate:' \"$conf\" > \"$conf.new\"; echo \"startdate: $2\" >> \"$conf.new\"; mv \"$conf.new\" \"$conf\"\n"
+                + "  fi\n"
+                + "  shift\n"
+                + "done\n");
+        Files.setPosixFilePermissions(onWrite, PosixFilePermissions.fromString("rwxr-xr-x"));
         config = tmp.resolve("time-shift.json");
         Files.writeString(config, configJson);
         env = new HashMap<>(System.getenv());

@@ -11,6 +11,7 @@ import io.timeshift.pve.api.error.PvePermissionException;
 import io.timeshift.pve.api.error.PveServerException;
 import io.timeshift.pve.api.error.PveTlsException;
 import io.timeshift.pve.api.error.TransportFailure;
+import java.time.Duration;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,74 @@ public final class RetryPresets {
         return finish(b, operation, s);
     }
 
+    /**
+     * A config write that waits for the VM's config lock (e.g. {@code startdate} set while the stop
+     * task still holds {@code /var/lock/qemu-server/lock-<vmid>.conf}): retried only on
+     * {@link PveConflictException.Reason#LOCK_TIMEOUT} ({@code can't lock file '...' - got timeout}),
+     * where PVE gave up before running the update, so sending it again cannot apply it twice. A VM
+     * locked by a {@code lock:} property ({@code VM is locked (backup)},
+     * {@link PveConflictException.Reason#LOCKED}) is not retried: a backup or migration outlasts any
+     * sensible wait. Bounded by {@code s} (see {@link #configLockSettings}).
+     */
+    public static <T> RetryPolicy<T> configLock(String operation, RetrySettings s) {
+        RetryPolicyBuilder<T> b = RetryPolicy.<T>builder()
+                .handleIf((T r, Throwable e) -> e != null && isLockTimeout(e));
+        return finish(b, operation, s);
+    }
+
+    /**
+     * A read-modify-write of a VM config checked against its digest (read, change, {@code PUT} with
+     * {@code digest}): the whole sequence is retried when it lost a race that left nothing written:
+     * the digest no longer matched ({@link PveConflictException.Reason#DIGEST_MISMATCH}, someone
+     * changed the config between read and write) or the config lock was not free in time
+     * ({@link PveConflictException.Reason#LOCK_TIMEOUT}). Each attempt must read again.
+     */
+    public static <T> RetryPolicy<T> configRace(String operation, RetrySettings s) {
+        RetryPolicyBuilder<T> b = RetryPolicy.<T>builder()
+                .handleIf((T r, Throwable e) -> e != null && isConfigRaceLost(e));
+        return finish(b, operation, s);
+    }
+
+    /**
+     * Poll something local (a file lock, a process) until {@code notReadyYet} is false for its
+     * result. Exceptions are not retried: only the result decides. When attempts or time run out the
+     * last result (still not ready) is returned; callers check it.
+     */
+    public static <T> RetryPolicy<T> pollLocal(String operation, Predicate<T> notReadyYet, RetrySettings s) {
+        RetryPolicyBuilder<T> b = RetryPolicy.<T>builder()
+                .handleIf((T r, Throwable e) -> e == null && notReadyYet.test(r))
+                .onRetriesExceeded(ev -> LOG.debug("{}: still not ready after {} attempts", operation, ev.getAttemptCount()));
+        return finish(b, operation, s);
+    }
+
+    /**
+     * Settings for {@link #configLock}: PVE's own lock wait is 10 s per attempt ({@code lock_config}),
+     * so a few attempts 0.5 s to 10 s apart, with jitter, for at most {@code maxWait}.
+     */
+    public static RetrySettings configLockSettings(Duration maxWait) {
+        return new RetrySettings(30, Duration.ofMillis(500), Duration.ofSeconds(10), 0.25, maxWait);
+    }
+
+    /**
+     * Settings for {@link #pollLocal}: look again after 0.2 s, backing off to 1 s, for at most
+     * {@code maxWait} (attempts bounded by what fits into it); one attempt when {@code maxWait} is
+     * under 2 ms.
+     */
+    public static RetrySettings pollLocalSettings(Duration maxWait) {
+        if (maxWait.toMillis() < 2) {
+            return RetrySettings.NONE;
+        }
+        Duration maxDelay = maxWait.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? maxWait.dividedBy(2) : Duration.ofSeconds(1);
+        Duration initial = maxDelay.dividedBy(2).compareTo(Duration.ofMillis(200)) < 0 ? maxDelay.dividedBy(2) : Duration.ofMillis(200);
+        long attempts = Math.min(Integer.MAX_VALUE - 1, maxWait.toMillis() / Math.max(1, initial.toMillis()) + 2);
+        return new RetrySettings((int) attempts, initial, maxDelay, 0, maxWait);
+    }
+
+    /** Settings for {@link #configRace}: 3 attempts, 0.5 s then 1 s apart, at most 30 s. */
+    public static RetrySettings configRaceSettings() {
+        return new RetrySettings(3, Duration.ofMillis(500), Duration.ofSeconds(1), 0, Duration.ofSeconds(30));
+    }
+
     /** The per-endpoint breaker (see {@link BreakerSettings}). */
     public static <T> CircuitBreaker<T> endpointBreaker(String endpoint, BreakerSettings s) {
         CircuitBreakerBuilder<T> b = CircuitBreaker.<T>builder()
@@ -116,6 +185,17 @@ public final class RetryPresets {
             return false;
         }
         return e instanceof TransportFailure || (e instanceof PveServerException s && s.isTransient());
+    }
+
+    /** PVE could not take a lock in time and ran nothing: {@code can't lock file ... - got timeout}, {@code cfs-lock ... got lock request timeout}. */
+    public static boolean isLockTimeout(Throwable e) {
+        return e instanceof PveConflictException c && c.reason() == PveConflictException.Reason.LOCK_TIMEOUT;
+    }
+
+    /** A digest-checked config write lost a race and wrote nothing (digest mismatch or lock timeout). */
+    public static boolean isConfigRaceLost(Throwable e) {
+        return e instanceof PveConflictException c && (c.reason() == PveConflictException.Reason.DIGEST_MISMATCH
+                || c.reason() == PveConflictException.Reason.LOCK_TIMEOUT);
     }
 
     private static boolean isTransientConflict(Throwable e) {

@@ -1,7 +1,8 @@
 /**
  * Retries and circuit breaking with Failsafe: named presets in
  * {@link io.timeshift.pve.api.retry.RetryPresets} ({@code idempotentRead}, {@code nonIdempotentWrite},
- * {@code pollUntilReady}, {@code endpointBreaker}), settings records
+ * {@code pollUntilReady}, {@code endpointBreaker}, and for callers that wrap a whole operation:
+ * {@code configLock}, {@code configRace}, {@code pollLocal}), settings records
  * ({@link io.timeshift.pve.api.retry.RetryConfig#defaults()}, {@code noDelays()} for tests,
  * {@code none()}), and {@link io.timeshift.pve.api.retry.Resilience}, which applies them per call
  * with one breaker per endpoint ({@code host:port}).

@@ -55,6 +55,7 @@ public final class PveshTransport implements PveTransport {
     private static final Pattern CODE_LINE = Pattern.compile("^(\\d{3}) (.*)$");
     private static final Pattern FIELD_LINE = Pattern.compile("^([A-Za-z0-9_\\-\\[\\]]+): (.*)$");
     private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_\\-]*");
+    private static final String LOCK_PROGRESS = "trying to acquire lock...";
     /** Default time limit per call; pvesh itself starts in about 0.3-0.5 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -190,9 +191,18 @@ public final class PveshTransport implements PveTransport {
     /** Map pvesh's stderr to the same exception the HTTPS transport would throw. */
     static RuntimeException classify(String operation, int exitCode, String stderr) {
         List<String> lines = new ArrayList<>();
+        boolean afterLockProgress = false;
         for (String line : stderr.split("\\R")) {
-            if (!line.isBlank()) {
-                lines.add(line.strip());
+            String l = line.strip();
+            // pve-common PVE::Tools::lock_file_full prints "trying to acquire lock..." and then " OK" or
+            // " failed" while it waits for a flock: progress, not the error (the die text follows)
+            if (l.equals(LOCK_PROGRESS) || (afterLockProgress && (l.equals("OK") || l.equals("failed")))) {
+                afterLockProgress = l.equals(LOCK_PROGRESS);
+                continue;
+            }
+            afterLockProgress = false;
+            if (!l.isEmpty()) {
+                lines.add(l);
             }
         }
         if (lines.isEmpty()) {

@@ -211,6 +211,18 @@ class PveshTransportTest {
         PveConflictException e = assertThrows(PveConflictException.class,
                 () -> transport.call(Method.PUT, "/nodes/pve1/qemu/105/config", Map.of("startdate", "x")));
         assertEquals(Reason.LOCK_TIMEOUT, e.reason());
+        assertEquals("can't lock file '/var/lock/qemu-server/lock-105.conf' - got timeout", e.failure().pveMessage(),
+                "pve-common lock_file_full's progress line is not the error");
+        assertTrue(e.getMessage().startsWith("pvesh set /nodes/pve1/qemu/105/config: can't lock file "), e.getMessage());
+    }
+
+    @Test
+    void aLockWaitThatEndedOkIsNotPartOfTheLaterError() {
+        pvesh.replay("", "trying to acquire lock...\n OK\nVM is locked (backup)\n", 255);
+        PveConflictException e = assertThrows(PveConflictException.class,
+                () -> transport.call(Method.PUT, "/nodes/pve1/qemu/105/config", Map.of("startdate", "x")));
+        assertEquals(Reason.LOCKED, e.reason());
+        assertEquals("VM is locked (backup)", e.failure().pveMessage());
     }
 
     @Test
