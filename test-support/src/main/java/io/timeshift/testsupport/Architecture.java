@@ -5,7 +5,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import java.nio.file.Path;
 
 /**
  * The architecture rules every module's {@code ArchitectureTest} applies to its own main classes:
@@ -15,10 +15,13 @@ public final class Architecture {
     private Architecture() {
     }
 
-    /** The main (not test) classes under {@code rootPackage}, from this module's class path. */
+    /** This module's main classes ({@code target/classes}; surefire runs in the module's directory). */
     public static JavaClasses mainClasses(String rootPackage) {
-        return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS).importPackages(rootPackage);
+        JavaClasses all = new ClassFileImporter().importPath(Path.of("target", "classes"));
+        if (all.stream().noneMatch(c -> c.getPackageName().startsWith(rootPackage))) {
+            throw new AssertionError("no classes under " + rootPackage + " in " + Path.of("target", "classes").toAbsolutePath());
+        }
+        return all;
     }
 
     /** Fails naming the cycle when the packages directly below {@code rootPackage} depend on each other in a circle. */
