@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.timeshift.guest.testsupport.Cli;
 import io.timeshift.guest.testsupport.JsseServer;
 import io.timeshift.guest.testsupport.OpensslServer;
-import io.timeshift.guest.testsupport.TestPki;
+import io.timeshift.testsupport.TestPki;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.timeshift.guest.testsupport;
 
+import io.timeshift.testsupport.TestPki;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -42,7 +44,10 @@ public final class LegacyJsseServers implements AutoCloseable {
         try {
             Path props = workDir.resolve("legacy-java.security");
             Files.writeString(props, "jdk.tls.disabledAlgorithms=\njdk.certpath.disabledAlgorithms=\njdk.tls.legacyAlgorithms=\n");
-            String classes = Paths.get(LegacyJsseServers.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            // this class and test-support's TestPki (the key store), nothing else
+            String classes = Paths.get(LegacyJsseServers.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    + java.io.File.pathSeparator
+                    + Paths.get(TestPki.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             List<String> argv = new ArrayList<>(List.of(
                     Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                     "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",

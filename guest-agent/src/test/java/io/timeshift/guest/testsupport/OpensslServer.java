@@ -1,5 +1,7 @@
 package io.timeshift.guest.testsupport;
 
+import io.timeshift.testsupport.Openssl;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

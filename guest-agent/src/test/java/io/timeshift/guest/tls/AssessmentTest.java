@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.timeshift.guest.testsupport.TestPki;
+import io.timeshift.testsupport.TestPki;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Instant;

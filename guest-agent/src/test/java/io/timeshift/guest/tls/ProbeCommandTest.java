@@ -10,7 +10,7 @@ import io.timeshift.guest.testsupport.Cli;
 import io.timeshift.guest.testsupport.JsseServer;
 import io.timeshift.guest.testsupport.LegacyJsseServers;
 import io.timeshift.guest.testsupport.OpensslServer;
-import io.timeshift.guest.testsupport.TestPki;
+import io.timeshift.testsupport.TestPki;
 import java.nio.file.Path;
 import java.security.Security;
 import java.time.Clock;

@@ -1,5 +1,7 @@
 package io.timeshift.host.cluster;
 
+import io.timeshift.testsupport.PvePki;
+
 import com.github.tomakehurst.wiremock.junit.Stubbing;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;
@@ -153,8 +155,8 @@ final class ClusterScenario {
             Path pve = host.paths().pveDir();
             Path nodeDir = Files.createDirectories(pve.resolve("nodes").resolve(LOCAL_NODE));
             Files.createSymbolicLink(pve.resolve("local"), Path.of("nodes", LOCAL_NODE));
-            Files.copy(TestPki.get().serverPem, nodeDir.resolve("pve-ssl.pem"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(TestPki.get().caPem, pve.resolve("pve-root-ca.pem"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(PvePki.get().serverPem, nodeDir.resolve("pve-ssl.pem"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(PvePki.get().caPem, pve.resolve("pve-root-ca.pem"), StandardCopyOption.REPLACE_EXISTING);
             writeToken(host, "rw-------");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,5 +1,7 @@
 package io.timeshift.host.cluster;
 
+import io.timeshift.testsupport.PvePki;
+
 import io.timeshift.common.error.EnvironmentException;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -48,7 +50,7 @@ class PreferredTransportTest {
     void nodeWithItsCertificate() throws IOException {
         node = new TempHost(dir);
         Path local = Files.createDirectories(node.paths().pveDir().resolve("local"));
-        Files.copy(TestPki.get().serverPem, local.resolve("pve-ssl.pem"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(PvePki.get().serverPem, local.resolve("pve-ssl.pem"), StandardCopyOption.REPLACE_EXISTING);
         pve.stubFor(get(urlPathEqualTo(VERSION)).willReturn(PveApi.fixture("version.json")));
     }
 

@@ -1,5 +1,7 @@
 package io.timeshift.host.cluster;
 
+import io.timeshift.testsupport.PvePki;
+
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -22,7 +24,7 @@ import java.util.function.Supplier;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 /**
- * WireMock as a PVE node (HTTPS only, dynamic port, a certificate from {@link TestPki} for
+ * WireMock as a PVE node (HTTPS only, dynamic port, a certificate from {@link PvePki} for
  * {@code DNS:localhost}) and answers shaped like pveproxy's, from {@code src/test/resources/cluster/}.
  */
 final class PveApi {
@@ -34,15 +36,15 @@ final class PveApi {
     }
 
     static WireMockConfiguration options() {
-        TestPki c = TestPki.get();
+        PvePki c = PvePki.get();
         return wireMockConfig()
                 .httpDisabled(true)
                 .dynamicHttpsPort()
                 .http2TlsDisabled(true)
                 .keystorePath(c.serverKeystore.toString())
                 .keystoreType("PKCS12")
-                .keystorePassword(TestPki.PASSWORD)
-                .keyManagerPassword(TestPki.PASSWORD)
+                .keystorePassword(PvePki.PASSWORD)
+                .keyManagerPassword(PvePki.PASSWORD)
                 .containerThreads(16);
     }
 
@@ -90,7 +92,7 @@ final class PveApi {
         return () -> HttpsTransport.builder()
                 .endpoint(base(port))
                 .credentials(ApiToken.parse(Secret.of(ROOT_TOKEN), "test"))
-                .trust(TlsTrust.caFile(TestPki.get().caPem))
+                .trust(TlsTrust.caFile(PvePki.get().caPem))
                 .build();
     }
 

@@ -1,5 +1,7 @@
 package io.timeshift.host.cluster;
 
+import io.timeshift.testsupport.PvePki;
+
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.timeshift.host.cli.Cli;
@@ -90,7 +92,7 @@ class RemoteDoctorVerifyTest {
         Services services = new Services(machine.paths(), Map.of(), clock, new FakeMonotonic(),
                 new FakeQemuGa(clock, new FakeMonotonic())::client, PveApi.clientsWithoutPvesh(machine.paths(), pve.getHttpsPort()));
         String[] remote = {"--remote", PveApi.base(pve.getHttpsPort()), "--token-file", tokenFile.toString(), "--ca",
-                TestPki.get().caPem.toString()};
+                PvePki.get().caPem.toString()};
         String[] all = new String[args.length + remote.length];
         System.arraycopy(args, 0, all, 0, args.length);
         System.arraycopy(remote, 0, all, args.length, remote.length);

@@ -1,5 +1,7 @@
 package io.timeshift.host.cluster;
 
+import io.timeshift.testsupport.PvePki;
+
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.timeshift.host.cli.Cli;
@@ -270,7 +272,7 @@ class StatusAllTest {
 
         private int remote(String... extra) {
             String[] base = {"status", "--all", "--json", "--remote", PveApi.base(pve.getHttpsPort()), "--token-file",
-                    tokenFile.toString(), "--ca", TestPki.get().caPem.toString()};
+                    tokenFile.toString(), "--ca", PvePki.get().caPem.toString()};
             String[] args = new String[base.length + extra.length];
             System.arraycopy(base, 0, args, 0, base.length);
             System.arraycopy(extra, 0, args, base.length, extra.length);
@@ -306,7 +308,7 @@ class StatusAllTest {
         void namedVmidsWithRemoteAreReadWhereverTheyRun() {
             assertEquals(0, run(workstation, PveApi.clientsWithoutPvesh(workstation.paths(), pve.getHttpsPort()), "status",
                     String.valueOf(cluster.healthyRemote), "123456", "--json", "--remote", PveApi.base(pve.getHttpsPort()),
-                    "--token-file", tokenFile.toString(), "--ca", TestPki.get().caPem.toString()), err);
+                    "--token-file", tokenFile.toString(), "--ca", PvePki.get().caPem.toString()), err);
 
             assertEquals(2, rows().size());
             assertEquals(List.of(), problems(row(cluster.healthyRemote)));

@@ -1,4 +1,4 @@
-package io.timeshift.guest.testsupport;
+package io.timeshift.testsupport;
 
 import static org.junit.jupiter.api.Assertions.fail;
 

@@ -1,4 +1,4 @@
-package io.timeshift.guest.testsupport;
+package io.timeshift.testsupport;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -47,6 +47,11 @@ public final class TestPki {
             [v3_leaf]
             basicConstraints = CA:false
             subjectAltName = IP:127.0.0.1,DNS:localhost
+            [v3_leaf_dns]
+            basicConstraints = CA:false
+            keyUsage = critical,digitalSignature,keyEncipherment
+            extendedKeyUsage = serverAuth
+            subjectAltName = DNS:localhost
             """;
 
     private final Path dir;
@@ -107,14 +112,23 @@ public final class TestPki {
         return sign(cn, rsaKey(bits), issuer, start, end, md, false);
     }
 
-    private synchronized Cert sign(String cn, Path key, Cert issuer, String start, String end, String md, boolean ca) {
+    /** A server certificate whose only SAN is {@code DNS:localhost} (so {@code 127.0.0.1} fails host name verification). */
+    public Cert localhostOnlyLeaf(String cn, int bits, String start, String end, Cert issuer) {
+        return sign(cn, rsaKey(bits), issuer, start, end, "sha256", false, "v3_leaf_dns");
+    }
+
+    private Cert sign(String cn, Path key, Cert issuer, String start, String end, String md, boolean ca) {
+        return sign(cn, key, issuer, start, end, md, ca, ca ? "v3_ca" : "v3_leaf");
+    }
+
+    private synchronized Cert sign(String cn, Path key, Cert issuer, String start, String end, String md, boolean ca, String ext) {
         String name = cn.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "-") + "-" + (++counter);
         Path csr = dir.resolve(name + ".csr");
         Path pem = dir.resolve(name + ".pem");
         Openssl.run(dir, "req", "-new", "-key", key.toString(), "-subj", "/O=Time Shift Test/CN=" + cn, "-out", csr.toString());
         List<String> args = new java.util.ArrayList<>(List.of("ca", "-batch", "-config", "ca.cnf", "-notext",
                 "-in", csr.toString(), "-out", pem.toString(), "-startdate", start, "-enddate", end, "-md", md,
-                "-extensions", ca ? "v3_ca" : "v3_leaf"));
+                "-extensions", ext));
         if (issuer == null) {
             args.addAll(List.of("-selfsign", "-keyfile", key.toString()));
         } else {
@@ -165,7 +179,7 @@ public final class TestPki {
         }
     }
 
-    static PrivateKey readKey(Path pem) throws Exception {
+    public static PrivateKey readKey(Path pem) throws Exception {
         String text = Files.readString(pem);
         String b64 = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
