@@ -1,5 +1,7 @@
 package io.timeshift.host.cluster;
 
+import io.timeshift.testsupport.PveFixtures;
+
 import io.timeshift.testsupport.PvePki;
 
 import com.github.tomakehurst.wiremock.junit.Stubbing;
@@ -105,44 +107,13 @@ final class ClusterScenario {
 
     /** {@code GET /cluster/resources?type=vm}. */
     String clusterResources() {
-        Random rnd = new Random(7);
-        StringBuilder sb = new StringBuilder(vms.size() * 420).append("{\"data\":[");
+        List<PveFixtures.Guest> guests = new ArrayList<>(vms.size());
         for (int i = 0; i < vms.size(); i++) {
             Vm v = vms.get(i);
-            if (i > 0) {
-                sb.append(',');
-            }
-            String tags = v.tagged() ? "bmc;time-shift" : (i % 3 == 0 ? "prod" : "");
-            sb.append('{')
-                    .append("\"id\":\"").append(v.lxc() ? "lxc/" : "qemu/").append(v.vmid()).append("\",")
-                    .append("\"type\":\"").append(v.lxc() ? "lxc" : "qemu").append("\",")
-                    .append("\"vmid\":").append(v.vmid()).append(',')
-                    .append("\"node\":\"").append(v.node()).append("\",")
-                    .append("\"name\":\"vm-").append(v.vmid()).append("\",")
-                    .append("\"status\":\"").append(v.running() ? "running" : "stopped").append("\",")
-                    .append("\"template\":").append(v.template() ? 1 : 0).append(',')
-                    .append("\"maxcpu\":").append(1 + rnd.nextInt(8)).append(',')
-                    .append("\"cpu\":").append(v.running() ? rnd.nextDouble() / 10 : 0).append(',')
-                    .append("\"maxmem\":").append((1L + rnd.nextInt(16)) * 1073741824L).append(',')
-                    .append("\"mem\":").append(v.running() ? rnd.nextInt(1 << 30) : 0).append(',')
-                    .append("\"maxdisk\":34359738368,\"disk\":0,")
-                    .append("\"netin\":").append(rnd.nextInt(1 << 20)).append(',')
-                    .append("\"netout\":").append(rnd.nextInt(1 << 20)).append(',')
-                    .append("\"diskread\":").append(rnd.nextInt(1 << 24)).append(',')
-                    .append("\"diskwrite\":").append(rnd.nextInt(1 << 24)).append(',')
-                    .append("\"uptime\":").append(v.running() ? rnd.nextInt(1_000_000) : 0);
-            if (!tags.isEmpty()) {
-                sb.append(",\"tags\":\"").append(tags).append('"');
-            }
-            if (i % 97 == 13) {
-                sb.append(",\"lock\":\"backup\"");
-            }
-            if (i % 11 == 0) {
-                sb.append(",\"hastate\":\"started\"");
-            }
-            sb.append('}');
+            guests.add(new PveFixtures.Guest(v.vmid(), v.lxc(), v.running(), v.template(), v.node(),
+                    v.tagged() ? "bmc;time-shift" : (i % 3 == 0 ? "prod" : "")));
         }
-        return sb.append("]}").toString();
+        return PveFixtures.clusterResources(guests, 7);
     }
 
     /**

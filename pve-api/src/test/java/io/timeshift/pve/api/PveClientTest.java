@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.timeshift.pve.api.retry.RetryConfig;
-import io.timeshift.pve.api.support.PveFixtures;
+import io.timeshift.testsupport.PveFixtures;
 import io.timeshift.pve.api.support.PveServer;
 import io.timeshift.pve.api.support.TestCerts;
 import io.timeshift.pve.api.tasks.TaskLog;

@@ -1,5 +1,7 @@
 package io.timeshift.pve.api.support;
 
+import io.timeshift.testsupport.PveFixtures;
+
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;

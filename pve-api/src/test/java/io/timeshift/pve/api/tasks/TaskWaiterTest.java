@@ -11,7 +11,7 @@ import io.timeshift.pve.api.error.PveTimeoutException;
 import io.timeshift.pve.api.json.PveJson;
 import io.timeshift.pve.api.retry.RetryConfig;
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.pve.api.support.PveFixtures;
+import io.timeshift.testsupport.PveFixtures;
 import io.timeshift.pve.api.support.ScriptedTransport;
 import io.timeshift.pve.api.transport.Method;
 import io.timeshift.pve.api.transport.PveResponse;

@@ -40,7 +40,7 @@ import io.timeshift.pve.api.json.PveJson;
 import io.timeshift.pve.api.retry.BreakerSettings;
 import io.timeshift.pve.api.retry.RetryConfig;
 import io.timeshift.testsupport.MutableClock;
-import io.timeshift.pve.api.support.PveFixtures;
+import io.timeshift.testsupport.PveFixtures;
 import io.timeshift.pve.api.support.PveServer;
 import io.timeshift.pve.api.support.TestCerts;
 import io.timeshift.common.error.InvalidInputException;

@@ -20,7 +20,7 @@ import io.timeshift.pve.api.error.PveTimeoutException;
 import io.timeshift.pve.api.json.PveJson;
 import io.timeshift.pve.api.retry.RetryConfig;
 import io.timeshift.pve.api.support.FakePvesh;
-import io.timeshift.pve.api.support.PveFixtures;
+import io.timeshift.testsupport.PveFixtures;
 import io.timeshift.common.error.EnvironmentException;
 import java.nio.file.Path;
 import java.time.Duration;

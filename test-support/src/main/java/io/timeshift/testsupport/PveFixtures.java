@@ -1,9 +1,11 @@
-package io.timeshift.pve.api.support;
+package io.timeshift.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -25,6 +27,10 @@ public final class PveFixtures {
         }
     }
 
+    /** One guest of a {@link #clusterResources(List, long)} answer. */
+    public record Guest(int vmid, boolean lxc, boolean running, boolean template, String node, String tags) {
+    }
+
     /**
      * A {@code /cluster/resources?type=vm} answer with {@code count} guests over 5 nodes, in the
      * shape of {@code cluster-resources-vm.json} (same keys and value types as PVE 8 sends; tags as
@@ -32,38 +38,45 @@ public final class PveFixtures {
      */
     public static String clusterResources(int count) {
         Random rnd = new Random(42);
-        StringBuilder sb = new StringBuilder(count * 420).append("{\"data\":[");
+        List<Guest> guests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int vmid = 100 + i;
-            boolean lxc = i % 10 == 9;
             boolean running = rnd.nextInt(3) != 0;
             boolean template = i % 50 == 49;
-            String node = "pve" + (1 + i % 5);
-            String tags = i % 7 == 0 ? "bmc;time-shift" : (i % 3 == 0 ? "prod" : "");
+            guests.add(new Guest(100 + i, i % 10 == 9, running && !template, template, "pve" + (1 + i % 5),
+                    i % 7 == 0 ? "bmc;time-shift" : (i % 3 == 0 ? "prod" : "")));
+        }
+        return clusterResources(guests, 42);
+    }
+
+    /** The same shape for the given guests; the load figures come from a {@code Random(seed)}. */
+    public static String clusterResources(List<Guest> guests, long seed) {
+        Random rnd = new Random(seed);
+        StringBuilder sb = new StringBuilder(guests.size() * 420).append("{\"data\":[");
+        for (int i = 0; i < guests.size(); i++) {
+            Guest g = guests.get(i);
             if (i > 0) {
                 sb.append(',');
             }
             sb.append('{')
-                    .append("\"id\":\"").append(lxc ? "lxc/" : "qemu/").append(vmid).append("\",")
-                    .append("\"type\":\"").append(lxc ? "lxc" : "qemu").append("\",")
-                    .append("\"vmid\":").append(vmid).append(',')
-                    .append("\"node\":\"").append(node).append("\",")
-                    .append("\"name\":\"vm-").append(vmid).append("\",")
-                    .append("\"status\":\"").append(running && !template ? "running" : "stopped").append("\",")
-                    .append("\"template\":").append(template ? 1 : 0).append(',')
+                    .append("\"id\":\"").append(g.lxc() ? "lxc/" : "qemu/").append(g.vmid()).append("\",")
+                    .append("\"type\":\"").append(g.lxc() ? "lxc" : "qemu").append("\",")
+                    .append("\"vmid\":").append(g.vmid()).append(',')
+                    .append("\"node\":\"").append(g.node()).append("\",")
+                    .append("\"name\":\"vm-").append(g.vmid()).append("\",")
+                    .append("\"status\":\"").append(g.running() ? "running" : "stopped").append("\",")
+                    .append("\"template\":").append(g.template() ? 1 : 0).append(',')
                     .append("\"maxcpu\":").append(1 + rnd.nextInt(8)).append(',')
-                    .append("\"cpu\":").append(running ? rnd.nextDouble() / 10 : 0).append(',')
+                    .append("\"cpu\":").append(g.running() ? rnd.nextDouble() / 10 : 0).append(',')
                     .append("\"maxmem\":").append((1L + rnd.nextInt(16)) * 1073741824L).append(',')
-                    .append("\"mem\":").append(running ? rnd.nextInt(1 << 30) : 0).append(',')
-                    .append("\"maxdisk\":").append(34359738368L).append(',')
-                    .append("\"disk\":0,")
+                    .append("\"mem\":").append(g.running() ? rnd.nextInt(1 << 30) : 0).append(',')
+                    .append("\"maxdisk\":34359738368,\"disk\":0,")
                     .append("\"netin\":").append(rnd.nextInt(1 << 20)).append(',')
                     .append("\"netout\":").append(rnd.nextInt(1 << 20)).append(',')
                     .append("\"diskread\":").append(rnd.nextInt(1 << 24)).append(',')
                     .append("\"diskwrite\":").append(rnd.nextInt(1 << 24)).append(',')
-                    .append("\"uptime\":").append(running ? rnd.nextInt(1_000_000) : 0);
-            if (!tags.isEmpty()) {
-                sb.append(",\"tags\":\"").append(tags).append('"');
+                    .append("\"uptime\":").append(g.running() ? rnd.nextInt(1_000_000) : 0);
+            if (!g.tags().isEmpty()) {
+                sb.append(",\"tags\":\"").append(g.tags()).append('"');
             }
             if (i % 97 == 13) {
                 sb.append(",\"lock\":\"backup\"");
