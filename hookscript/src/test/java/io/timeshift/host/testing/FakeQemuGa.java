@@ -160,7 +160,7 @@ public final class FakeQemuGa implements QgaConnector {
     /**
      * The guest's filesystems are frozen ({@code guest-fsfreeze-freeze} on a guest that has some, e.g. during a
      * snapshot backup): until {@code guest-fsfreeze-thaw}, every command but qga/main.c's allowlist answers
-     * CommandNotFound "Command X has been disabled: the agent is in frozen state" (qemu-ga 4.2 to 9.0). Not
+     * CommandNotFound "Command X has been disabled: the agent is in frozen state" (qemu-ga 7.2, up to 9.0). Not
      * checked against the real agent: the test VM has nothing to freeze (docs/qga-errors.md).
      */
     public synchronized FakeQemuGa frozenFilesystems() {

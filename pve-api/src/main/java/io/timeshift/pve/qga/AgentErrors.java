@@ -18,7 +18,7 @@ public final class AgentErrors {
      * QEMU 9.0; followed by nothing, or by ": " and the child's output or its exit status.
      */
     static final String HWCLOCK_NEW = "child process has failed to set hardware clock to system time";
-    /** The disable reason qga/main.c gives while the filesystems are frozen (QEMU 4.2 to 9.0). */
+    /** The disable reason qga/main.c gives while the filesystems are frozen (7.2, up to QEMU 9.0). */
     static final String FROZEN_REASON = "the agent is in frozen state";
 
     /** Longest command name accepted inside a desc; QEMU's own are under 40 characters. */
@@ -64,7 +64,7 @@ public final class AgentErrors {
             }
             return AgentErrorKind.OTHER;
         }
-        // "Command X has been disabled", optionally ": <reason>" (qapi/qmp-dispatch.c since QEMU 4.2)
+        // "Command X has been disabled", optionally ": <reason>" (qapi/qmp-dispatch.c, 7.2 and later)
         if (desc.startsWith("Command ")) {
             int end = commandNameEnd(desc, "Command ".length());
             int reason = end + " has been disabled".length();

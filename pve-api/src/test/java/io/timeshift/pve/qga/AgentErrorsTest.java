@@ -44,13 +44,13 @@ class AgentErrorsTest {
                         AgentErrorKind.UNSUPPORTED),
                 arguments("CommandNotFound", "The command guest-get-cpustats has not been found",
                         AgentErrorKind.UNSUPPORTED),
-                // --block-rpcs (QEMU 4.2-9.0: no reason), --allow-rpcs and everything since 9.1, QEMU <= 4.1
+                // --block-rpcs (7.2: no reason), --allow-rpcs and everything since 9.1, and the older form
                 arguments("CommandNotFound", "Command guest-exec has been disabled", AgentErrorKind.DISABLED),
                 arguments("CommandNotFound", "Command guest-set-time has been disabled: the command is not allowed",
                         AgentErrorKind.DISABLED),
                 arguments("GenericError", "The command guest-file-open has been disabled for this instance",
                         AgentErrorKind.DISABLED),
-                // filesystem freeze (guest-fsfreeze-freeze) in QEMU 4.2-9.0
+                // filesystem freeze (guest-fsfreeze-freeze) up to QEMU 9.0
                 arguments("CommandNotFound", "Command guest-set-time has been disabled: the agent is in frozen state",
                         AgentErrorKind.FROZEN),
                 // other real refusals: not one of the kinds
