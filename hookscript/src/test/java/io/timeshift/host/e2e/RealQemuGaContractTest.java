@@ -41,6 +41,7 @@ class RealQemuGaContractTest extends QgaContract {
     private QemuVm vm;
     private final AtomicLong ids = new AtomicLong(50_000);
     private boolean changed;
+    private boolean rtcMoved;
 
     @BeforeAll
     void boot() throws Exception {
@@ -85,6 +86,13 @@ class RealQemuGaContractTest extends QgaContract {
         restartAgent(); // qemu-ga 7.2 looks for hwclock once and keeps the answer
     }
 
+    /** Busybox's hwclock finds no RTC device (it tries /dev/rtc, /dev/rtc0, /dev/misc/rtc) and exits 1. */
+    @Override
+    protected void breakRtc() throws Exception {
+        guest("mv", "/dev/rtc0", "/dev/rtc0.off");
+        rtcMoved = true;
+    }
+
     @Override
     protected void blockRpcs(String... commands) throws Exception {
         guest("mkdir", "-p", "/etc/qemu");
@@ -97,6 +105,10 @@ class RealQemuGaContractTest extends QgaContract {
     @Override
     protected void restoreAgent() throws Exception {
         exchange(ids.incrementAndGet(), "{\"execute\":\"guest-fsfreeze-thaw\"}");
+        if (rtcMoved) {
+            guest("mv", "/dev/rtc0.off", "/dev/rtc0");
+            rtcMoved = false;
+        }
         if (!changed) {
             return;
         }

@@ -81,6 +81,7 @@ public final class FakeQemuGa implements QgaConnector {
     private long nextHandle = 1;
     private final java.util.Set<String> blocked = new java.util.HashSet<>();
     private boolean hwclock = true;
+    private boolean rtcWritable = true;
     private boolean frozen;
 
     public FakeQemuGa(Clock hostClock, FakeMonotonic mono) {
@@ -168,10 +169,20 @@ public final class FakeQemuGa implements QgaConnector {
         return this;
     }
 
-    /** Undoes {@link #blockRpcs}, {@link #hwclock} and {@link #frozenFilesystems}. */
+    /**
+     * Whether {@code hwclock -w} can write the guest's RTC. When it cannot, qemu-ga 7.2 has already set the
+     * system time and then answers "hwclock failed to set hardware clock to system time" (docs/qga-errors.md).
+     */
+    public synchronized FakeQemuGa rtcWritable(boolean writable) {
+        rtcWritable = writable;
+        return this;
+    }
+
+    /** Undoes {@link #blockRpcs}, {@link #hwclock}, {@link #rtcWritable} and {@link #frozenFilesystems}. */
     public synchronized FakeQemuGa restore() {
         blocked.clear();
         hwclock = true;
+        rtcWritable = true;
         frozen = false;
         return this;
     }
@@ -424,6 +435,9 @@ public final class FakeQemuGa implements QgaConnector {
                     return error("GenericError", "Invalid time"); // qga commands-posix.c range check
                 }
                 guestOffsetNs = ns + setSkewNs - hostNs;
+                if (!rtcWritable) {
+                    return error("GenericError", "hwclock failed to set hardware clock to system time");
+                }
                 return ok(Map.of());
             }
             case "guest-get-osinfo": {

@@ -73,6 +73,11 @@ class FakeQemuGaContractTest extends QgaContract {
     }
 
     @Override
+    protected void breakRtc() {
+        ga.rtcWritable(false);
+    }
+
+    @Override
     protected void blockRpcs(String... commands) {
         ga.blockRpcs(commands);
     }

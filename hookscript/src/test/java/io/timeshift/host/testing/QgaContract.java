@@ -57,10 +57,13 @@ public abstract class QgaContract {
     /** The guest has no {@code /sbin/hwclock} from now on, as qemu-ga sees it (restarted if it caches that). */
     protected abstract void removeHwclock() throws Exception;
 
+    /** The guest's RTC cannot be written from now on ({@code hwclock -w} fails), hwclock itself present. */
+    protected abstract void breakRtc() throws Exception;
+
     /** qemu-ga runs with {@code --block-rpcs=<commands>} from now on. */
     protected abstract void blockRpcs(String... commands) throws Exception;
 
-    /** Undoes {@link #removeHwclock} and {@link #blockRpcs}, and thaws a frozen agent. */
+    /** Undoes {@link #removeHwclock}, {@link #breakRtc} and {@link #blockRpcs}, and thaws a frozen agent. */
     protected abstract void restoreAgent() throws Exception;
 
     // ------------------------------------------------------------------------------------------ framing
@@ -295,6 +298,20 @@ public abstract class QgaContract {
             assertEquals(AgentErrorKind.UNSUPPORTED, e.kind());
             long after = client().getTimeNanos();
             assertTrue(Math.abs(after - before) < TimeUnit.HOURS.toNanos(1), "clock moved: " + before + " -> " + after);
+        }
+
+        @Test
+        void whenHwclockFailsTheSystemTimeIsAlreadySetAndTheErrorSaysHardwareClock() throws Exception {
+            breakRtc();
+            long before = elapsedNanos();
+
+            assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"hwclock failed to set hardware clock to"
+                    + " system time\"}}",
+                    exchange(28, "{\"execute\":\"guest-set-time\",\"arguments\":{\"time\":" + TARGET_NS + "}}").reply);
+            long guest = client().getTimeNanos();
+            assertSetNear(TARGET_NS, guest, elapsedNanos() - before);
+            AgentErrorException e = assertThrows(AgentErrorException.class, () -> client().setTimeNanos(() -> TARGET_NS));
+            assertEquals(AgentErrorKind.HARDWARE_CLOCK, e.kind());
         }
 
         /**
