@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -466,8 +465,4 @@ public abstract class QgaContract {
             return -1;
         }
     }
-
-    /** Commands named in these tests, for subjects that keep a list. */
-    protected static final List<String> FREEZE_ALLOWED = List.of("guest-ping", "guest-info", "guest-sync",
-            "guest-sync-delimited", "guest-fsfreeze-status", "guest-fsfreeze-thaw");
 }
