@@ -24,6 +24,7 @@ import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
 import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.AgentErrorException;
+import io.timeshift.pve.qga.AgentErrorKind;
 import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.OsInfo;
 import io.timeshift.pve.qga.QgaClient;
@@ -270,7 +271,7 @@ public final class DisableService {
                 try {
                     agent.setTimeNanos(() -> Instants.toEpochNanos(clock.instant()));
                 } catch (AgentErrorException e) {
-                    if (e.desc() == null || !e.desc().contains("hardware clock")) {
+                    if (e.kind() != AgentErrorKind.HARDWARE_CLOCK) {
                         throw e;
                     }
                     rtc = "; the guest could not write its RTC (" + io.timeshift.common.text.Sanitizer.value(e.desc()) + ")";

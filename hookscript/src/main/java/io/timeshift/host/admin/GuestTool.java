@@ -1,6 +1,7 @@
 package io.timeshift.host.admin;
 
 import io.timeshift.pve.qga.AgentErrorException;
+import io.timeshift.pve.qga.AgentErrorKind;
 import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.QgaClient;
 
@@ -35,6 +36,9 @@ public final class GuestTool {
             r = agent.run(timeout, PATH, args);
         } catch (AgentErrorException e) {
             String d = e.desc() == null ? "" : e.desc();
+            if (e.kind() == AgentErrorKind.UNSUPPORTED || e.kind() == AgentErrorKind.DISABLED) {
+                throw e; // guest-exec itself is missing or blocked: not the tool (docs/qga-errors.md)
+            }
             if (d.contains("No such file") || d.contains("Failed to execute") || d.contains("not found")) {
                 return Result.MISSING;
             }

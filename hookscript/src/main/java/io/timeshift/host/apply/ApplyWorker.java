@@ -19,6 +19,7 @@ import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
 import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.AgentErrorException;
+import io.timeshift.pve.qga.AgentErrorKind;
 import io.timeshift.pve.qga.AgentException;
 import io.timeshift.pve.qga.AgentNotAnsweringException;
 import io.timeshift.pve.qga.AgentProtocolException;
@@ -264,10 +265,11 @@ public final class ApplyWorker {
         try {
             agent.setTimeNanos(() -> Instants.toEpochNanos(clock.instant()) + offsetNs);
         } catch (AgentErrorException e) {
-            if (e.desc() != null && e.desc().contains("hardware clock")) {
+            AgentErrorKind kind = e.kind(); // docs/qga-errors.md
+            if (kind == AgentErrorKind.HARDWARE_CLOCK) {
                 // qemu-ga sets the system time first and only then fails in hwclock -w (docs/pve-facts.md §4.2)
                 note = "guest could not write its RTC (" + Sanitizer.value(e.desc()) + "); a guest reboot will lose the shift";
-            } else if (e.desc() != null && e.desc().contains("not currently supported")) {
+            } else if (kind == AgentErrorKind.UNSUPPORTED) {
                 note = "guest-set-time unsupported (no /sbin/hwclock in the guest); used date -s, second precision";
                 setWithDate(agent, offsetNs);
             } else {

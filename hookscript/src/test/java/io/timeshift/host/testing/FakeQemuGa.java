@@ -50,6 +50,11 @@ public final class FakeQemuGa implements QgaConnector {
         public static ExecReply ok(String out) {
             return new ExecReply(0, out, "");
         }
+
+        /** The program does not exist: guest-exec itself fails, as GLib's spawn does. */
+        public static ExecReply cannotStart() {
+            return null;
+        }
     }
 
     private final Clock hostClock;
@@ -76,6 +81,10 @@ public final class FakeQemuGa implements QgaConnector {
     private Map<String, Object> osInfo;
     private long nextPid = 2000;
     private long nextHandle = 1;
+    private final java.util.Set<String> blocked = new java.util.HashSet<>();
+    private boolean hwclock = true;
+    private boolean rtcWritable = true;
+    private boolean frozen;
 
     public FakeQemuGa(Clock hostClock, FakeMonotonic mono) {
         this.hostClock = hostClock;
@@ -130,6 +139,53 @@ public final class FakeQemuGa implements QgaConnector {
     /** {@code command} answers {@code {"error":{"class":"GenericError","desc":desc}}} from now on. */
     public synchronized FakeQemuGa failCommand(String command, String desc) {
         failures.put(command, desc);
+        return this;
+    }
+
+    /**
+     * qemu-ga runs with {@code --block-rpcs}: these commands answer CommandNotFound "Command X has been
+     * disabled" (qemu-ga 7.2, qapi/qmp-dispatch.c; docs/qga-errors.md).
+     */
+    public synchronized FakeQemuGa blockRpcs(String... commands) {
+        blocked.addAll(List.of(commands));
+        return this;
+    }
+
+    /**
+     * Whether the guest has {@code /sbin/hwclock}. Without it, qemu-ga 7.2 refuses guest-set-time with
+     * QERR_UNSUPPORTED before touching the clock (docs/qga-errors.md).
+     */
+    public synchronized FakeQemuGa hwclock(boolean present) {
+        hwclock = present;
+        return this;
+    }
+
+    /**
+     * The guest's filesystems are frozen ({@code guest-fsfreeze-freeze} on a guest that has some, e.g. during a
+     * snapshot backup): until {@code guest-fsfreeze-thaw}, every command but qga/main.c's allowlist answers
+     * CommandNotFound "Command X has been disabled: the agent is in frozen state" (qemu-ga 7.2, up to 9.0). Not
+     * checked against the real agent: the test VM has nothing to freeze (docs/qga-errors.md).
+     */
+    public synchronized FakeQemuGa frozenFilesystems() {
+        frozen = true;
+        return this;
+    }
+
+    /**
+     * Whether {@code hwclock -w} can write the guest's RTC. When it cannot, qemu-ga 7.2 has already set the
+     * system time and then answers "hwclock failed to set hardware clock to system time" (docs/qga-errors.md).
+     */
+    public synchronized FakeQemuGa rtcWritable(boolean writable) {
+        rtcWritable = writable;
+        return this;
+    }
+
+    /** Undoes {@link #blockRpcs}, {@link #hwclock}, {@link #rtcWritable} and {@link #frozenFilesystems}. */
+    public synchronized FakeQemuGa restore() {
+        blocked.clear();
+        hwclock = true;
+        rtcWritable = true;
+        frozen = false;
         return this;
     }
 
@@ -306,12 +362,48 @@ public final class FakeQemuGa implements QgaConnector {
         }
         Object reply;
         String failure = failures.get(name);
-        if (failure != null) {
+        if (frozen && !FREEZE_ALLOWED.contains(name)) {
+            reply = error("CommandNotFound", "Command " + name + " has been disabled: the agent is in frozen state");
+        } else if (blocked.contains(name)) {
+            reply = error("CommandNotFound", "Command " + name + " has been disabled");
+        } else if (failure != null) {
             reply = error("GenericError", failure);
         } else {
             reply = answer(name, args == null ? Map.of() : args);
         }
-        return (Json.compact(reply) + "\n").getBytes(StandardCharsets.UTF_8);
+        StringBuilder sb = new StringBuilder();
+        writeQemuJson(sb, reply);
+        return sb.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** What qemu-ga 7.2 still answers while frozen (qga/main.c ga_freeze_allowlist). */
+    private static final List<String> FREEZE_ALLOWED = List.of("guest-ping", "guest-info", "guest-sync",
+            "guest-sync-delimited", "guest-fsfreeze-status", "guest-fsfreeze-thaw");
+
+    /** JSON as QEMU writes it (qobject/qjson.c): {@code ": "} after a key, {@code ", "} between members. */
+    @SuppressWarnings("unchecked")
+    private static void writeQemuJson(StringBuilder sb, Object v) {
+        if (v instanceof Map<?, ?> m) {
+            sb.append('{');
+            String sep = "";
+            for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
+                sb.append(sep).append(Json.compact(e.getKey())).append(": ");
+                writeQemuJson(sb, e.getValue());
+                sep = ", ";
+            }
+            sb.append('}');
+        } else if (v instanceof List<?> l) {
+            sb.append('[');
+            String sep = "";
+            for (Object o : l) {
+                sb.append(sep);
+                writeQemuJson(sb, o);
+                sep = ", ";
+            }
+            sb.append(']');
+        } else {
+            sb.append(Json.compact(v));
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -332,6 +424,9 @@ public final class FakeQemuGa implements QgaConnector {
                 return ok(hostNs + guestOffsetNs);
             }
             case "guest-set-time": {
+                if (!hwclock) {
+                    return error("GenericError", "this feature or command is not currently supported");
+                }
                 Object t = args.get("time");
                 if (t == null) {
                     return ok(Map.of()); // hwclock -s: keeps the guest's RTC view; nothing to model
@@ -342,6 +437,9 @@ public final class FakeQemuGa implements QgaConnector {
                     return error("GenericError", "Invalid time"); // qga commands-posix.c range check
                 }
                 guestOffsetNs = ns + setSkewNs - hostNs;
+                if (!rtcWritable) {
+                    return error("GenericError", "hwclock failed to set hardware clock to system time");
+                }
                 return ok(Map.of());
             }
             case "guest-get-osinfo": {
@@ -374,8 +472,13 @@ public final class FakeQemuGa implements QgaConnector {
                 all.add(path);
                 all.addAll(argv);
                 execCommands.add(List.copyOf(all));
+                ExecReply r = execHandler.apply(path, List.copyOf(argv));
+                if (r == null) {
+                    return error("GenericError", "Guest agent command failed, error was 'Failed to execute child process"
+                            + " \u201c" + path + "\u201d (No such file or directory)'");
+                }
                 long pid = nextPid++;
-                execs.put(pid, execHandler.apply(path, List.copyOf(argv)));
+                execs.put(pid, r);
                 return ok(Map.of("pid", pid));
             }
             case "guest-exec-status": {
@@ -384,11 +487,18 @@ public final class FakeQemuGa implements QgaConnector {
                 if (r == null) {
                     return error("GenericError", "Invalid parameter 'pid'");
                 }
+                // as qemu-ga 7.2 orders them; empty output is left out, not sent as ""
                 Map<String, Object> st = new LinkedHashMap<>();
-                st.put("exited", true);
                 st.put("exitcode", r.exitCode());
-                st.put("out-data", Base64.getEncoder().encodeToString(r.out().getBytes(StandardCharsets.UTF_8)));
-                st.put("err-data", Base64.getEncoder().encodeToString(r.err().getBytes(StandardCharsets.UTF_8)));
+                if (!r.out().isEmpty()) {
+                    st.put("out-data", Base64.getEncoder().encodeToString(r.out().getBytes(StandardCharsets.UTF_8)));
+                    st.put("out-truncated", false);
+                }
+                if (!r.err().isEmpty()) {
+                    st.put("err-data", Base64.getEncoder().encodeToString(r.err().getBytes(StandardCharsets.UTF_8)));
+                    st.put("err-truncated", false);
+                }
+                st.put("exited", true);
                 return ok(st);
             }
             case "guest-file-open": {
@@ -422,6 +532,17 @@ public final class FakeQemuGa implements QgaConnector {
                 files.put(openPaths.remove(h), buf.toByteArray());
                 return ok(Map.of());
             }
+            case "guest-fsfreeze-freeze":
+                // a guest with no freezable filesystem, like the test VM's initramfs: qemu-ga 7.2 answers 0
+                // and stays thawed (RealQemuGaContractTest); see frozenFilesystems() for one that has some
+                return ok(0);
+            case "guest-fsfreeze-thaw": {
+                int thawed = frozen ? 1 : 0;
+                frozen = false;
+                return ok(thawed);
+            }
+            case "guest-fsfreeze-status":
+                return ok(frozen ? "frozen" : "thawed");
             default:
                 return error("CommandNotFound", "The command " + name + " has not been found");
         }
@@ -434,7 +555,10 @@ public final class FakeQemuGa implements QgaConnector {
     }
 
     private static Map<String, Object> error(String cls, String desc) {
-        return Map.of("error", Map.of("class", cls, "desc", desc));
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("class", cls);
+        e.put("desc", desc);
+        return Map.of("error", e);
     }
 
     public static long nanos(Instant t) {

@@ -20,4 +20,9 @@ public class AgentErrorException extends AgentException {
     public String desc() {
         return desc;
     }
+
+    /** What the refusal means ({@link AgentErrors#classify}). */
+    public AgentErrorKind kind() {
+        return AgentErrors.classify(errorClass, desc);
+    }
 }
