@@ -2,6 +2,8 @@ package io.timeshift.host.admin;
 
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.env.LocalNode;
+import io.timeshift.host.env.Pmxcfs;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Mode;
@@ -11,6 +13,8 @@ import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.time.GuestRtc;
 import io.timeshift.host.time.TimeParsers;
+import io.timeshift.host.vmconfig.ConfigChange;
+import io.timeshift.host.vmconfig.VmLocator;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.pve.error.EnvironmentException;

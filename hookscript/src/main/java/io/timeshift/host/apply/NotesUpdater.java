@@ -1,8 +1,8 @@
 package io.timeshift.host.apply;
 
-import io.timeshift.host.admin.ArgvText;
-import io.timeshift.host.admin.LocalNode;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.env.LocalNode;
+import io.timeshift.host.notes.ArgvText;
 import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.time.TimeParsers;

@@ -1,7 +1,7 @@
 package io.timeshift.host.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.timeshift.host.admin.ConfigEdits;
+import io.timeshift.host.vmconfig.ConfigEdits;
 import io.timeshift.pve.api.ApiPath;
 import io.timeshift.pve.api.NodeInfo;
 import io.timeshift.pve.api.PveClient;

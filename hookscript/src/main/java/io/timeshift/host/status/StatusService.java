@@ -1,18 +1,19 @@
 package io.timeshift.host.status;
 
-import io.timeshift.host.admin.ConfigEdits;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.policy.IsolationRecord;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
 import io.timeshift.host.time.TimeParsers;
+import io.timeshift.host.vmconfig.ConfigEdits;
 import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.pve.error.TimeShiftException;
-import io.timeshift.pve.text.Sanitizer;
 import io.timeshift.pve.qga.QgaClient;
+import io.timeshift.pve.text.Sanitizer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -147,7 +148,7 @@ public final class StatusService {
         }
         m.put("timeSync", policy == null ? null : (policy.keepTimeSync() ? "keep" : "disable"));
         m.put("timeSyncDisabled", state.timeSyncDisabled());
-        m.put("isolation", policy == null ? null : io.timeshift.host.admin.Isolation.statusText(policy));
+        m.put("isolation", policy == null ? null : IsolationRecord.statusText(policy));
         Map<String, Object> last = state.lastApply();
         if (last != null && VmState.RESULT_RUNNING.equals(last.get("result")) && last.get("workerPid") instanceof Number pid
                 && ProcessHandle.of(pid.longValue()).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {

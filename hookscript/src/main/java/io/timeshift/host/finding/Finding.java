@@ -1,4 +1,4 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.finding;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
