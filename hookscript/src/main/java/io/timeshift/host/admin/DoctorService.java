@@ -7,7 +7,6 @@ import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.env.LocalNode;
 import io.timeshift.host.env.Pmxcfs;
 import io.timeshift.host.finding.Finding;
-import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.vmconfig.ConfigEdits;
@@ -23,8 +22,6 @@ import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.pve.error.TimeShiftException;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,7 +39,7 @@ import java.util.function.Supplier;
 
 /**
  * {@code time-shift doctor}: what must be true for time-shift to work, each problem with the exact
- * command that fixes it; exit 1 when anything is wrong.
+ * command that fixes it, as a {@link DoctorReport} (exit 1 when anything is wrong; the CLI renders it).
  *
  * <p>{@link #doctor} (on a node): reads VM configs from pmxcfs files (cheap, every node's VMs), asks
  * the API only for the Proxmox version and the storages in use, checks this node's files, and asks
@@ -62,14 +59,6 @@ import java.util.function.Supplier;
 public final class DoctorService {
     /** One check: ok, or the problem and its fix. */
     public record Check(String check, boolean ok, String detail, String fix) {
-        Map<String, Object> json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("check", check);
-            m.put("ok", ok);
-            m.put("detail", detail);
-            m.put("fix", fix);
-            return m;
-        }
     }
 
     /** A VM config file: which node's directory it is in, and whether that is this node. */
@@ -154,7 +143,7 @@ public final class DoctorService {
     }
 
     /** On a node: this node's files and, through the API, the cluster. */
-    public int doctor(boolean json, PrintWriter out) {
+    public DoctorReport doctor() {
         List<Check> checks = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -301,7 +290,7 @@ public final class DoctorService {
                 client.close();
             }
         }
-        return report(json, out, node, null, checks, notes, warnings);
+        return new DoctorReport(node, null, checks, notes, warnings);
     }
 
     /**
@@ -311,7 +300,7 @@ public final class DoctorService {
      * @param client   the remote API; a failing first call (TLS, credentials) ends the command with its exit code
      * @param endpoint for the messages
      */
-    public int doctorRemote(PveClient client, String endpoint, boolean json, PrintWriter out) {
+    public DoctorReport doctorRemote(PveClient client, String endpoint) {
         List<Check> checks = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         PveVersion pv = client.version(); // nothing else can be checked without it: its error is the answer
@@ -402,7 +391,7 @@ public final class DoctorService {
 
         // ---- every online node can start the VMs with a policy
         coverage(client, usable(volids, badStorages), null, checks, notes);
-        return report(json, out, null, endpoint, checks, notes, List.of());
+        return new DoctorReport(null, endpoint, checks, notes, List.of());
     }
 
     /**
@@ -502,30 +491,6 @@ public final class DoctorService {
                 checks.add(bad("coverage", p.problem(), p.fix()));
             }
         }
-    }
-
-    private static int report(boolean json, PrintWriter out, String node, String remote, List<Check> checks, List<String> notes,
-                              List<String> warnings) {
-        long problems = checks.stream().filter(c -> !c.ok()).count();
-        if (json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("ok", problems == 0);
-            m.put("node", node);
-            m.put("remote", remote);
-            m.put("checks", checks.stream().map(Check::json).toList());
-            m.put("notes", notes);
-            m.put("warnings", warnings);
-            out.print(new String(Json.pretty(m), StandardCharsets.UTF_8));
-        } else {
-            for (Check c : checks) {
-                out.println((c.ok() ? "ok    " : "FAIL  ") + c.detail() + (c.ok() ? "" : " (fix: " + c.fix() + ")"));
-            }
-            notes.forEach(n -> out.println("note  " + n));
-            warnings.forEach(w -> out.println("warn  " + w));
-            out.println(problems == 0 ? "doctor: no problems" : "doctor: " + problems + (problems == 1 ? " problem" : " problems"));
-        }
-        out.flush();
-        return problems == 0 ? 0 : TimeShiftException.CHECK_FAILED;
     }
 
     private Path resolve(String volid, PveClient client, Map<String, StorageLookup> cache) {
