@@ -2,10 +2,8 @@ package io.timeshift.host.admin;
 
 import io.timeshift.host.cluster.ClusterStatusService;
 import io.timeshift.host.cluster.SnippetCoverage;
-import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.env.LocalNode;
-import io.timeshift.host.env.Pmxcfs;
 import io.timeshift.host.finding.Finding;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
@@ -50,6 +48,9 @@ import java.util.function.Supplier;
  * policy (tagged, or with a policy file when {@code /etc/pve} is readable here) and their hookscript,
  * the storages with the snippets content type, and {@link SnippetCoverage} on every node. The local
  * checks are skipped with a note.
+ *
+ * <p>The checks that stand alone are {@link DoctorCheck} classes ({@link JavaCheck}, {@link HostConfigCheck},
+ * {@link WritableDirsCheck}); the ones below share the VM configs, policies and API answers they read.
  *
  * <p>Findings that are not problems (a node offline, a listing the caller may not see) are notes:
  * printed, in the JSON's {@code notes}, never exit 1. Lines of the config of a VM with a policy or our
@@ -148,16 +149,8 @@ public final class DoctorService {
         List<String> notes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         String node = LocalNode.name(paths.pveDir());
-        Runtime.Version v = Runtime.version();
-        checks.add(v.feature() >= 17 ? ok("java", "Java " + v + " (" + System.getProperty("java.home") + ")")
-                : bad("java", "Java " + v + " is too old (17 or later needed)", "apt install openjdk-17-jre-headless (Proxmox VE 8) or openjdk-21-jre-headless (Proxmox VE 9)"));
-        try {
-            HostConfig.load(paths.configFile());
-            checks.add(ok("config", Files.exists(paths.configFile()) ? paths.configFile() + " is valid"
-                    : paths.configFile() + " absent: built-in defaults"));
-        } catch (TimeShiftException e) {
-            checks.add(bad("config", e.getMessage(), "fix the named field in " + paths.configFile()));
-        }
+        checks.addAll(JavaCheck.running().run());
+        checks.addAll(new HostConfigCheck(paths.configFile()).run());
 
         PveClient client = null;
         try {
@@ -173,19 +166,7 @@ public final class DoctorService {
         }
         try {
             // ---- pmxcfs and local directories
-            Path policyDir = paths.policyDir();
-            String why = Pmxcfs.probe(Files.isDirectory(policyDir) ? policyDir : paths.pveDir());
-            checks.add(why == null ? ok("pmxcfs", (Files.isDirectory(policyDir) ? policyDir : paths.pveDir()) + " is writable")
-                    : bad("pmxcfs", why + " (without quorum /etc/pve is read-only)", "check the cluster quorum: pvecm status"));
-            for (Path dir : List.of(paths.stateDir(), paths.logDir())) {
-                if (!Files.isDirectory(dir)) {
-                    checks.add(bad("dirs", dir + " does not exist (the package creates it)", "mkdir -p " + dir));
-                    continue;
-                }
-                String w = Pmxcfs.probe(dir);
-                checks.add(w == null ? ok("dirs", dir + " is writable")
-                        : bad("dirs", w, "make it writable for root: chmod 0755 " + dir + " (and check the filesystem is not read-only)"));
-            }
+            checks.addAll(new WritableDirsCheck(paths).run());
 
             // ---- policies
             PolicyStore store = new PolicyStore(paths);
@@ -562,11 +543,11 @@ public final class DoctorService {
         }
     }
 
-    private static Check ok(String check, String detail) {
+    static Check ok(String check, String detail) {
         return new Check(check, true, detail, null);
     }
 
-    private static Check bad(String check, String detail, String fix) {
+    static Check bad(String check, String detail, String fix) {
         return new Check(check, false, detail, fix);
     }
 }

@@ -8,11 +8,17 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The hookscript packages by concept (see each package-info): no cycles, and the CLI library only in cli. */
+/**
+ * The hookscript packages by concept (see each package-info): no cycles, the CLI library only in cli, and
+ * the services that return typed reports leave their rendering to cli.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PackageGraphTest {
     static final String ROOT = "io.timeshift.host";
@@ -36,6 +42,25 @@ class PackageGraphTest {
         @Test
         void dependOnEachOtherWithoutCycles() {
             slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(main);
+        }
+    }
+
+    @Nested
+    class Rendering {
+        @Test
+        void theServicesThatReturnReportsAndTheReportsThemselvesWriteToNoStream() {
+            noClasses().that().haveFullyQualifiedName(ROOT + ".admin.DoctorService")
+                    .or().haveFullyQualifiedName(ROOT + ".status.StatusService")
+                    .or().haveSimpleNameEndingWith("Report")
+                    .or().implement(ROOT + ".admin.DoctorCheck")
+                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
+                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
+                    .check(main);
+        }
+
+        @Test
+        void happensInTheCliPackageOnly() {
+            noClasses().that().haveSimpleNameEndingWith("Renderer").should().resideOutsideOfPackage(ROOT + ".cli..").check(main);
         }
     }
 
