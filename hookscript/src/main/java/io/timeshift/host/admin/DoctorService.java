@@ -2,11 +2,12 @@ package io.timeshift.host.admin;
 
 import io.timeshift.host.cluster.ClusterStatusService;
 import io.timeshift.host.cluster.SnippetCoverage;
-import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
-import io.timeshift.host.io.Json;
+import io.timeshift.host.env.LocalNode;
+import io.timeshift.host.finding.Finding;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
+import io.timeshift.host.vmconfig.ConfigEdits;
 import io.timeshift.pve.api.ClusterResource;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.PveVersion;
@@ -19,8 +20,6 @@ import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.common.error.TimeShiftException;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,7 +37,7 @@ import java.util.function.Supplier;
 
 /**
  * {@code time-shift doctor}: what must be true for time-shift to work, each problem with the exact
- * command that fixes it; exit 1 when anything is wrong.
+ * command that fixes it, as a {@link DoctorReport} (exit 1 when anything is wrong; the CLI renders it).
  *
  * <p>{@link #doctor} (on a node): reads VM configs from pmxcfs files (cheap, every node's VMs), asks
  * the API only for the Proxmox version and the storages in use, checks this node's files, and asks
@@ -50,6 +49,9 @@ import java.util.function.Supplier;
  * the storages with the snippets content type, and {@link SnippetCoverage} on every node. The local
  * checks are skipped with a note.
  *
+ * <p>The checks that stand alone are {@link DoctorCheck} classes ({@link JavaCheck}, {@link HostConfigCheck},
+ * {@link WritableDirsCheck}); the ones below share the VM configs, policies and API answers they read.
+ *
  * <p>Findings that are not problems (a node offline, a listing the caller may not see) are notes:
  * printed, in the JSON's {@code notes}, never exit 1. Lines of the config of a VM with a policy or our
  * hookscript that Proxmox skips with a warning ({@link VmConfig#warnings()}) are warnings: printed, in
@@ -58,14 +60,6 @@ import java.util.function.Supplier;
 public final class DoctorService {
     /** One check: ok, or the problem and its fix. */
     public record Check(String check, boolean ok, String detail, String fix) {
-        Map<String, Object> json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("check", check);
-            m.put("ok", ok);
-            m.put("detail", detail);
-            m.put("fix", fix);
-            return m;
-        }
     }
 
     /** A VM config file: which node's directory it is in, and whether that is this node. */
@@ -150,21 +144,13 @@ public final class DoctorService {
     }
 
     /** On a node: this node's files and, through the API, the cluster. */
-    public int doctor(boolean json, PrintWriter out) {
+    public DoctorReport doctor() {
         List<Check> checks = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         String node = LocalNode.name(paths.pveDir());
-        Runtime.Version v = Runtime.version();
-        checks.add(v.feature() >= 17 ? ok("java", "Java " + v + " (" + System.getProperty("java.home") + ")")
-                : bad("java", "Java " + v + " is too old (17 or later needed)", "apt install openjdk-17-jre-headless (Proxmox VE 8) or openjdk-21-jre-headless (Proxmox VE 9)"));
-        try {
-            HostConfig.load(paths.configFile());
-            checks.add(ok("config", Files.exists(paths.configFile()) ? paths.configFile() + " is valid"
-                    : paths.configFile() + " absent: built-in defaults"));
-        } catch (TimeShiftException e) {
-            checks.add(bad("config", e.getMessage(), "fix the named field in " + paths.configFile()));
-        }
+        checks.addAll(JavaCheck.running().run());
+        checks.addAll(new HostConfigCheck(paths.configFile()).run());
 
         PveClient client = null;
         try {
@@ -180,19 +166,7 @@ public final class DoctorService {
         }
         try {
             // ---- pmxcfs and local directories
-            Path policyDir = paths.policyDir();
-            String why = Pmxcfs.probe(Files.isDirectory(policyDir) ? policyDir : paths.pveDir());
-            checks.add(why == null ? ok("pmxcfs", (Files.isDirectory(policyDir) ? policyDir : paths.pveDir()) + " is writable")
-                    : bad("pmxcfs", why + " (without quorum /etc/pve is read-only)", "check the cluster quorum: pvecm status"));
-            for (Path dir : List.of(paths.stateDir(), paths.logDir())) {
-                if (!Files.isDirectory(dir)) {
-                    checks.add(bad("dirs", dir + " does not exist (the package creates it)", "mkdir -p " + dir));
-                    continue;
-                }
-                String w = Pmxcfs.probe(dir);
-                checks.add(w == null ? ok("dirs", dir + " is writable")
-                        : bad("dirs", w, "make it writable for root: chmod 0755 " + dir + " (and check the filesystem is not read-only)"));
-            }
+            checks.addAll(new WritableDirsCheck(paths).run());
 
             // ---- policies
             PolicyStore store = new PolicyStore(paths);
@@ -297,7 +271,7 @@ public final class DoctorService {
                 client.close();
             }
         }
-        return report(json, out, node, null, checks, notes, warnings);
+        return new DoctorReport(node, null, checks, notes, warnings);
     }
 
     /**
@@ -307,7 +281,7 @@ public final class DoctorService {
      * @param client   the remote API; a failing first call (TLS, credentials) ends the command with its exit code
      * @param endpoint for the messages
      */
-    public int doctorRemote(PveClient client, String endpoint, boolean json, PrintWriter out) {
+    public DoctorReport doctorRemote(PveClient client, String endpoint) {
         List<Check> checks = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         PveVersion pv = client.version(); // nothing else can be checked without it: its error is the answer
@@ -398,7 +372,7 @@ public final class DoctorService {
 
         // ---- every online node can start the VMs with a policy
         coverage(client, usable(volids, badStorages), null, checks, notes);
-        return report(json, out, null, endpoint, checks, notes, List.of());
+        return new DoctorReport(null, endpoint, checks, notes, List.of());
     }
 
     /**
@@ -500,30 +474,6 @@ public final class DoctorService {
         }
     }
 
-    private static int report(boolean json, PrintWriter out, String node, String remote, List<Check> checks, List<String> notes,
-                              List<String> warnings) {
-        long problems = checks.stream().filter(c -> !c.ok()).count();
-        if (json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("ok", problems == 0);
-            m.put("node", node);
-            m.put("remote", remote);
-            m.put("checks", checks.stream().map(Check::json).toList());
-            m.put("notes", notes);
-            m.put("warnings", warnings);
-            out.print(new String(Json.pretty(m), StandardCharsets.UTF_8));
-        } else {
-            for (Check c : checks) {
-                out.println((c.ok() ? "ok    " : "FAIL  ") + c.detail() + (c.ok() ? "" : " (fix: " + c.fix() + ")"));
-            }
-            notes.forEach(n -> out.println("note  " + n));
-            warnings.forEach(w -> out.println("warn  " + w));
-            out.println(problems == 0 ? "doctor: no problems" : "doctor: " + problems + (problems == 1 ? " problem" : " problems"));
-        }
-        out.flush();
-        return problems == 0 ? 0 : TimeShiftException.CHECK_FAILED;
-    }
-
     private Path resolve(String volid, PveClient client, Map<String, StorageLookup> cache) {
         Path p = SnippetInstaller.locate(volid, paths.pveDir(), null);
         int colon = volid.indexOf(':');
@@ -593,11 +543,11 @@ public final class DoctorService {
         }
     }
 
-    private static Check ok(String check, String detail) {
+    static Check ok(String check, String detail) {
         return new Check(check, true, detail, null);
     }
 
-    private static Check bad(String check, String detail, String fix) {
+    static Check bad(String check, String detail, String fix) {
         return new Check(check, false, detail, fix);
     }
 }

@@ -1,7 +1,10 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.host.finding.Finding;
+import io.timeshift.host.policy.IsolationRecord;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
+import io.timeshift.host.vmconfig.ConfigChange;
 import io.timeshift.pve.api.ConfigUpdate;
 import io.timeshift.pve.api.FirewallApi;
 import io.timeshift.pve.api.PveClient;
@@ -465,7 +468,7 @@ public final class Isolation {
 
     /** Whether a policy records isolation. */
     public static boolean isolated(Policy p) {
-        return p != null && p.original().firewall() != null;
+        return IsolationRecord.isolated(p);
     }
 
     /** Whether the policy puts the guest clock before real time (fixed/continue date in the past, negative offset). */
@@ -476,13 +479,9 @@ public final class Isolation {
         return p.date() != null && p.date().isBefore(now);
     }
 
-    /** One-word isolation state for status: "isolated (2 BMC addresses)" or "not isolated". */
+    /** One-word isolation state for status: {@link IsolationRecord#statusText}. */
     public static String statusText(Policy p) {
-        if (!isolated(p)) {
-            return "not isolated";
-        }
-        int members = strings(p.original().firewall().get("members")).size();
-        return "isolated (firewall: " + members + " BMC address" + (members == 1 ? "" : "es") + ", outbound DROP)";
+        return IsolationRecord.statusText(p);
     }
 
     /**

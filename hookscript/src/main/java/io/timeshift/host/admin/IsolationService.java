@@ -4,10 +4,14 @@ import io.timeshift.common.error.EnvironmentException;
 
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.env.LocalNode;
+import io.timeshift.host.env.Pmxcfs;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
+import io.timeshift.host.vmconfig.ConfigChange;
+import io.timeshift.host.vmconfig.VmLocator;
 import io.timeshift.pve.api.FirewallApi;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;

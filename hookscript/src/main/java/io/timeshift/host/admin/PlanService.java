@@ -2,6 +2,8 @@ package io.timeshift.host.admin;
 
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.env.LocalNode;
+import io.timeshift.host.env.Pmxcfs;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Mode;
@@ -11,6 +13,8 @@ import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.time.GuestRtc;
 import io.timeshift.common.time.Whens;
+import io.timeshift.host.vmconfig.ConfigChange;
+import io.timeshift.host.vmconfig.VmLocator;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.common.error.EnvironmentException;
@@ -60,7 +64,47 @@ public final class PlanService {
         this.agents = agents;
     }
 
-    public int plan(int vmid, List<String> targetArgs, boolean json, boolean apply, PrintWriter out, PrintWriter err) {
+    /** What the guest's plan said: its report (rendered by the CLI), the exit code it maps to, and what {@link #apply} needs. */
+    public static final class Plan {
+        private final int vmid;
+        private final Map<String, Object> report;
+        private final int exitCode;
+        private final PolicyStore store;
+        private final Policy policy;
+        private final String policyText;
+        private final List<String> targets;
+
+        Plan(int vmid, Map<String, Object> report, int exitCode, PolicyStore store, Policy policy, String policyText,
+             List<String> targets) {
+            this.vmid = vmid;
+            this.report = report;
+            this.exitCode = exitCode;
+            this.store = store;
+            this.policy = policy;
+            this.policyText = policyText;
+            this.targets = targets;
+        }
+
+        public int vmid() {
+            return vmid;
+        }
+
+        /** time-shift-guest plan's JSON object: targets, window, suggested, conflicts. */
+        public Map<String, Object> report() {
+            return report;
+        }
+
+        /** 0, 1 (no common window) or 3 (a target could not be probed). */
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    /**
+     * Probes the targets from inside the guest. With {@code forApply} the policy must exist, have a date,
+     * and the policy directory be writable, all checked before the guest is asked.
+     */
+    public Plan plan(int vmid, List<String> targetArgs, boolean forApply) {
         PolicyStore store = new PolicyStore(paths);
         Optional<String> policyText = store.readText(vmid);
         Optional<Policy> policy = policyText.map(t -> PolicyParser.parse(t, vmid, store.file(vmid).toString()));
@@ -71,7 +115,7 @@ public final class PlanService {
         if (targets.isEmpty()) {
             throw new InvalidInputException("name at least one --target <bmc> (host, host:port or https://host[:port])");
         }
-        if (apply) {
+        if (forApply) {
             if (policy.isEmpty()) {
                 throw new InvalidInputException("VM " + vmid + " has no time-shift policy to apply a date to; enable it first:"
                         + " time-shift enable " + vmid + " --date <when> --target ...");
@@ -105,29 +149,27 @@ public final class PlanService {
             throw new EnvironmentException("time-shift-guest plan in VM " + vmid + " failed (exit " + r.exitCode() + "): "
                     + r.firstErrLine());
         }
-        if (json) {
-            out.print(new String(Json.pretty(report), StandardCharsets.UTF_8));
-        } else {
-            printText(vmid, report, out);
-        }
-        out.flush();
         int rc = r.exitCode() == 0 ? 0 : r.exitCode() == 1 ? TimeShiftException.CHECK_FAILED : TimeShiftException.ENVIRONMENT;
-        if (rc == TimeShiftException.ENVIRONMENT) {
-            err.println("time-shift: VM " + vmid + ": a target could not be probed from the guest (its error is listed above);"
-                    + " check the address and that the VM can reach it");
-            err.flush();
-        }
-        if (!apply) {
-            return rc;
-        }
-        Object suggested = report.get("suggested");
+        return new Plan(vmid, report, rc, store, policy.orElse(null), policyText.orElse(null), targets);
+    }
+
+    /**
+     * {@code --apply}, after the plan was shown: writes its suggested date into the policy, then startdate
+     * and the Notes line; {@code messages} gets what was changed, or why nothing was.
+     *
+     * @return the command's exit code
+     */
+    public int apply(Plan plan, PrintWriter messages, PrintWriter out) {
+        int vmid = plan.vmid;
+        int rc = plan.exitCode;
+        Object suggested = plan.report.get("suggested");
         if (rc != 0 || !(suggested instanceof String s)) {
-            (json ? err : out).println("VM " + vmid + ": no usable suggestion; the policy was not changed");
+            messages.println("VM " + vmid + ": no usable suggestion; the policy was not changed");
             out.flush();
             return rc == 0 ? TimeShiftException.CHECK_FAILED : rc;
         }
         Instant date = Whens.parse(s, "suggested date from time-shift-guest plan");
-        applyDate(vmid, store, policy.get(), policyText.get().getBytes(StandardCharsets.UTF_8), date, targets, json ? err : out);
+        applyDate(vmid, plan.store, plan.policy, plan.policyText.getBytes(StandardCharsets.UTF_8), date, plan.targets, messages);
         return 0;
     }
 
@@ -186,34 +228,6 @@ public final class PlanService {
             return new StateStore(paths).read(vmid).guestZone();
         } catch (TimeShiftException e) {
             return null;
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    static void printText(int vmid, Map<String, Object> report, PrintWriter out) {
-        out.println("VM " + vmid + ": certificate validity windows, probed from inside the guest");
-        if (report.get("targets") instanceof List<?> ts) {
-            for (Object o : ts) {
-                if (!(o instanceof Map<?, ?> t)) {
-                    continue;
-                }
-                Object w = t.get("window");
-                String text = t.get("error") != null ? "error: " + t.get("error")
-                        : w instanceof Map<?, ?> wm ? wm.get("notBefore") + " .. " + wm.get("notAfter") : "no window (its own chain never is valid at once)";
-                out.println("  " + t.get("target") + "  " + text);
-            }
-        }
-        Object w = report.get("window");
-        out.println("common window: " + (w instanceof Map<?, ?> wm ? wm.get("notBefore") + " .. " + wm.get("notAfter") : "none"));
-        out.println("suggested date: " + (report.get("suggested") == null ? "none" : report.get("suggested")));
-        if (report.get("conflicts") instanceof List<?> cs) {
-            for (Object o : cs) {
-                if (o instanceof Map<?, ?> c) {
-                    Object targets = c.get("targets");
-                    out.println("conflict: " + (targets instanceof List<?> l ? String.join(", ", (List<String>) l) : targets) + ": "
-                            + c.get("reason") + " (they need separate VMs)");
-                }
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.timeshift.host.admin;
 import io.timeshift.host.hook.SnippetPaths;
 import io.timeshift.host.hook.VolumeIds;
 import io.timeshift.host.io.AtomicFiles;
+import io.timeshift.host.vmconfig.ConfigEdits;
 import io.timeshift.pve.api.StorageConfig;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;

@@ -6,6 +6,7 @@ import io.timeshift.host.apply.TimeSyncManager;
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.cluster.ClusterStatusService;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.finding.Finding;
 import io.timeshift.host.guest.SystemctlShow;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Mode;
@@ -33,7 +34,6 @@ import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.VmNotRunningException;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,7 +68,8 @@ public final class VerifyService {
         this.agents = agents;
     }
 
-    public int verify(int vmid, boolean json, PrintWriter out) {
+    /** Checks a running VM of this node; record it with {@link #audit} once shown. */
+    public VerifyReport verify(int vmid) {
         Policy policy = new PolicyStore(paths).read(vmid).orElseThrow(() -> new InvalidInputException("VM " + vmid
                 + " has no time-shift policy (" + paths.policyFile(vmid) + "); enable it first: time-shift enable " + vmid
                 + " --date <when>"));
@@ -177,13 +178,16 @@ public final class VerifyService {
             }
         }
         report.put("guestVerify", g);
-        boolean ok = print(vmid, "VM " + vmid + ": " + policy.summary(), report, oks, notes, findings, json, out);
+        return new VerifyReport(vmid, "VM " + vmid + ": " + policy.summary(), report, oks, notes, findings);
+    }
+
+    /** Records a local verify in the audit log (ok, drift, findings); a log that cannot be written is one warning line. */
+    public void audit(VerifyReport r, PrintWriter warnings) {
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("ok", ok);
-        details.put("driftMs", driftMs);
-        details.put("findings", findings.stream().map(Finding::line).toList());
-        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "verify", details, out);
-        return ok ? 0 : TimeShiftException.CHECK_FAILED;
+        details.put("ok", r.ok());
+        details.put("driftMs", r.fields().get("driftMs"));
+        details.put("findings", r.findings().stream().map(Finding::line).toList());
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), r.vmid(), "verify", details, warnings);
     }
 
     /**
@@ -195,7 +199,7 @@ public final class VerifyService {
      *
      * @param endpoint for the messages
      */
-    public int verifyRemote(PveClient client, String endpoint, int vmid, boolean json, PrintWriter out) {
+    public VerifyReport verifyRemote(PveClient client, String endpoint, int vmid) {
         ClusterResource vm = null;
         for (ClusterResource r : client.clusterResources(ResourceType.VM)) {
             if (r.vmid() == vmid) {
@@ -284,32 +288,8 @@ public final class VerifyService {
         report.put("guestVerify", null);
         notes.add("the guest's time sync and its own time-shift-guest verify are not checked through --remote (they need"
                 + " guest-exec): run time-shift verify " + vmid + " on " + node + " for them");
-        boolean ok = print(vmid, "VM " + vmid + ": " + policy.summary() + " (node " + node + ", through " + endpoint + ")",
-                report, oks, notes, findings, json, out);
-        return ok ? 0 : TimeShiftException.CHECK_FAILED;
-    }
-
-    /** Prints the report (JSON, or one line per check); true when there is no finding. */
-    private static boolean print(int vmid, String header, Map<String, Object> report, List<String> oks, List<String> notes,
-                                 List<Finding> findings, boolean json, PrintWriter out) {
-        boolean ok = findings.isEmpty();
-        report.put("ok", ok);
-        List<Object> fj = new ArrayList<>();
-        findings.forEach(f -> fj.add(f.json()));
-        report.put("findings", fj);
-        report.put("notes", notes);
-        if (json) {
-            out.print(new String(Json.pretty(report), StandardCharsets.UTF_8));
-        } else {
-            out.println(header);
-            oks.forEach(l -> out.println("ok    " + l));
-            notes.forEach(l -> out.println("note  " + l));
-            findings.forEach(f -> out.println("FAIL  " + (f.source().equals("guest") ? "guest: " : "") + f.line()));
-            out.println(ok ? "VM " + vmid + ": verified" : "VM " + vmid + ": " + findings.size()
-                    + (findings.size() == 1 ? " problem" : " problems"));
-        }
-        out.flush();
-        return ok;
+        return new VerifyReport(vmid, "VM " + vmid + ": " + policy.summary() + " (node " + node + ", through " + endpoint + ")",
+                report, oks, notes, findings);
     }
 
     private static Instant mid(Instant a, Instant b) {

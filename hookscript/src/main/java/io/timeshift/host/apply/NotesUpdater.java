@@ -2,9 +2,9 @@ package io.timeshift.host.apply;
 
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
-import io.timeshift.host.admin.ArgvText;
-import io.timeshift.host.admin.LocalNode;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.env.LocalNode;
+import io.timeshift.host.notes.ArgvText;
 import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.common.time.Instants;

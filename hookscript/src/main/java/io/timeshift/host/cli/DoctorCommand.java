@@ -41,10 +41,10 @@ public final class DoctorCommand implements Callable<Integer> {
         DoctorService doctor = new DoctorService(services.paths(), services.pve()::preferred, services.pve()::asRoot)
                 .clock(services.clock());
         if (!target.remote()) {
-            return doctor.doctor(json, spec.commandLine().getOut());
+            return DoctorRenderer.render(doctor.doctor(), json, spec.commandLine().getOut());
         }
         try (PveClient client = services.pve().open(target)) {
-            return doctor.doctorRemote(client, target.endpoint(), json, spec.commandLine().getOut());
+            return DoctorRenderer.render(doctor.doctorRemote(client, target.endpoint()), json, spec.commandLine().getOut());
         }
     }
 }

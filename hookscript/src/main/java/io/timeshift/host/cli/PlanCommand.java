@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,7 +43,13 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return new PlanService(services.paths(), services.env(), services.clock(), services.pve()::asRoot, services.agents())
-                .plan(vmid, targets, json, apply, spec.commandLine().getOut(), spec.commandLine().getErr());
+        PlanService svc = new PlanService(services.paths(), services.env(), services.clock(), services.pve()::asRoot,
+                services.agents());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        PlanService.Plan plan = svc.plan(vmid, targets, apply);
+        int rc = PlanRenderer.render(plan, json, out, err);
+        // with --json, stdout is the guest's object alone: what --apply changed goes to stderr
+        return apply ? svc.apply(plan, json ? err : out, out) : rc;
     }
 }

@@ -42,7 +42,7 @@ public final class RearmCommand implements Callable<Integer> {
                 return 0;
             }
         }
-        new Rearm(services.env(), services.pve()::asRoot, io.timeshift.host.admin.LocalNode.name(services.paths().pveDir()),
+        new Rearm(services.env(), services.pve()::asRoot, io.timeshift.host.env.LocalNode.name(services.paths().pveDir()),
                 services.paths().auditLog(), services.clock(), System.out, Duration.ofMinutes(5)).rearm(vmid, when);
         return 0;
     }

@@ -1,24 +1,22 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.common.error.TimeShiftException;
-
 import io.timeshift.common.text.Sanitizer;
-
-import io.timeshift.host.admin.ConfigEdits;
-import io.timeshift.host.admin.LocalNode;
 import io.timeshift.host.cluster.ClusterStatusService;
 import io.timeshift.host.cluster.PveClients;
 import io.timeshift.host.cluster.RemoteSpec;
+import io.timeshift.host.env.LocalNode;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.status.StatusService;
+import io.timeshift.host.vmconfig.ConfigEdits;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.common.error.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

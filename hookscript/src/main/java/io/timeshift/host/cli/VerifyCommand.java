@@ -1,5 +1,6 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.host.admin.VerifyReport;
 import io.timeshift.host.admin.VerifyService;
 import io.timeshift.host.cluster.RemoteSpec;
 import io.timeshift.pve.api.PveClient;
@@ -43,10 +44,13 @@ public final class VerifyCommand implements Callable<Integer> {
         RemoteSpec target = remote.spec(spec.commandLine().getErr());
         VerifyService verify = new VerifyService(services.paths(), services.env(), services.clock(), services.agents());
         if (!target.remote()) {
-            return verify.verify(vmid, json, spec.commandLine().getOut());
+            VerifyReport report = verify.verify(vmid);
+            int code = VerifyRenderer.render(report, json, spec.commandLine().getOut());
+            verify.audit(report, spec.commandLine().getOut());
+            return code;
         }
         try (PveClient client = services.pve().open(target)) {
-            return verify.verifyRemote(client, target.endpoint(), vmid, json, spec.commandLine().getOut());
+            return VerifyRenderer.render(verify.verifyRemote(client, target.endpoint(), vmid), json, spec.commandLine().getOut());
         }
     }
 }

@@ -1,15 +1,18 @@
 package io.timeshift.host.cluster;
 
-import io.timeshift.host.admin.ConfigEdits;
-import io.timeshift.host.admin.LocalNode;
 import io.timeshift.host.apply.ClockMirror;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.env.LocalNode;
 import io.timeshift.host.notes.NotesLine;
+import io.timeshift.host.policy.IsolationRecord;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.status.StatusProblems;
 import io.timeshift.common.time.Instants;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.timeshift.host.vmconfig.ConfigEdits;
+import io.timeshift.pve.api.ApiPath;
 import io.timeshift.pve.api.ClusterResource;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.QemuApi;
@@ -320,7 +323,7 @@ public final class ClusterStatusService {
         }
         m.put("timeSync", policy == null ? null : (policy.keepTimeSync() ? "keep" : "disable"));
         m.put("timeSyncDisabled", null);
-        m.put("isolation", policy == null ? null : io.timeshift.host.admin.Isolation.statusText(policy));
+        m.put("isolation", policy == null ? null : IsolationRecord.statusText(policy));
         Map<String, Object> last = notes == null ? null : notes.lastApply();
         if (last != null && "failed".equals(last.get("result"))) {
             problems.add("last apply failed (on " + r.node() + "; details: time-shift status " + vmid + " there)");

@@ -83,8 +83,8 @@ public final class HookMain {
         }
         HookService hook = new HookService(paths, config, env, Clock.systemUTC(), out, err, new Detacher(env),
                 new Agents(paths));
-        int code = hook.handle(vmid, phase);
-        return code == 0 && hook.detachRequest() != 0 ? hook.detachRequest() : code;
+        // the launcher starts the worker an outcome leaves (its Detach exit code) once this JVM is gone
+        return hook.handle(vmid, phase).processExitCode();
     }
 }
 

@@ -42,7 +42,7 @@ public record Policy(int vmid, Mode mode, Instant date, Duration offset, Duratio
 
     /**
      * Config values {@code enable} replaced; null means the key was absent. {@code firewall}: what
-     * isolation changed in the VM's firewall and NICs (a JSON object, see {@code admin.Isolation}), or
+     * isolation changed in the VM's firewall and NICs (a JSON object, see {@code admin.Isolation}, read by {@link IsolationRecord}), or
      * null when the VM is not isolated.
      */
     public record Original(String startdate, String hookscript, String agent, Map<String, Object> firewall) {

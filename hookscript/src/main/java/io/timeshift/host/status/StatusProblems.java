@@ -1,6 +1,6 @@
 package io.timeshift.host.status;
 
-import io.timeshift.host.admin.ConfigEdits;
+import io.timeshift.host.vmconfig.ConfigEdits;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.timeshift.host.status;
 
-import io.timeshift.host.admin.ConfigEdits;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.policy.IsolationRecord;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
@@ -12,6 +12,7 @@ import io.timeshift.pve.config.VmConfig;
 import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.common.text.Sanitizer;
+import io.timeshift.host.vmconfig.ConfigEdits;
 import io.timeshift.pve.qga.QgaClient;
 
 import java.io.IOException;
@@ -147,7 +148,7 @@ public final class StatusService {
         }
         m.put("timeSync", policy == null ? null : (policy.keepTimeSync() ? "keep" : "disable"));
         m.put("timeSyncDisabled", state.timeSyncDisabled());
-        m.put("isolation", policy == null ? null : io.timeshift.host.admin.Isolation.statusText(policy));
+        m.put("isolation", policy == null ? null : IsolationRecord.statusText(policy));
         Map<String, Object> last = state.lastApply();
         if (last != null && VmState.RESULT_RUNNING.equals(last.get("result")) && last.get("workerPid") instanceof Number pid
                 && ProcessHandle.of(pid.longValue()).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {

@@ -1,6 +1,7 @@
 package io.timeshift.host.admin;
 
 import io.timeshift.testsupport.MutableClock;
+import io.timeshift.host.cli.BashCompletion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

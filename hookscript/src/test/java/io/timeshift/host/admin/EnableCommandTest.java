@@ -2,6 +2,7 @@ package io.timeshift.host.admin;
 
 import io.timeshift.host.io.Json;
 import io.timeshift.testsupport.MutableClock;
+import io.timeshift.host.notes.ArgvText;
 import io.timeshift.host.testing.PolicyJson;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;

@@ -1,5 +1,7 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.host.vmconfig.ConfigEdits;
+import io.timeshift.host.vmconfig.TextDiff;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

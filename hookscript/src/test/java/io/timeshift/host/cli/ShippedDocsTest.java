@@ -1,10 +1,9 @@
 package io.timeshift.host.cli;
 
-import io.timeshift.host.admin.BashCompletion;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -52,7 +52,7 @@ class HookServiceTest {
     private final MutableClock clock = new MutableClock(T0);
     private final FakeMonotonic mono = new FakeMonotonic();
     private final FakeQemuGa ga = new FakeQemuGa(clock, mono);
-    private final RecordingDetacher detacher = new RecordingDetacher();
+    private RecordingDetacher detacher = new RecordingDetacher();
     /** Proxmox sets PVE_MIGRATED_FROM for every start; undef in Perl arrives as the empty string. */
     private final Map<String, String> env = new HashMap<>(Map.of("PVE_MIGRATED_FROM", ""));
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -67,13 +67,17 @@ class HookServiceTest {
         proc = dir.resolve("proc");
     }
 
-    private int hook(String phase) {
+    private Outcome outcome(String phase) {
         out.reset();
         err.reset();
         HookService svc = new HookService(host.paths(), CONFIG, env, clock,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 detacher, ga::client).procDir(proc);
         return svc.handle(VM, phase);
+    }
+
+    private int hook(String phase) {
+        return outcome(phase).exitCode();
     }
 
     private List<String> outLines() {
@@ -483,8 +487,90 @@ class HookServiceTest {
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                     detacher, ga::client);
 
-            assertEquals(0, svc.handle(VM, "pre-stop"));
+            assertEquals(0, svc.handle(VM, "pre-stop").exitCode());
             assertEquals("estimate", lastStop().get("source"));
+        }
+    }
+
+    /**
+     * Run by the shell launcher ({@code TIME_SHIFT_DETACH=launcher}): a phase that leaves a worker says
+     * so in its outcome and spawns nothing; the launcher starts it once the JVM is gone.
+     */
+    @Nested
+    class ThroughTheLauncher {
+        @BeforeEach
+        void launcher() {
+            detacher = new RecordingDetacher(Map.of("TIME_SHIFT_DETACH", "launcher"));
+        }
+
+        @Test
+        void postStartLeavesTheApplyWorkerInItsOutcomeAndSpawnsNothing() {
+            host.policy(PolicyJson.fixed(VM, DATE));
+            hook("pre-start");
+
+            Outcome o = outcome("post-start");
+
+            assertEquals(0, o.exitCode());
+            assertEquals(Detach.APPLY, o.detach());
+            assertEquals(75, o.processExitCode());
+            assertEquals(List.of(), detacher.spawns());
+            Map<String, Object> last = host.stateObject(VM, "lastApply");
+            assertEquals("running", last.get("result"));
+            assertEquals(null, last.get("workerPid"));
+            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
+            assertEquals("worker-requested", details.get("result"));
+            assertEquals(List.of("time-shift: VM 105: applying the clock policy in the background (see: time-shift status 105)"),
+                    outLines());
+        }
+
+        @Test
+        void postStopLeavesTheRearmWorkerWhenTheNextStartNeedsAnotherStartdate() {
+            host.policy(PolicyJson.continuing(VM, DATE));
+            hook("pre-start");
+            clock.advance(Duration.ofMinutes(90).plusMillis(600));
+
+            Outcome o = outcome("post-stop");
+
+            assertEquals(Detach.REARM, o.detach());
+            assertEquals(76, o.processExitCode());
+            assertEquals(List.of(), detacher.spawns());
+            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
+            assertEquals("2021-03-01T13:30:00", details.get("rearm"));
+            assertEquals(null, details.get("rearmPid"));
+        }
+
+        @Test
+        void postStopOfAFixedDateLeavesNoWorker() {
+            host.policy(PolicyJson.fixed(VM, DATE));
+            hook("pre-start");
+            clock.advance(Duration.ofHours(1));
+
+            Outcome o = outcome("post-stop");
+
+            assertEquals(null, o.detach());
+            assertEquals(0, o.processExitCode());
+            assertEquals(List.of(), detacher.spawns());
+        }
+
+        @Test
+        void preStartAndPreStopLeaveNoWorker() {
+            host.policy(PolicyJson.continuing(VM, DATE));
+
+            Outcome start = outcome("pre-start");
+            Outcome stop = outcome("pre-stop");
+
+            assertEquals(List.of("exit 0", "exit 0"), List.of(start.toString(), stop.toString()));
+        }
+
+        @Test
+        void aMigrationTargetsPostStartLeavesNoWorker() {
+            env.put("PVE_MIGRATED_FROM", "pve2");
+            host.policy(PolicyJson.fixed(VM, DATE));
+
+            Outcome o = outcome("post-start");
+
+            assertEquals(null, o.detach());
+            assertEquals(List.of(), detacher.spawns());
         }
     }
 

@@ -72,7 +72,7 @@ class HostileInputTest {
         out.reset();
         err.reset();
         return new HookService(host.paths(), CONFIG, env, c, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), new RecordingDetacher(), agents).handle(VM, phase);
+                new PrintStream(err, true, StandardCharsets.UTF_8), new RecordingDetacher(), agents).handle(VM, phase).exitCode();
     }
 
     private List<String> errLines() {

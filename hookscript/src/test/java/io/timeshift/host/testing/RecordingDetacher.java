@@ -20,6 +20,11 @@ public final class RecordingDetacher extends Detacher {
         super(Map.of());
     }
 
+    /** A detacher seeing {@code env}: with {@code TIME_SHIFT_DETACH=launcher} it leaves workers to the launcher. */
+    public RecordingDetacher(Map<String, String> env) {
+        super(env);
+    }
+
     @Override
     public synchronized long spawn(List<String> args, Path logFile) {
         long pid = nextPid++;

@@ -1,4 +1,4 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.env;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.env;
 
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.common.error.EnvironmentException;

@@ -1,4 +1,4 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.finding;
 
 import io.timeshift.common.text.Sanitizer;
 

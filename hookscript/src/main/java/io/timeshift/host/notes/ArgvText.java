@@ -1,4 +1,4 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.notes;
 
 import io.timeshift.host.notes.NotesLine;
 import io.timeshift.common.error.EnvironmentException;

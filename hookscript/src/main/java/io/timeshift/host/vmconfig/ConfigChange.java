@@ -1,5 +1,8 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.vmconfig;
 
+import io.timeshift.host.notes.ArgvText;
+import io.timeshift.host.notes.NotesLine;
+import io.timeshift.host.policy.Policy;
 import io.timeshift.pve.api.ConfigUpdate;
 import io.timeshift.pve.api.VmConfigView;
 
@@ -14,20 +17,20 @@ import java.util.Objects;
  * as ONE {@code PUT .../config} with {@code digest} and can be shown before as a diff. Setting a key to
  * its current value records nothing; a null value deletes the key ({@code delete=}).
  */
-final class ConfigChange {
+public final class ConfigChange {
     private final VmConfigView before;
     private final Map<String, String> after = new LinkedHashMap<>();
 
-    ConfigChange(VmConfigView before) {
+    public ConfigChange(VmConfigView before) {
         this.before = before;
     }
 
-    String old(String key) {
+    public String old(String key) {
         return before.get(key).orElse(null);
     }
 
     /** Sets {@code key}; null or "" deletes it. */
-    ConfigChange set(String key, String value) {
+    public ConfigChange set(String key, String value) {
         String v = value == null || value.isEmpty() ? null : value;
         if (Objects.equals(old(key), v)) {
             after.remove(key);
@@ -43,26 +46,26 @@ final class ConfigChange {
      *
      * @return null, or the one line for the admin when there was no room
      */
-    String notesLine(int vmid, String description, io.timeshift.host.policy.Policy policy) {
-        String line = io.timeshift.host.notes.NotesLine.fresh(policy, ArgvText.separator());
-        String after = io.timeshift.host.notes.NotesLine.putWithin(description, line);
+    public String notesLine(int vmid, String description, Policy policy) {
+        String line = NotesLine.fresh(policy, ArgvText.separator());
+        String after = NotesLine.putWithin(description, line);
         if (after == null) {
-            return io.timeshift.host.notes.NotesLine.noRoom(vmid, description, line);
+            return NotesLine.noRoom(vmid, description, line);
         }
         ArgvText.requirePasses(vmid, after);
         set("description", after);
         return null;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return after.isEmpty();
     }
 
-    Map<String, String> changes() {
+    public Map<String, String> changes() {
         return after;
     }
 
-    ConfigUpdate update() {
+    public ConfigUpdate update() {
         ConfigUpdate.Builder b = ConfigUpdate.builder();
         for (Map.Entry<String, String> e : after.entrySet()) {
             if (e.getValue() == null) {
@@ -75,7 +78,7 @@ final class ConfigChange {
     }
 
     /** One line per changed key ({@code -key: old}, {@code +key: new}; a deleted key has no + line); Notes as a line diff. */
-    List<String> diff(String indent) {
+    public List<String> diff(String indent) {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, String> e : after.entrySet()) {
             String k = e.getKey();

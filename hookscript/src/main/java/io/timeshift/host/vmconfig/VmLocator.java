@@ -1,4 +1,4 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.vmconfig;
 
 import io.timeshift.pve.api.ClusterResource;
 import io.timeshift.pve.api.PveClient;

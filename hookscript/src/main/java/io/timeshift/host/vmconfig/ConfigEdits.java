@@ -1,4 +1,4 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.vmconfig;
 
 import io.timeshift.host.hook.VolumeIds;
 import io.timeshift.pve.api.VmConfigView;

@@ -1,4 +1,4 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.vmconfig;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,76 @@
+package io.timeshift.host.arch;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The hookscript packages by concept (see each package-info): no cycles, the CLI library only in cli, and
+ * the services that return typed reports leave their rendering to cli.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PackageGraphTest {
+    static final String ROOT = "io.timeshift.host";
+    static JavaClasses main;
+
+    @BeforeAll
+    static void importMainClasses() {
+        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+    }
+
+    @Test
+    void theImportSeesTheShippedClassesSoTheRulesBelowAreNotVacuous() {
+        assertTrue(main.contain(ROOT + ".hook.HookMain"), "hook.HookMain imported");
+        assertTrue(main.contain(ROOT + ".cli.Cli"), "cli.Cli imported");
+        assertTrue(main.contain(ROOT + ".admin.DoctorService"), "admin.DoctorService imported");
+        assertTrue(main.size() > 100, "only " + main.size() + " classes imported");
+    }
+
+    @Nested
+    class Packages {
+        @Test
+        void dependOnEachOtherWithoutCycles() {
+            slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(main);
+        }
+    }
+
+    @Nested
+    class Rendering {
+        @Test
+        void theServicesThatReturnReportsAndTheReportsThemselvesWriteToNoStream() {
+            noClasses().that().haveFullyQualifiedName(ROOT + ".admin.DoctorService")
+                    .or().haveFullyQualifiedName(ROOT + ".status.StatusService")
+                    .or().haveSimpleNameEndingWith("Report")
+                    .or().implement(ROOT + ".admin.DoctorCheck")
+                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
+                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
+                    .check(main);
+        }
+
+        @Test
+        void happensInTheCliPackageOnly() {
+            noClasses().that().haveSimpleNameEndingWith("Renderer").should().resideOutsideOfPackage(ROOT + ".cli..").check(main);
+        }
+    }
+
+    @Nested
+    class Picocli {
+        @Test
+        void isUsedOnlyByTheCliPackage() {
+            noClasses().that().resideOutsideOfPackage(ROOT + ".cli..")
+                    .should().dependOnClassesThat().resideInAPackage("picocli..")
+                    .check(main);
+        }
+    }
+}
