@@ -338,8 +338,10 @@ class JumpVmE2ETest {
             Instant guestAfter = TimeParsers.fromEpochNanos(agent().getTimeNanos());
             long residualMs = Duration.between(shiftedNow(), guestAfter).toMillis();
             assertNear(shiftedNow(), guestAfter, TOLERANCE, "guest clock after stop/cont");
-            ExecResult journal = guest("/usr/bin/journalctl", "-o", "cat", "--no-pager", "-u", WATCH);
-            assertTrue(journal.out().contains("behind the RTC: set to "), () -> "the watch did it, in one line: " + journal.out());
+            // the watch did it, and says so in one line (printed after its read-back of the clock)
+            waitFor(() -> guest("/usr/bin/journalctl", "-o", "cat", "--no-pager", "-u", WATCH).out().contains("behind the RTC: set to "),
+                    Duration.ofSeconds(60), () -> "the watch's line: " + guest("/usr/bin/journalctl", "-o", "cat", "--no-pager", "-u",
+                            WATCH).out());
             assertEquals(hostApply, px.lastApply(vmid), "not the host: its apply record is unchanged");
             assertTimeSyncOff();
             figure("jumpvm pause-resumed pausedMs=" + pausedMs + " driftAfterContMs=" + afterContMs
