@@ -41,12 +41,15 @@ import java.util.function.Consumer;
  *     restoring from it would undo the shift; one warning, nothing done.</li>
  * </ul>
  * A condition that persists (RTC unreadable, timeSync=keep, a bad policy) is said once, not at
- * every poll; after a failed correction the next attempt waits {@link #FAILURE_BACKOFF}.
+ * every poll; after a failed correction the next attempt waits {@link #FAILURE_BACKOFF}. Without the
+ * sysfs RTC (a process per reading, {@code hwclock --get}) it reads at most every {@link #HWCLOCK_INTERVAL}.
  */
 public final class HoldWatch {
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_CONFIRM = Duration.ofSeconds(3);
     public static final Duration FAILURE_BACKOFF = Duration.ofSeconds(30);
+    /** The poll interval at least, when the RTC can only be read with {@code hwclock --get}. */
+    public static final Duration HWCLOCK_INTERVAL = Duration.ofSeconds(10);
 
     /** Waits; the production one is {@code Thread.sleep}, tests move their clocks instead. */
     @FunctionalInterface
@@ -99,6 +102,7 @@ public final class HoldWatch {
                 policy = load(file);
             }
             long now = ctx.monotonic().nanoTime();
+            Duration pause = interval;
             if (policy != null && policy.keepTimeSync()) {
                 note(out, "policy timeSync=keep: the clock is left to time sync");
             } else if (policy != null && now - notBefore >= 0) {
@@ -108,6 +112,9 @@ public final class HoldWatch {
                     Rtc.Reading r = rtc.read();
                     drift = Duration.between(r.time(), ctx.clock().instant());
                     allowed = policy.tolerance().plus(r.resolution());
+                    if (!r.source().startsWith("/sys/") && pause.compareTo(HWCLOCK_INTERVAL) < 0) {
+                        pause = HWCLOCK_INTERVAL; // no sysfs RTC: hwclock --get is a process and waits for a tick
+                    }
                 } catch (EnvironmentException e) {
                     note(err, "error: " + e.getMessage());
                 }
@@ -142,7 +149,7 @@ public final class HoldWatch {
                 }
             }
             try {
-                sleeper.sleep(interval);
+                sleeper.sleep(pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 out.accept("stopped: watch ends");

@@ -269,6 +269,26 @@ class HoldWatchTest {
         }
 
         @Test
+        void withoutTheSysfsRtcHwclockIsAskedEveryTenSecondsNotEverySecond() throws IOException {
+            Files.delete(root.resolve("sys/class/rtc/rtc0/since_epoch"));
+            vm.runner.on("hwclock --get --utc", 0, "2021-03-01 12:00:00.000000+00:00");
+            World w = vm;
+            HoldWatch watch = new HoldWatch(Cli.context(w.clock, () -> w.monoNs, w.runner, root, guestDir),
+                    d -> {
+                        w.monoNs += d.toNanos();
+                        if (w.monoNs >= 60_000_000_000L) {
+                            w.removePolicy();
+                        }
+                    }, Duration.ofSeconds(1), Duration.ofSeconds(3), w.out::add, w.err::add);
+
+            assertEquals(0, watch.run());
+
+            // at 0, 10, ..., 50 s
+            assertEquals(6, w.runner.calls().size(), w.runner.calls()::toString);
+            assertEquals(List.of(), w.err);
+        }
+
+        @Test
         void aPolicyReadHalfWrittenIsSaidOnceAndPickedUpWhenItChanges() {
             vm.policy("{\"mode\":\"fix");
             vm.at(4_000, () -> vm.policy(POLICY));
