@@ -344,8 +344,13 @@ class JumpVmE2ETest {
                             WATCH).out());
             assertEquals(hostApply, px.lastApply(vmid), "not the host: its apply record is unchanged");
             assertTimeSyncOff();
+            // what the watch costs: CPU since it started (most of it the JVM's start under TCG), and its memory
+            ExecResult cost = guest("/usr/bin/systemctl", "show", "-p", "CPUUsageNSec", "-p", "MemoryCurrent",
+                    "-p", "ActiveEnterTimestampMonotonic", WATCH);
+            ExecResult uptime = guest("/usr/bin/cat", "/proc/uptime");
             figure("jumpvm pause-resumed pausedMs=" + pausedMs + " driftAfterContMs=" + afterContMs
-                    + " contToCorrectedMs=" + correctedMs + " residualMs=" + residualMs);
+                    + " contToCorrectedMs=" + correctedMs + " residualMs=" + residualMs + " watch: "
+                    + cost.out().strip().replace('\n', ' ') + " uptime=" + uptime.out().strip());
         }
 
         @Test
