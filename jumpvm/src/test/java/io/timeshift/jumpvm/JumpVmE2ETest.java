@@ -1,5 +1,6 @@
 package io.timeshift.jumpvm;
 
+import io.timeshift.host.demo.Qmp;
 import io.timeshift.host.demo.QemuVm;
 import io.timeshift.host.e2e.FakeProxmox;
 import io.timeshift.host.e2e.FakeProxmox.Proc;
@@ -31,6 +32,7 @@ import static io.timeshift.host.e2e.FakeProxmox.assertNear;
 import static io.timeshift.host.e2e.FakeProxmox.figure;
 import static io.timeshift.host.e2e.FakeProxmox.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -52,6 +54,9 @@ class JumpVmE2ETest {
     static final Instant DATE = Instant.parse("2021-03-01T12:00:00Z");
     static final Duration EXEC = Duration.ofSeconds(180);
     static final Duration BOOT = Duration.ofSeconds(300);
+    static final String WATCH = "time-shift-guest-hold-watch.service";
+    /** The policy's tolerance (the default: the policies here do not set one). */
+    static final Duration TOLERANCE = Duration.ofSeconds(2);
 
     /** One jump VM: startdate (2022) other than the policy date (2021), so only the agent path gets it right. */
     abstract static class JumpVm {
@@ -303,6 +308,53 @@ class JumpVmE2ETest {
 
         @Test
         @Order(5)
+        void aQmpStopOfFiveSecondsThenContIsPutBackOnThePolicysTimeByTheGuestPackageWithTimeSyncStillOff() throws Exception {
+            // after the host's hold period: only the guest package's watch can put the clock back
+            awaitHoldEnd();
+            waitFor(() -> "active".equals(guest("/usr/bin/systemctl", "is-active", WATCH).out().trim()), BOOT,
+                    () -> WATCH + " started by its .path unit once policy.json was written: "
+                            + guest("/usr/bin/systemctl", "status", "--no-pager", WATCH));
+            assertNear(shiftedNow(), Instants.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1), "guest clock before");
+            Map<String, Object> hostApply = px.lastApply(vmid);
+            long t0 = System.nanoTime();
+            Qmp.stop(vm.qmpSocket());
+            assertEquals("paused", vm.qmpStatus());
+            Thread.sleep(6_000); // real time runs on; the guest's clock does not, QEMU's RTC does
+            Qmp.cont(vm.qmpSocket());
+            long pausedMs = (System.nanoTime() - t0) / 1_000_000;
+            long contAt = System.nanoTime();
+            assertEquals("running", vm.qmpStatus());
+            long afterContMs = Duration.between(shiftedNow(), Instants.fromEpochNanos(agent().getTimeNanos())).toMillis();
+            // the bug this scenario is for: the guest comes back behind by about the pause
+            assertTrue(afterContMs < -3_000, "right after cont the guest clock is behind by the pause (" + afterContMs
+                    + " ms after a " + pausedMs + " ms pause); if not, this scenario no longer shows a frozen clock");
+            // within the policy's tolerance (2 s): the clock is set from the RTC, which qemu-ga's hwclock -w
+            // wrote up to a second ahead of the shifted time (it writes whole seconds, timed for a real MC146818)
+            waitFor(() -> Duration.between(shiftedNow(), Instants.fromEpochNanos(agent().getTimeNanos())).abs()
+                    .compareTo(TOLERANCE) <= 0, Duration.ofSeconds(60),
+                    () -> "guest clock back on the policy's time after cont: " + guest("/usr/bin/journalctl", "-o", "cat",
+                            "--no-pager", "-u", WATCH).out());
+            long correctedMs = (System.nanoTime() - contAt) / 1_000_000;
+            Instant guestAfter = Instants.fromEpochNanos(agent().getTimeNanos());
+            long residualMs = Duration.between(shiftedNow(), guestAfter).toMillis();
+            assertNear(shiftedNow(), guestAfter, TOLERANCE, "guest clock after stop/cont");
+            // the watch did it, and says so in one line (printed after its read-back of the clock)
+            waitFor(() -> guest("/usr/bin/journalctl", "-o", "cat", "--no-pager", "-u", WATCH).out().contains("behind the RTC: set to "),
+                    Duration.ofSeconds(60), () -> "the watch's line: " + guest("/usr/bin/journalctl", "-o", "cat", "--no-pager", "-u",
+                            WATCH).out());
+            assertEquals(hostApply, px.lastApply(vmid), "not the host: its apply record is unchanged");
+            assertTimeSyncOff();
+            // what the watch costs: CPU since it started (most of it the JVM's start under TCG), and its memory
+            ExecResult cost = guest("/usr/bin/systemctl", "show", "-p", "CPUUsageNSec", "-p", "MemoryCurrent",
+                    "-p", "ActiveEnterTimestampMonotonic", WATCH);
+            ExecResult uptime = guest("/usr/bin/cat", "/proc/uptime");
+            figure("jumpvm pause-resumed pausedMs=" + pausedMs + " driftAfterContMs=" + afterContMs
+                    + " contToCorrectedMs=" + correctedMs + " residualMs=" + residualMs + " watch: "
+                    + cost.out().strip().replace('\n', ' ') + " uptime=" + uptime.out().strip());
+        }
+
+        @Test
+        @Order(6)
         void aGuestRebootComesBackShiftedWithTimeSyncOffDespiteTheClockEpochAndTimesyncdsClockFile() throws Exception {
             // both would push the clock forward at boot: systemd's /usr/lib/clock-epoch (PID 1) and
             // timesyncd's clock file; the systemd build date alone is already after 2021
@@ -328,7 +380,7 @@ class JumpVmE2ETest {
         }
 
         @Test
-        @Order(6)
+        @Order(7)
         void disableRestoresRealTimeReEnablesTimesyncdAndTheGuestVerifySeesRealTime() throws Exception {
             px.pveshServes(vmid, true);
             Proc d = px.cli("disable", String.valueOf(vmid), "--yes");
@@ -336,6 +388,16 @@ class JumpVmE2ETest {
             assertTrue(d.out().contains("guest clock back to real time"), d::toString);
             assertNear(Instant.now(), Instants.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1),
                     "guest clock after disable");
+            // the watch ended when policy.json went, before real time was set: it did not fight disable
+            waitFor(() -> !"active".equals(guest("/usr/bin/systemctl", "is-active", WATCH).out().trim()), Duration.ofSeconds(30),
+                    () -> WATCH + " still running after disable");
+            ExecResult watchLog = guest("/usr/bin/journalctl", "-o", "cat", "--no-pager", "-u", WATCH);
+            // ended when the policy went (or, started at boot, found it gone already): it set no clock after disable
+            assertTrue(watchLog.out().contains("policy.json is gone (time-shift disable): watch ends")
+                    || watchLog.out().contains("nothing to watch"), watchLog::toString);
+            assertFalse(watchLog.out().contains("set to "), watchLog::toString);
+            assertNear(Instant.now(), Instants.fromEpochNanos(agent().getTimeNanos()), Duration.ofSeconds(1),
+                    "guest clock after disable, once the watch ended");
             ExecResult enabled = guest("/usr/bin/systemctl", "is-enabled", unit);
             assertEquals("enabled", enabled.out().trim(), enabled::toString);
             ExecResult active = guest("/usr/bin/systemctl", "is-active", unit);

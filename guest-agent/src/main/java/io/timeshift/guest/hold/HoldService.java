@@ -56,7 +56,12 @@ public final class HoldService {
         return new Result(lines, failures);
     }
 
-    private void restoreClock(GuestPolicy policy, List<String> lines, List<String> failures) {
+    /**
+     * Puts the system clock back on the RTC when it is further than the tolerance (plus the RTC's
+     * resolution) from it; also what {@link HoldWatch} does after a pause or a step. One line per
+     * action into {@code lines}, or one into {@code failures}.
+     */
+    void restoreClock(GuestPolicy policy, List<String> lines, List<String> failures) {
         Rtc rtc = new Rtc(ctx.root(), ctx.runner());
         Rtc.Reading reading;
         try {

@@ -60,16 +60,32 @@ public final class DemoService {
      */
     public int run(int vmid, String policyJson, String startdate, boolean keep, boolean windows)
             throws IOException, InterruptedException {
-        GuestImage guest = GuestImage.locate();
+        return run(vmid, policyJson, startdate, keep, windows, null);
+    }
+
+    /**
+     * With {@code debian} (the window of an expired certificate around the policy's date), the VM is the
+     * cached Debian jump VM of {@code tools/build-jump-vm} instead of the busybox test guest: real systemd,
+     * systemd-timesyncd enabled, the time-shift-guest package; after the shift the demo shows time sync
+     * stopped and disabled inside the guest and an expired certificate accepted there ({@link ExpiredCertDemo}).
+     */
+    public int run(int vmid, String policyJson, String startdate, boolean keep, boolean windows, ExpiredCertDemo.Window debian)
+            throws IOException, InterruptedException {
+        // the image first: a missing one is one line (exit 3) before anything is made
+        JumpVmImage jump = debian == null ? null : JumpVmImage.locate(env);
+        GuestImage guest = debian == null ? GuestImage.locate() : null;
         Path work = Files.createTempDirectory("time-shift-demo");
         Path run = Files.createDirectories(work.resolve("run"));
         HostPaths paths = new HostPaths(work.resolve("pve"), run, work.resolve("state"), work.resolve("log"),
                 work.resolve("time-shift.json"));
         Files.createDirectories(paths.qemuServerDir());
         Files.createDirectories(paths.policyDir());
-        Files.writeString(paths.configFile(), "{\"agentWait\":\"PT90S\",\"applyHold\":\"PT6S\",\"holdInterval\":\"PT0.5S\"}\n");
+        // a systemd guest under TCG needs a minute or two to its agent
+        Files.writeString(paths.configFile(), "{\"agentWait\":\"" + (jump == null ? "PT90S" : "PT300S")
+                + "\",\"applyHold\":\"PT6S\",\"holdInterval\":\"PT0.5S\"" + (jump == null ? "" : ",\"agentTimeout\":\"PT20S\"") + "}\n");
         Files.writeString(paths.vmConf(vmid),
-                "name: demo-bmc-jump\nagent: 1\nhookscript: local:snippets/time-shift-hook\nmemory: 256\nostype: "
+                "name: demo-bmc-jump\nagent: 1\nhookscript: local:snippets/time-shift-hook\nmemory: " + (jump == null ? 256 : 1024)
+                        + "\nostype: "
                         + (windows ? "win11" : "l26") + "\n" + (startdate == null ? "" : "startdate: " + startdate + "\n"));
         Files.writeString(paths.policyFile(vmid), policyJson);
         Map<String, String> childEnv = new HashMap<>(env);
@@ -80,7 +96,8 @@ public final class DemoService {
         childEnv.put("TIME_SHIFT_CONFIG", paths.configFile().toString());
         childEnv.put("PVE_MIGRATED_FROM", "");
         out.println("time-shift demo: no Proxmox here, so this plays Proxmox with a real QEMU VM");
-        out.println("  guest: " + guest.kernelPackage() + " + Debian's qemu-guest-agent (" + guest.dir() + ")");
+        out.println("  guest: " + (jump == null ? guest.kernelPackage() + " + Debian's qemu-guest-agent (" + guest.dir() + ")"
+                : jump.describe() + " (" + jump.dir() + ")"));
         out.println("  work:  " + work);
         out.println("  policy " + paths.policyFile(vmid) + ": " + Json.compact(Json.parseObject(policyJson, "policy")));
         out.flush();
@@ -88,21 +105,31 @@ public final class DemoService {
         long t0 = System.nanoTime();
         try {
             step("hook " + vmid + " pre-start", hook(childEnv, vmid, "pre-start"));
-            long bump = clock.instant().getEpochSecond();
-            vm = QemuVm.start(paths.vmConf(vmid), vmid, run, guest, QemuVm.Options.defaults()
-                    .withKernelCmdline("ts_epoch_bump=" + bump + " ts_units=systemd-timesyncd"
-                            + (windows ? " ts_rtc_local=" + WINDOWS_TZ : "")));
-            out.println("  qemu: " + String.join(" ", vm.commandLine()).replace(guest.dir().toString(), "<guest>"));
-            out.println("        (the guest boots with its RTC at the startdate; like systemd it pushes an old clock"
-                    + " to today at boot; timesyncd is active)");
+            if (jump == null) {
+                long bump = clock.instant().getEpochSecond();
+                vm = QemuVm.start(paths.vmConf(vmid), vmid, run, guest, QemuVm.Options.defaults()
+                        .withKernelCmdline("ts_epoch_bump=" + bump + " ts_units=systemd-timesyncd"
+                                + (windows ? " ts_rtc_local=" + WINDOWS_TZ : "")));
+                out.println("  qemu: " + String.join(" ", vm.commandLine()).replace(guest.dir().toString(), "<guest>"));
+                out.println("        (the guest boots with its RTC at the startdate; like systemd it pushes an old clock"
+                        + " to today at boot; timesyncd is active)");
+            } else {
+                vm = QemuVm.start(paths.vmConf(vmid), vmid, run, null, jump.options(work));
+                out.println("  qemu: " + String.join(" ", vm.commandLine()).replace(jump.dir().toString(), "<jump-vm>")
+                        .replace(work.toString(), "<work>"));
+                out.println("        (systemd boots with its RTC at the startdate and advances an older clock to its build date;"
+                        + " systemd-timesyncd is enabled; under TCG the agent answers after a minute or two)");
+            }
             step("hook " + vmid + " post-start", hook(childEnv, vmid, "post-start"));
             out.println();
             out.printf("%8s  %-24s  %-24s  %s%n", "t", "host time", "guest time (agent)", "apply");
             QgaClient agent = QgaClient.forSocket(vmid, paths.qgaSocket(vmid)).withTimeout(Duration.ofMillis(800));
             StatusService status = new StatusService(paths, clock, id -> agent, "demo");
             String lastLine = "";
+            String lastWhat = "";
+            long lastShown = 0;
             Map<String, Object> last = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(jump == null ? 120 : 420).toNanos();
             long doneAt = 0;
             while (System.nanoTime() < deadline) {
                 String guestTime;
@@ -116,10 +143,16 @@ public final class DemoService {
                 String result = last == null ? "-" : String.valueOf(last.get("result"));
                 String line = String.format(java.util.Locale.ROOT, "%7.1fs  %-24s  %-24s  %s",
                         (System.nanoTime() - t0) / 1e9, Instants.iso(clock.instant()).substring(0, 19) + "Z", guestTime, result);
-                if (!line.substring(9).equals(lastLine)) {
+                // the Debian guest takes a minute to its agent: a row when something changes or every 5 s, not every 0.5 s
+                String what = (guestTime.startsWith("(") ? guestTime : "up") + " " + result;
+                boolean show = jump == null ? !line.substring(9).equals(lastLine)
+                        : !what.equals(lastWhat) || System.nanoTime() - lastShown >= 5_000_000_000L;
+                if (show) {
                     out.println(line);
                     out.flush();
                     lastLine = line.substring(9);
+                    lastWhat = what;
+                    lastShown = System.nanoTime();
                 }
                 if (last != null && !"running".equals(result) && (last.get("holdEndedAt") != null || "failed".equals(result))) {
                     if (doneAt == 0) {
@@ -140,6 +173,10 @@ public final class DemoService {
             Map<String, Object> st = status.status(vmid);
             out.println("status: mode " + st.get("mode") + ", expected " + st.get("expectedTime") + ", guest "
                     + st.get("guestTime") + ", drift " + st.get("driftMs") + " ms, problems " + st.get("problems"));
+            boolean shown = true;
+            if (jump != null && last != null && "ok".equals(last.get("result"))) {
+                shown = showDebianGuest(agent.withTimeout(Duration.ofSeconds(30)), work, debian);
+            }
             step("hook " + vmid + " pre-stop", hook(childEnv, vmid, "pre-stop"));
             try (Qmp qmp = Qmp.connect(paths.runDir().resolve(vmid + ".qmp"))) {
                 qmp.quit();
@@ -151,7 +188,7 @@ public final class DemoService {
             AuditLog.Verification v = new AuditLog(paths.auditLog(), clock).verify();
             out.println("audit: " + v.lines() + " hash-chained entries in " + paths.auditLog() + (v.ok() ? ", chain intact" : ", " + v.problem()));
             out.flush();
-            return last != null && "ok".equals(last.get("result")) ? 0 : 1;
+            return last != null && "ok".equals(last.get("result")) && shown ? 0 : 1;
         } finally {
             if (vm != null) {
                 vm.close();
@@ -162,6 +199,35 @@ public final class DemoService {
                 out.println("kept: " + work);
             }
             out.flush();
+        }
+    }
+
+    /** Inside the Debian guest: time sync stopped and disabled, then the expired certificate accepted. */
+    private boolean showDebianGuest(QgaClient agent, Path work, ExpiredCertDemo.Window window)
+            throws IOException, InterruptedException {
+        out.println();
+        out.println("Inside the guest (through the agent, no shell):");
+        String unit = "systemd-timesyncd.service";
+        String active = guestLine(agent, "/usr/bin/systemctl", "is-active", unit);
+        String enabled = guestLine(agent, "/usr/bin/systemctl", "is-enabled", unit);
+        out.println("  $ systemctl is-active " + unit + "    -> " + active);
+        out.println("  $ systemctl is-enabled " + unit + "   -> " + enabled);
+        String date = guestLine(agent, "/usr/bin/date", "-u", "+%Y-%m-%dT%H:%M:%SZ");
+        out.println("  $ date -u                                       -> " + date);
+        String verify = guestLine(agent, "/usr/bin/time-shift-guest", "verify");
+        out.println("  $ time-shift-guest verify                       -> " + verify);
+        out.flush();
+        boolean off = "inactive".equals(active) && "disabled".equals(enabled);
+        Path pki = Files.createDirectories(work.resolve("pki"));
+        return new ExpiredCertDemo(out, pki).run(agent, window) && off;
+    }
+
+    private static String guestLine(QgaClient agent, String path, String... args) {
+        try {
+            io.timeshift.pve.qga.ExecResult r = agent.run(Duration.ofSeconds(120), path, args);
+            return ExpiredCertDemo.firstLineWith(r.out() + r.err());
+        } catch (TimeShiftException e) {
+            return "(" + e.getMessage() + ")";
         }
     }
 
