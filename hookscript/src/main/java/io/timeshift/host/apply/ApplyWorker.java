@@ -1,5 +1,7 @@
 package io.timeshift.host.apply;
 
+import io.timeshift.common.time.Sleeper;
+
 import io.timeshift.common.policy.GuestPolicy;
 
 import dev.failsafe.Failsafe;
@@ -60,11 +62,6 @@ public final class ApplyWorker {
     public static final String GUEST_DIR = GuestPolicy.GUEST_DIR;
     public static final String GUEST_POLICY = GuestPolicy.FILE;
 
-    /** Sleeps on the monotonic clock; injectable so tests do not wait. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration d) throws InterruptedException;
-    }
 
     private final HostPaths paths;
     private final HostConfig config;

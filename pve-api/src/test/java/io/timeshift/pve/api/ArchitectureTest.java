@@ -1,21 +1,10 @@
 package io.timeshift.pve.api;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import io.timeshift.testsupport.Architecture;
-import org.junit.jupiter.api.Test;
+import io.timeshift.testsupport.ModuleArchitectureTest;
 
-/** Issue 12's structure rules for this module's main classes: no package cycles, no reach outside its place in the module graph. */
-class ArchitectureTest {
-    private static final String ROOT = "io.timeshift.pve.api";
-    private static final JavaClasses MAIN = Architecture.mainClasses(ROOT);
-
-    @Test
-    void packagesHaveNoCycles() {
-        Architecture.assertNoPackageCycles(MAIN, ROOT);
-    }
-
-    @Test
-    void dependsOnlyOnWhatItsModuleDeclares() {
-        Architecture.assertNoDependencyOn(MAIN, ROOT, "io.timeshift.pve.qga..", "io.timeshift.pve.config..", "io.timeshift.host..", "io.timeshift.guest..", "picocli..");
+/** No package cycles; nothing from the modules and libraries this one must not know. */
+class ArchitectureTest extends ModuleArchitectureTest {
+    ArchitectureTest() {
+        super("io.timeshift.pve.api", "io.timeshift.pve.qga..", "io.timeshift.pve.config..", "io.timeshift.host..", "io.timeshift.guest..", "picocli..");
     }
 }

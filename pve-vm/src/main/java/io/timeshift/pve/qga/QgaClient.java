@@ -6,6 +6,7 @@ import io.timeshift.common.text.Sanitizer;
 import io.timeshift.common.time.TimeBounds;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.time.Monotonic;
+import io.timeshift.common.time.Sleeper;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -77,26 +78,6 @@ public final class QgaClient {
     static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int READ_BUFFER = 64 * 1024;
     private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
-
-    /** Waits between polls; injectable so tests drive a fake clock instead of sleeping. */
-    @FunctionalInterface
-    public interface Sleeper {
-        /** {@link TimeUnit#sleep} (a named class: no lambda bootstrap on the hook path). */
-        Sleeper SYSTEM = new ThreadSleeper();
-
-        void sleepNanos(long nanos) throws InterruptedException;
-
-        /** See {@link #SYSTEM}. */
-        final class ThreadSleeper implements Sleeper {
-            private ThreadSleeper() {
-            }
-
-            @Override
-            public void sleepNanos(long nanos) throws InterruptedException {
-                TimeUnit.NANOSECONDS.sleep(nanos);
-            }
-        }
-    }
 
     private final int vmid;
     private final QgaConnector connector;
@@ -350,7 +331,7 @@ public final class QgaClient {
                         + " (it may still be running in the guest as pid " + pid + ")");
             }
             try {
-                sleeper.sleepNanos(Math.min(POLL_NANOS, remaining));
+                sleeper.sleep(Duration.ofNanos(Math.min(POLL_NANOS, remaining)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AgentNotAnsweringException(vmid, "VM " + vmid + ": interrupted while waiting for guest command '"

@@ -5,7 +5,7 @@
  *
  * <p>Seams: {@link io.timeshift.pve.qga.UnixSocketQgaConnector} is the only code that touches a
  * socket; tests inject a scripted connector, the sync ids, a {@link io.timeshift.common.time.Monotonic}
- * and a {@link io.timeshift.pve.qga.QgaClient.Sleeper}, so every timeout is exact and instant.
+ * and a {@link io.timeshift.common.time.Sleeper}, so every timeout is exact and instant.
  * JSON is hand-written ({@code LightJson}) to keep the hook's start-up free of databind.
  *
  * <p>How to extend: see "Adding a command" in {@link io.timeshift.pve.qga.QgaClient}.

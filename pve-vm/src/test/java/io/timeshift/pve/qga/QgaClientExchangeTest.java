@@ -284,7 +284,7 @@ class QgaClientExchangeTest {
         void sleepsAtLeastTheTimeAskedFor() throws InterruptedException {
             long start = System.nanoTime();
 
-            QgaClient.Sleeper.SYSTEM.sleepNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            Sleeper.SYSTEM.sleep(java.time.Duration.ofMillis(20));
 
             assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(20));
         }

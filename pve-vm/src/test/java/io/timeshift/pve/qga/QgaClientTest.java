@@ -46,9 +46,9 @@ class QgaClientTest {
         clock = new FakeMonotonic();
         agent = new ScriptedConnector(clock, FIRST_ID);
         sleeps = new ArrayList<>();
-        client = new QgaClient(VMID, agent, clock, agent.ids(), QgaClient.DEFAULT_TIMEOUT, nanos -> {
-            sleeps.add(nanos);
-            clock.advance(nanos);
+        client = new QgaClient(VMID, agent, clock, agent.ids(), QgaClient.DEFAULT_TIMEOUT, d -> {
+            sleeps.add(d.toNanos());
+            clock.advance(d.toNanos());
         });
     }
 
