@@ -8,7 +8,7 @@ import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.guest.sys.Rtc;
 import io.timeshift.guest.sys.SystemdEpoch;
 import io.timeshift.guest.sys.SystemdUnits;
-import io.timeshift.guest.sys.UnitState;
+import io.timeshift.common.timesync.SystemctlShow;
 import io.timeshift.common.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,7 +104,7 @@ public final class ClockVerifier {
         boolean keep = policy.map(GuestPolicy::keepTimeSync).orElse(false);
         List<String> asked = new ArrayList<>(SystemdUnits.TIME_SYNC_UNITS);
         asked.add(SystemdUnits.HOLD_UNIT);
-        List<UnitState> states = null;
+        List<SystemctlShow.Unit> states = null;
         String systemdError = null;
         try {
             states = new SystemdUnits(ctx.runner()).show(asked);
@@ -122,7 +122,7 @@ public final class ClockVerifier {
         } else {
             List<VerifyReport.Unit> units = new ArrayList<>();
             boolean pull = false;
-            for (UnitState s : SystemdUnits.installedTimeSync(states)) {
+            for (SystemctlShow.Unit s : SystemdUnits.installedTimeSync(states)) {
                 units.add(new VerifyReport.Unit(s.id(), s.active(), s.enabled()));
                 pull |= s.active() || s.enabled();
                 if (keep) {
@@ -141,7 +141,7 @@ public final class ClockVerifier {
             } else if (!pull) {
                 notes.add(units.isEmpty() ? "no time sync service installed" : "time sync is off (" + unitList(units) + ")");
             }
-            UnitState hold = states.get(states.size() - 1);
+            SystemctlShow.Unit hold = states.get(states.size() - 1);
             holdEnabled = hold.enabled();
             timeSync = new VerifyReport.TimeSync(keep ? "keep" : "disable", units, pull, null);
         }

@@ -6,7 +6,7 @@ import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.guest.sys.CommandResult;
 import io.timeshift.guest.sys.Rtc;
 import io.timeshift.guest.sys.SystemdUnits;
-import io.timeshift.guest.sys.UnitState;
+import io.timeshift.common.timesync.SystemctlShow;
 import io.timeshift.common.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,16 +113,16 @@ public final class HoldService {
 
     private void stopTimeSync(List<String> lines, List<String> failures) {
         SystemdUnits systemd = new SystemdUnits(ctx.runner());
-        List<UnitState> states;
+        List<SystemctlShow.Unit> states;
         try {
             states = systemd.show(SystemdUnits.TIME_SYNC_UNITS);
         } catch (EnvironmentException e) {
             failures.add("cannot stop time sync: " + e.getMessage());
             return;
         }
-        List<UnitState> installed = SystemdUnits.installedTimeSync(states);
+        List<SystemctlShow.Unit> installed = SystemdUnits.installedTimeSync(states);
         boolean any = false;
-        for (UnitState s : installed) {
+        for (SystemctlShow.Unit s : installed) {
             if (!s.active() && !s.enabled()) {
                 continue;
             }

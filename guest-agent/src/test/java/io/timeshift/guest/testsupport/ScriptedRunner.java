@@ -45,7 +45,7 @@ public final class ScriptedRunner implements CommandRunner {
 
     /** The command line SystemdUnits sends for {@code units}. */
     public static String showCommand(List<String> units) {
-        return "systemctl show --property=Id,LoadState,ActiveState,UnitFileState -- " + String.join(" ", units);
+        return "systemctl show --property=Id,LoadState,ActiveState,UnitFileState " + String.join(" ", units);
     }
 
     /** One {@code systemctl show} block. */

@@ -7,7 +7,7 @@ import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.cluster.ClusterStatusService;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.finding.Finding;
-import io.timeshift.host.guest.SystemctlShow;
+import io.timeshift.common.timesync.SystemctlShow;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;

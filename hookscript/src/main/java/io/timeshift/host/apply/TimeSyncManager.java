@@ -2,7 +2,8 @@ package io.timeshift.host.apply;
 
 import io.timeshift.common.text.Sanitizer;
 
-import io.timeshift.host.guest.SystemctlShow;
+import io.timeshift.common.timesync.SystemctlShow;
+import io.timeshift.common.timesync.TimeSyncUnits;
 import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.ExecResult;
 import io.timeshift.pve.qga.OsInfo;
@@ -22,8 +23,7 @@ import java.util.List;
  */
 public final class TimeSyncManager {
     /** Units that can step or slew the clock back; both chrony unit names exist across distributions. */
-    public static final List<String> LINUX_UNITS = List.of("systemd-timesyncd.service", "chrony.service",
-            "chronyd.service", "ntp.service", "ntpsec.service", "ntpd.service", "openntpd.service");
+    public static final List<String> LINUX_UNITS = TimeSyncUnits.LINUX;
     /**
      * {@code systemctl disable --now} reloads systemd: on a Debian 12 guest under TCG on a loaded host
      * that took more than 20 s (jumpvm module's end-to-end test), so allow 90 s.
@@ -108,15 +108,7 @@ public final class TimeSyncManager {
     public Scan scan() {
         ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl", SystemctlShow.args(LINUX_UNITS).toArray(String[]::new));
         List<SystemctlShow.Unit> shown = SystemctlShow.parse(show.out());
-        List<SystemctlShow.Unit> units = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (SystemctlShow.Unit u : shown) {
-            // aliases (chronyd.service) print their target's Id: listed once
-            if (LINUX_UNITS.contains(u.id()) && u.found() && seen.add(u.id())) {
-                units.add(u);
-            }
-        }
-        return new Scan(units, !shown.isEmpty(), show);
+        return new Scan(TimeSyncUnits.installed(shown), !shown.isEmpty(), show);
     }
 
     /** Turns the given units back on (time-shift disable); {@link Report#enabled} lists them when that worked. */

@@ -325,7 +325,7 @@ class ApplyWorkerTest {
 
             assertEquals(List.of("systemctl", "show", "--property=Id,LoadState,ActiveState,UnitFileState",
                     "systemd-timesyncd.service", "chrony.service", "chronyd.service", "ntp.service", "ntpsec.service",
-                    "ntpd.service", "openntpd.service"), ga.execs().get(0));
+                    "openntpd.service", "ntpd.service"), ga.execs().get(0));
             assertTrue(ga.execs().contains(List.of("systemctl", "disable", "--now", "systemd-timesyncd.service", "ntpsec.service")),
                     ga.execs().toString());
             assertEquals(List.of("systemd-timesyncd.service", "ntpsec.service"), new StateStore(host.paths()).read(VM).timeSyncDisabled());

@@ -1,4 +1,4 @@
-package io.timeshift.host.guest;
+package io.timeshift.common.timesync;
 
 import org.junit.jupiter.api.Test;
 

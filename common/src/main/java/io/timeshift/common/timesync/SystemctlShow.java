@@ -1,4 +1,4 @@
-package io.timeshift.host.guest;
+package io.timeshift.common.timesync;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +10,8 @@ import java.util.List;
  * {@code is-enabled}, which only complains on stderr for those. Blocks are separated by a blank line;
  * a new {@code Id=} line also starts one (some systemd versions, and our fakes, leave the blank line out).
  *
- * <p>One parser for everything that looks at a guest's time sync units (verify, the apply worker).
+ * <p>One parser for everything that looks at a guest's time sync units: the host (verify, the apply
+ * worker, through {@code guest-exec}) and the guest package ({@code time-shift-guest verify/hold}).
  * Note that an alias prints its target's {@code Id} (on Debian {@code chronyd.service} shows
  * {@code Id=chrony.service}), so the same id can come twice: callers that report per unit should
  * de-duplicate.
@@ -29,19 +30,23 @@ public final class SystemctlShow {
      *                      {@code masked}, {@code ""} for not-found units, ...), or null
      */
     public record Unit(String id, String loadState, String activeState, String unitFileState) {
-        /** Running or starting: it can move the clock now. */
+        /** Unit file states that start the unit at the next boot (systemctl(1) is-enabled). */
+        private static final List<String> STARTS_AT_BOOT =
+                List.of("enabled", "enabled-runtime", "linked", "linked-runtime", "alias", "generated", "indirect");
+
+        /** Running, starting or reloading: it can move the clock now. */
         public boolean active() {
-            return "active".equals(activeState) || "activating".equals(activeState);
+            return "active".equals(activeState) || "activating".equals(activeState) || "reloading".equals(activeState);
         }
 
-        /** {@code enabled} or {@code enabled-runtime}: it starts at the next boot. */
+        /** It starts at the next boot ({@code enabled}, {@code enabled-runtime}, {@code linked}, ...). */
         public boolean enabled() {
-            return unitFileState != null && unitFileState.startsWith("enabled");
+            return unitFileState != null && STARTS_AT_BOOT.contains(unitFileState);
         }
 
-        /** False for {@code LoadState=not-found}: the unit is not installed. */
+        /** False for {@code LoadState=not-found} (or empty): the unit is not installed. */
         public boolean found() {
-            return !"not-found".equals(loadState);
+            return !"not-found".equals(loadState) && !"".equals(loadState);
         }
     }
 
