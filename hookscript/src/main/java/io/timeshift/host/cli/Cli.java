@@ -47,8 +47,17 @@ public final class Cli {
         return cl.execute(args);
     }
 
+    /** The demo's command (module {@code demo}): on a checkout's class path, not in the installed package. */
+    static final String DEMO_COMMAND = "io.timeshift.host.demo.DemoCommand";
+
     public static CommandLine commandLine(Services services) {
-        CommandLine cl = new CommandLine(new TimeShiftCommand(), new Factory(services));
+        Factory factory = new Factory(services);
+        CommandLine cl = new CommandLine(new TimeShiftCommand(), factory);
+        try {
+            cl.addSubcommand(new CommandLine(Class.forName(DEMO_COMMAND), factory));
+        } catch (ClassNotFoundException e) {
+            // installed package: no demo (it needs a checkout's tools and images)
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }

@@ -404,8 +404,16 @@ class CliTest {
             assertEquals(2, run());
 
             assertEquals(List.of("time-shift: missing command: enable, disable, status, apply, verify, plan, doctor, audit,"
-                    + " api-setup, demo or hook (see: time-shift --help)"), errLines());
+                    + " api-setup or hook (see: time-shift --help)"), errLines());
             assertEquals("", out.toString());
+        }
+
+        @Test
+        void theDemoIsNotACommandWithoutTheDemoModule() {
+            assertEquals(2, run("demo"));
+
+            assertEquals(1, errLines().size(), err.toString());
+            assertTrue(errLines().get(0).startsWith("time-shift: Unmatched argument at index 0: 'demo'"), err.toString());
         }
 
         @Test

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Config shapes end to end through the hook: each config of pve-api's {@code pve-config-shapes} corpus
+ * Config shapes end to end through the hook: each config of pve-vm's {@code pve-config-shapes} corpus
  * (and, with {@code -Dtimeshift.upstream.qemuServerTests=<qemu-server>/src/test}, every upstream
  * {@code *.conf}) is written as {@code nodes/<node>/qemu-server/<vmid>.conf} of a temp PVE tree (with
  * {@code qemu-server} linking to it, as pmxcfs does), a policy with {@code onError: abort} is set, and
@@ -39,7 +39,7 @@ class HookConfigConformanceTest {
     private static final int VM = 8006;
     private static final String NODE = "pve1";
     /** pve-api's committed corpus; Maven runs each module's tests from the module's directory. */
-    private static final Path SHAPES = Path.of("..", "pve-api", "src", "test", "resources", "pve-config-shapes");
+    private static final Path SHAPES = Path.of("..", "pve-vm", "src", "test", "resources", "pve-config-shapes");
 
     @TempDir
     Path dir;

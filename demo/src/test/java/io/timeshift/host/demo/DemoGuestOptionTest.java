@@ -1,10 +1,10 @@
-package io.timeshift.host.cli;
+package io.timeshift.host.demo;
 
-import io.timeshift.host.demo.ExpiredCertDemo;
-import io.timeshift.host.demo.JumpVmImage;
 import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.TempHost;
+import io.timeshift.host.cli.Cli;
+import io.timeshift.host.cli.Services;
 import io.timeshift.common.error.InvalidInputException;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

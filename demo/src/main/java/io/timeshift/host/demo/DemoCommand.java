@@ -1,10 +1,9 @@
-package io.timeshift.host.cli;
+package io.timeshift.host.demo;
+
+import io.timeshift.host.cli.Services;
 
 import io.timeshift.common.text.Sanitizer;
 
-import io.timeshift.host.demo.DemoService;
-import io.timeshift.host.demo.ExpiredCertDemo;
-import io.timeshift.host.demo.JumpVmImage;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
