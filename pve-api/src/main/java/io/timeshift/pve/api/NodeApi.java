@@ -48,11 +48,6 @@ public final class NodeApi {
         return new StorageApi(client, path.child("storage").child(Names.storage(storage)));
     }
 
-    /** {@code /nodes/{node}/tasks}. */
-    public TasksApi tasks() {
-        return new TasksApi(client, path.child("tasks"));
-    }
-
     @Override
     public String toString() {
         return path.toString();

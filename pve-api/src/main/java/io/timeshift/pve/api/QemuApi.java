@@ -12,9 +12,6 @@ import java.util.Map;
 
 /** {@code /nodes/{node}/qemu/{vmid}} (qemu-server {@code API2/Qemu.pm}, {@code API2/Qemu/Agent.pm}). */
 public final class QemuApi {
-    /** {@code agent/file-write} accepts at most 60 KiB of content (qemu-server: maxLength 60 * 1024). */
-    public static final int FILE_WRITE_MAX = 60 * 1024;
-
     private final PveClient client;
     private final ApiPath path;
     private final String node;
@@ -75,44 +72,6 @@ public final class QemuApi {
             throw new PveProtocolException(op, "get-time result is not an integer of nanoseconds: " + result);
         }
         return result.longValue();
-    }
-
-    /**
-     * {@code POST .../agent/exec} with {@code command} as an array (program + arguments, no shell):
-     * returns the guest pid to poll with {@link #agentExecStatus}. Output is captured by the agent.
-     */
-    public long agentExec(List<String> argv) {
-        if (argv == null || argv.isEmpty() || argv.get(0).isBlank()) {
-            throw new InvalidInputException("guest command for VM " + vmid + " is empty");
-        }
-        ApiPath p = path.child("agent").child("exec");
-        String op = PveClient.op(Method.POST, p);
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("command", List.copyOf(argv));
-        return PveJson.requireLong(PveJson.object(client.post(p, params), op), "pid", op);
-    }
-
-    /** {@code GET .../agent/exec-status?pid=N}. */
-    public AgentExecStatus agentExecStatus(long pid) {
-        ApiPath p = path.child("agent").child("exec-status");
-        return AgentExecStatus.from(client.get(p, Map.of("pid", Long.toString(pid))), PveClient.op(Method.GET, p));
-    }
-
-    /**
-     * {@code POST .../agent/file-write}: writes {@code content} (UTF-8, at most 60 KiB; PVE
-     * base64-encodes it for the agent) to {@code file} in the guest, replacing it.
-     */
-    public void agentFileWrite(String file, String content) {
-        if (file == null || !file.startsWith("/")) {
-            throw new InvalidInputException("guest file path '" + file + "' must be absolute");
-        }
-        if (content.getBytes(StandardCharsets.UTF_8).length > FILE_WRITE_MAX) {
-            throw new InvalidInputException("content for guest file " + file + " is larger than PVE's limit of 60 KiB");
-        }
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("file", file);
-        params.put("content", content);
-        client.post(path.child("agent").child("file-write"), params);
     }
 
     @Override

@@ -17,15 +17,14 @@
  * <h2>Layout</h2>
  * <ul>
  *   <li>this package: {@link io.timeshift.pve.api.PveClient} → {@link io.timeshift.pve.api.NodeApi} →
- *       {@link io.timeshift.pve.api.QemuApi} / {@link io.timeshift.pve.api.StorageApi} /
- *       {@link io.timeshift.pve.api.TasksApi}, {@link io.timeshift.pve.api.AccessApi} ({@code /access}:
+ *       {@link io.timeshift.pve.api.QemuApi} / {@link io.timeshift.pve.api.StorageApi},
+ *       {@link io.timeshift.pve.api.AccessApi} ({@code /access}:
  *       users, tokens, roles, ACL, effective permissions), the result records, and
  *       {@link io.timeshift.pve.api.ApiPath} (the only place paths are built). The client is closed: it
  *       exposes neither its transport nor its retry machinery, so every call is a typed method;</li>
  *   <li>{@code transport}: the {@code PveTransport} seam, pvesh and HTTPS implementations, credentials, TLS trust;</li>
  *   <li>{@code json}: PVE's wire conventions, the one {@code ObjectMapper};</li>
  *   <li>{@code error}: the typed exceptions and the one classifier of PVE error messages;</li>
- *   <li>{@code tasks}: {@code Upid}, task status/log records, {@code TaskWaiter};</li>
  *   <li>{@code retry}: named Failsafe presets (each with an explicit predicate and bounds) and the
  *       per-endpoint circuit breaker; callers that retry a whole operation (a config write waiting
  *       for the VM's lock, a digest-checked read-modify-write, a local poll) use the presets too.</li>

@@ -25,9 +25,6 @@ import io.timeshift.pve.api.retry.RetryConfig;
 import io.timeshift.testsupport.PveFixtures;
 import io.timeshift.pve.api.support.PveServer;
 import io.timeshift.pve.api.support.TestCerts;
-import io.timeshift.pve.api.tasks.TaskLog;
-import io.timeshift.pve.api.tasks.TaskStatus;
-import io.timeshift.pve.api.tasks.Upid;
 import io.timeshift.pve.api.transport.ApiToken;
 import io.timeshift.pve.api.transport.HttpsTransport;
 import io.timeshift.pve.api.transport.Secret;
@@ -198,54 +195,11 @@ class PveClientTest {
         }
 
         @Test
-        void agentExecSendsTheCommandAsAJsonArray() {
-            pve.stubFor(post(VM + "/agent/exec").willReturn(fixture("agent-exec.json")));
-
-            long pid = client.node("pve1").qemu(105).agentExec(List.of("/usr/bin/date", "-u", "+%Y-%m-%d %H:%M"));
-
-            assertEquals(4321, pid);
-            pve.verify(exactly(1), postRequestedFor(urlEqualTo(VM + "/agent/exec"))
-                    .withHeader("Content-Type", equalTo("application/json; charset=UTF-8"))
-                    .withRequestBody(equalToJson("{\"command\":[\"/usr/bin/date\",\"-u\",\"+%Y-%m-%d %H:%M\"]}")));
-        }
-
-        @Test
-        void agentExecStatusDecodesTheAnswer() {
-            pve.stubFor(get(urlPathEqualTo(VM + "/agent/exec-status")).willReturn(fixture("agent-exec-status.json")));
-
-            AgentExecStatus s = client.node("pve1").qemu(105).agentExecStatus(4321);
-
-            assertTrue(s.succeeded());
-            assertEquals(OptionalInt.of(0), s.exitCode());
-            assertEquals(OptionalInt.empty(), s.signal());
-            assertEquals("Mon Mar  1 12:00:05 UTC 2021\n", s.outData());
-            pve.verify(getRequestedFor(urlEqualTo(VM + "/agent/exec-status?pid=4321")));
-        }
-
-        @Test
-        void agentFileWritePostsFileAndContent() {
-            pve.stubFor(post(VM + "/agent/file-write").willReturn(nullData()));
-
-            client.node("pve1").qemu(105).agentFileWrite("/var/lib/time-shift-guest/policy.json", "{\"mode\":\"fixed\"}\n");
-
-            pve.verify(exactly(1), postRequestedFor(urlEqualTo(VM + "/agent/file-write")).withRequestBody(equalTo(
-                    "file=%2Fvar%2Flib%2Ftime-shift-guest%2Fpolicy.json&content=%7B%22mode%22%3A%22fixed%22%7D%0A")));
-        }
-
-        @Test
-        void agentFileWriteRefusesMoreThanPveAccepts() {
-            String big = "x".repeat(QemuApi.FILE_WRITE_MAX + 1);
-            assertThrows(InvalidInputException.class, () -> client.node("pve1").qemu(105).agentFileWrite("/tmp/x", big));
-            pve.verify(exactly(0), postRequestedFor(urlPathEqualTo(VM + "/agent/file-write")));
-        }
-
-        @Test
         void badNamesAreRefusedBeforeAnyRequest() {
             assertThrows(InvalidInputException.class, () -> client.node("pve 1"));
             assertThrows(InvalidInputException.class, () -> client.node("pve1").qemu(99));
             assertThrows(InvalidInputException.class, () -> client.node("pve1").storage("../etc"));
             assertThrows(InvalidInputException.class, () -> client.node("pve1").storage("local").content("scripts"));
-            assertThrows(InvalidInputException.class, () -> client.node("pve1").qemu(105).agentExec(List.of()));
         }
     }
 
@@ -258,23 +212,6 @@ class PveClientTest {
             List<StorageContent> snippets = client.node("pve1").storage("local").content("snippets");
 
             assertEquals(new StorageContent("local:snippets/time-shift-hook", "snippets", "snippet", 63), snippets.get(0));
-        }
-
-        @Test
-        void taskStatusAndLogUseTheEncodedUpidAsOneSegment() {
-            Upid upid = Upid.parse("UPID:pve1:000A1B2C:0012D687:6744A1B0:qmstart:105:root@pam:");
-            String encoded = "UPID%3Apve1%3A000A1B2C%3A0012D687%3A6744A1B0%3Aqmstart%3A105%3Aroot%40pam%3A";
-            pve.stubFor(get(API + "/nodes/pve1/tasks/" + encoded + "/status").willReturn(fixture("task-status-error.json")));
-            pve.stubFor(get(API + "/nodes/pve1/tasks/" + encoded + "/log?start=0&limit=50").willReturn(fixture("task-log-error.json")));
-
-            TaskStatus st = client.node("pve1").tasks().status(upid);
-            TaskLog log = client.node("pve1").tasks().log(upid, 0, 50);
-
-            assertFalse(st.running());
-            assertFalse(st.succeeded());
-            assertEquals(4, log.lines().size());
-            assertEquals(OptionalLong.of(4), log.total());
-            assertTrue(log.lines().get(3).text().startsWith("TASK ERROR"));
         }
     }
 }

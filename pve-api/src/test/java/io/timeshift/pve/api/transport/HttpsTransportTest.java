@@ -503,13 +503,13 @@ class HttpsTransportTest {
 
         @Test
         void aConnectionResetOnAWriteIsNeverResent() {
-            pve.stubFor(post(API + "/nodes/pve1/qemu/105/agent/exec").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+            pve.stubFor(post(API + "/access/users").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
             PveConnectionException e = assertThrows(PveConnectionException.class,
-                    () -> client().node("pve1").qemu(105).agentExec(List.of("/usr/bin/date")));
+                    () -> client().access().createUser("time-shift@pve", "time-shift"));
 
             assertTrue(e.requestMayHaveBeenSent());
-            pve.verify(exactly(1), postRequestedFor(urlEqualTo(API + "/nodes/pve1/qemu/105/agent/exec")));
+            pve.verify(exactly(1), postRequestedFor(urlEqualTo(API + "/access/users")));
         }
 
         @Test
@@ -525,15 +525,15 @@ class HttpsTransportTest {
         @Test
         void serverErrorsOnWritesAreNeverResent() {
             pve.stubFor(put(CONFIG).willReturn(aResponse().withStatus(596).withStatusMessage("Connection timed out")));
-            pve.stubFor(post(API + "/nodes/pve1/qemu/105/agent/file-write").willReturn(json(500, "{\"data\":null,\"message\":\"boom\\n\"}")));
+            pve.stubFor(post(API + "/access/roles").willReturn(json(500, "{\"data\":null,\"message\":\"boom\\n\"}")));
             PveClient client = client();
 
             assertThrows(PveServerException.class, () -> client.node("pve1").qemu(105)
                     .updateConfig(ConfigUpdate.builder().set("startdate", "now").build()));
-            assertThrows(PveServerException.class, () -> client.node("pve1").qemu(105).agentFileWrite("/etc/x", "y"));
+            assertThrows(PveServerException.class, () -> client.access().createRole("TimeShift", new java.util.TreeSet<>(List.of("VM.Audit"))));
 
             pve.verify(exactly(1), putRequestedFor(urlEqualTo(CONFIG)));
-            pve.verify(exactly(1), postRequestedFor(urlEqualTo(API + "/nodes/pve1/qemu/105/agent/file-write")));
+            pve.verify(exactly(1), postRequestedFor(urlEqualTo(API + "/access/roles")));
         }
 
         @Test
