@@ -1,5 +1,7 @@
 package io.timeshift.jumpvm;
 
+import io.timeshift.host.demo.ExpiredCertDemo;
+
 import io.timeshift.host.demo.Qmp;
 import io.timeshift.host.demo.QemuVm;
 import io.timeshift.host.e2e.FakeProxmox;
@@ -265,29 +267,10 @@ class JumpVmE2ETest {
             assertTrue(jre.out().startsWith("OK CN=localhost"), jre::toString);
         }
 
+        /** CA valid 2020-01-01..2022-01-01, server certificate 2020-06-01..2021-12-31: both expired today. */
         private void makeExpiredPki(Path d) throws Exception {
-            Files.writeString(d.resolve("index.txt"), "");
-            Files.writeString(d.resolve("serial"), "1000\n");
-            Files.writeString(d.resolve("ca.cnf"), String.join("\n",
-                    "[ ca ]", "default_ca = CA_default",
-                    "[ CA_default ]", "dir = " + d, "database = $dir/index.txt", "new_certs_dir = $dir", "serial = $dir/serial",
-                    "default_md = sha256", "policy = policy_any", "unique_subject = no",
-                    "[ policy_any ]", "commonName = supplied",
-                    "[ v3_ca ]", "basicConstraints = critical,CA:true", "keyUsage = critical,keyCertSign,cRLSign",
-                    "subjectKeyIdentifier = hash",
-                    "[ v3_srv ]", "basicConstraints = critical,CA:false", "keyUsage = critical,digitalSignature,keyEncipherment",
-                    "extendedKeyUsage = serverAuth", "subjectAltName = IP:127.0.0.1,DNS:localhost",
-                    "authorityKeyIdentifier = keyid", ""));
-            ok(run(d, "openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-subj", "/CN=Old BMC CA",
-                    "-out", "ca.csr"));
-            ok(run(d, "openssl", "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "ca.key", "-in", "ca.csr",
-                    "-extensions", "v3_ca", "-startdate", "20200101000000Z", "-enddate", "20220101000000Z", "-notext",
-                    "-out", "ca.pem"));
-            ok(run(d, "openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-subj", "/CN=localhost",
-                    "-out", "srv.csr"));
-            ok(run(d, "openssl", "ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", "srv.csr",
-                    "-extensions", "v3_srv", "-startdate", "20200601000000Z", "-enddate", "20211231000000Z", "-notext",
-                    "-out", "srv.pem"));
+            ExpiredCertDemo.makePki(d, new ExpiredCertDemo.Window(Instant.parse("2020-01-01T00:00:00Z"),
+                    Instant.parse("2022-01-01T00:00:00Z"), Instant.parse("2020-06-01T00:00:00Z"), Instant.parse("2021-12-31T00:00:00Z")));
         }
 
         private void ok(Proc p) {

@@ -105,14 +105,9 @@ final class JumpVmImage {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         String[] lines = out.strip().split("\n");
         Path dir = Path.of(lines[lines.length - 1].strip());
-        Map<String, String> info = new LinkedHashMap<>();
+        Map<String, String> info;
         try {
-            for (String l : Files.readAllLines(dir.resolve("image.env"), StandardCharsets.UTF_8)) {
-                int eq = l.indexOf('=');
-                if (eq > 0) {
-                    info.put(l.substring(0, eq), l.substring(eq + 1));
-                }
-            }
+            info = io.timeshift.host.demo.JumpVmImage.readInfo(dir);
         } catch (IOException e) {
             throw new Unavailable("jump VM image incomplete: " + e);
         }

@@ -74,8 +74,8 @@ public final class ExpiredCertDemo {
         out.println();
         out.println("An old BMC's certificate: CA valid " + day(w.caFrom()) + " .. " + day(w.caTo()) + ", server certificate "
                 + day(w.srvFrom()) + " .. " + day(w.srvTo()) + " (both expired today)");
-        makePki(w);
-        Proc host = host("openssl", "verify", "-CAfile", "ca.pem", "srv.pem");
+        makePki(dir, w);
+        Proc host = host(dir, "openssl", "verify", "-CAfile", "ca.pem", "srv.pem");
         String hostSays = firstLineWith(host.out + host.err, "expired", "error");
         out.println("  host  $ openssl verify -CAfile ca.pem srv.pem   -> exit " + host.code + (hostSays.isEmpty() ? "" : ": " + hostSays));
         out.flush();
@@ -123,7 +123,13 @@ public final class ExpiredCertDemo {
         }
     }
 
-    private void makePki(Window w) throws IOException, InterruptedException {
+    /**
+     * An old BMC's PKI in {@code dir}, made by the host's openssl: {@code ca.pem} (+ {@code ca.key}) valid
+     * over {@code w.caFrom()..caTo()}, and {@code srv.pem} + {@code srv.key} for {@code CN=localhost}
+     * (SAN IP:127.0.0.1, DNS:localhost) over {@code w.srvFrom()..srvTo()}, signed by it. Also the jumpvm
+     * module's expired-certificate scenario.
+     */
+    public static void makePki(Path dir, Window w) throws IOException, InterruptedException {
         Files.writeString(dir.resolve("index.txt"), "");
         Files.writeString(dir.resolve("serial"), "1000\n");
         Files.writeString(dir.resolve("ca.cnf"), String.join("\n",
@@ -136,14 +142,14 @@ public final class ExpiredCertDemo {
                 "[ v3_srv ]", "basicConstraints = critical,CA:false", "keyUsage = critical,digitalSignature,keyEncipherment",
                 "extendedKeyUsage = serverAuth", "subjectAltName = IP:127.0.0.1,DNS:localhost",
                 "authorityKeyIdentifier = keyid", ""));
-        ok(host("openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-subj", "/CN=Old BMC CA",
+        ok(host(dir, "openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-subj", "/CN=Old BMC CA",
                 "-out", "ca.csr"));
-        ok(host("openssl", "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "ca.key", "-in", "ca.csr",
+        ok(host(dir, "openssl", "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "ca.key", "-in", "ca.csr",
                 "-extensions", "v3_ca", "-startdate", ASN1.format(w.caFrom()), "-enddate", ASN1.format(w.caTo()), "-notext",
                 "-out", "ca.pem"));
-        ok(host("openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-subj", "/CN=localhost",
+        ok(host(dir, "openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-subj", "/CN=localhost",
                 "-out", "srv.csr"));
-        ok(host("openssl", "ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", "srv.csr",
+        ok(host(dir, "openssl", "ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in", "srv.csr",
                 "-extensions", "v3_srv", "-startdate", ASN1.format(w.srvFrom()), "-enddate", ASN1.format(w.srvTo()), "-notext",
                 "-out", "srv.pem"));
     }
@@ -158,7 +164,7 @@ public final class ExpiredCertDemo {
         }
     }
 
-    private Proc host(String... cmd) throws IOException, InterruptedException {
+    private static Proc host(Path dir, String... cmd) throws IOException, InterruptedException {
         if (GuestImage.onPath(cmd[0]) == null) {
             throw new EnvironmentException("demo --guest debian: " + cmd[0] + " not found on PATH (package openssl)");
         }

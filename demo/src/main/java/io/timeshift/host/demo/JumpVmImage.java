@@ -50,14 +50,9 @@ public final class JumpVmImage {
                         + ", or run the demo without --guest debian");
             }
         }
-        Map<String, String> info = new LinkedHashMap<>();
+        Map<String, String> info;
         try {
-            for (String l : Files.readAllLines(dir.resolve("image.env"), StandardCharsets.UTF_8)) {
-                int eq = l.indexOf('=');
-                if (eq > 0) {
-                    info.put(l.substring(0, eq), l.substring(eq + 1));
-                }
-            }
+            info = readInfo(dir);
         } catch (IOException e) {
             throw new EnvironmentException("demo --guest debian: cannot read " + dir.resolve("image.env") + " (" + e.getMessage()
                     + "); rebuild it with: " + buildCommand(env));
@@ -66,6 +61,18 @@ public final class JumpVmImage {
     }
 
     /** What builds the image, from the checkout's root. */
+    /** {@code image.env} of a built image ({@code KEY=value} lines, in order): what tools/build-jump-vm recorded. */
+    public static Map<String, String> readInfo(Path dir) throws IOException {
+        Map<String, String> info = new LinkedHashMap<>();
+        for (String l : Files.readAllLines(dir.resolve("image.env"), StandardCharsets.UTF_8)) {
+            int eq = l.indexOf('=');
+            if (eq > 0) {
+                info.put(l.substring(0, eq), l.substring(eq + 1));
+            }
+        }
+        return info;
+    }
+
     static String buildCommand(Map<String, String> env) {
         String c = env.get(CACHE_ENV);
         return "mvn -B -q package -DskipTests && sudo tools/build-jump-vm --variant " + VARIANT
