@@ -8,14 +8,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 t="$root/hookscript/target"
-if [ ! -f "$t/test-classes/io/timeshift/host/cluster/StatusAllBench.class" ]; then
-  (cd "$root" && mvn -B -q -o -f pve-api/pom.xml install -DskipTests && mvn -B -q -o -f hookscript/pom.xml test-compile)
-fi
 cp_file=$(mktemp)
 log=$(mktemp)
 trap 'rm -f "$cp_file" "$log"' EXIT
-mvn -B -q -o -f "$root/hookscript/pom.xml" dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$cp_file" >"$log" 2>&1 || { cat "$log" >&2; exit 3; }
+# hookscript and the modules it needs, compiled in one reactor run (nothing installed into ~/.m2); the
+# class path file is written per module, hookscript (the last) wins
+(cd "$root" && mvn -B -q -o -pl hookscript -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$cp_file") >"$log" 2>&1 || { cat "$log" >&2; exit 3; }
 java=${JAVA:-java}
 # the JVM flags of bin/time-shift and /usr/bin/time-shift, so the cold first call is the one users get
 "$java" -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto \
