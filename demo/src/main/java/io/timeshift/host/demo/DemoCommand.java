@@ -21,7 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "demo", description = {"Without Proxmox: boot a tiny real VM (Debian kernel, Debian's qemu-guest-agent) the way",
+@Command(name = "demo", mixinStandardHelpOptions = true, description = {"Without Proxmox: boot a tiny real VM (Debian kernel, Debian's qemu-guest-agent) the way",
         "qemu-server would, run the hook phases, and watch the guest enter shifted time. Needs a checkout",
         "(tools/build-test-guest) and qemu-system-x86_64. With --guest debian: the Debian 12 jump VM of",
         "tools/build-jump-vm (systemd, systemd-timesyncd, the time-shift-guest package), its time sync shown",

@@ -48,6 +48,15 @@ class DemoGuestOptionTest {
     }
 
     @Nested
+    class OnACheckoutsClassPath {
+        @Test
+        void theDemoIsACommandWithItsOwnHelp() {
+            assertEquals(0, run(Map.of(), "demo", "--help"));
+            assertTrue(out.toString().startsWith("Usage: time-shift demo [-hvV] [--keep] [--windows]"), out.toString());
+        }
+    }
+
+    @Nested
     class Refused {
         @Test
         void aDebianImageThatIsNotBuiltIsOneLineNamingTheCommandThatBuildsItExit3() throws Exception {
