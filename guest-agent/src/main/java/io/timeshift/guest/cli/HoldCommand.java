@@ -36,13 +36,13 @@ public final class HoldCommand implements Callable<Integer> {
     Duration interval;
 
     private final GuestContext ctx;
-    private final HoldWatch.Sleeper sleeper;
+    private final Sleeper sleeper;
 
     public HoldCommand(GuestContext ctx) {
-        this(ctx, d -> Thread.sleep(d.toMillis()));
+        this(ctx, Sleeper.SYSTEM);
     }
 
-    public HoldCommand(GuestContext ctx, HoldWatch.Sleeper sleeper) {
+    public HoldCommand(GuestContext ctx, Sleeper sleeper) {
         this.ctx = ctx;
         this.sleeper = sleeper;
     }

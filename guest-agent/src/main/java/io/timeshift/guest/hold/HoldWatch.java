@@ -6,6 +6,7 @@ import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.guest.sys.Rtc;
 import io.timeshift.common.time.Durations;
+import io.timeshift.common.time.Sleeper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,12 +51,6 @@ public final class HoldWatch {
     public static final Duration FAILURE_BACKOFF = Duration.ofSeconds(30);
     /** The poll interval at least, when the RTC can only be read with {@code hwclock --get}. */
     public static final Duration HWCLOCK_INTERVAL = Duration.ofSeconds(10);
-
-    /** Waits; the production one is {@code Thread.sleep}, tests move their clocks instead. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration d) throws InterruptedException;
-    }
 
     private final GuestContext ctx;
     private final Sleeper sleeper;
