@@ -11,8 +11,6 @@ import io.timeshift.pve.qga.QgaClient;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 
 /**

@@ -1,8 +1,6 @@
 package io.timeshift.host.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.timeshift.host.vmconfig.ConfigEdits;
-import io.timeshift.pve.api.ApiPath;
 import io.timeshift.pve.api.NodeInfo;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.StorageConfig;

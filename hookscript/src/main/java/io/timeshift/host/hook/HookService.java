@@ -1,17 +1,11 @@
 package io.timeshift.host.hook;
 
-import io.timeshift.host.apply.ClockMirror;
 import io.timeshift.host.apply.Detacher;
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
-import io.timeshift.host.state.StateStore;
-import io.timeshift.host.state.VmState;
-import io.timeshift.host.time.GuestRtc;
-import io.timeshift.pve.config.VmConfig;
-import io.timeshift.pve.config.VmConfigParser;
 import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.common.text.Sanitizer;

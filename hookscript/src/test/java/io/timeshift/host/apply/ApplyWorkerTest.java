@@ -14,7 +14,6 @@ import io.timeshift.host.testing.TempHost;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -11,7 +11,6 @@ import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -10,7 +10,6 @@ import io.timeshift.host.testing.RecordingDetacher;
 import io.timeshift.host.testing.TempHost;
 import io.timeshift.common.time.Instants;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

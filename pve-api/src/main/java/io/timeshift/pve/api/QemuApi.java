@@ -5,9 +5,6 @@ import io.timeshift.pve.api.error.PveProtocolException;
 import io.timeshift.pve.api.json.PveJson;
 import io.timeshift.pve.api.transport.Method;
 import io.timeshift.common.error.InvalidInputException;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** {@code /nodes/{node}/qemu/{vmid}} (qemu-server {@code API2/Qemu.pm}, {@code API2/Qemu/Agent.pm}). */

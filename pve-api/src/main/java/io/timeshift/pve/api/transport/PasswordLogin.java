@@ -3,7 +3,6 @@ package io.timeshift.pve.api.transport;
 import io.timeshift.common.error.InvalidInputException;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
