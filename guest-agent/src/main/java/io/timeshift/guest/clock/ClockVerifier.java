@@ -1,5 +1,7 @@
 package io.timeshift.guest.clock;
 
+import io.timeshift.common.timesync.TimeSyncUnits;
+
 import io.timeshift.common.policy.GuestPolicy;
 
 import io.timeshift.guest.Finding;
@@ -102,7 +104,7 @@ public final class ClockVerifier {
 
         // 2. anything that could pull the clock back to real time
         boolean keep = policy.map(GuestPolicy::keepTimeSync).orElse(false);
-        List<String> asked = new ArrayList<>(SystemdUnits.TIME_SYNC_UNITS);
+        List<String> asked = new ArrayList<>(TimeSyncUnits.LINUX);
         asked.add(SystemdUnits.HOLD_UNIT);
         List<SystemctlShow.Unit> states = null;
         String systemdError = null;
@@ -122,7 +124,7 @@ public final class ClockVerifier {
         } else {
             List<VerifyReport.Unit> units = new ArrayList<>();
             boolean pull = false;
-            for (SystemctlShow.Unit s : SystemdUnits.installedTimeSync(states)) {
+            for (SystemctlShow.Unit s : TimeSyncUnits.installed(states)) {
                 units.add(new VerifyReport.Unit(s.id(), s.active(), s.enabled()));
                 pull |= s.active() || s.enabled();
                 if (keep) {

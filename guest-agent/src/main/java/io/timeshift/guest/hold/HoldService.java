@@ -1,5 +1,7 @@
 package io.timeshift.guest.hold;
 
+import io.timeshift.common.timesync.TimeSyncUnits;
+
 import io.timeshift.guest.GuestContext;
 import io.timeshift.common.policy.GuestPolicy;
 import io.timeshift.common.error.EnvironmentException;
@@ -115,12 +117,12 @@ public final class HoldService {
         SystemdUnits systemd = new SystemdUnits(ctx.runner());
         List<SystemctlShow.Unit> states;
         try {
-            states = systemd.show(SystemdUnits.TIME_SYNC_UNITS);
+            states = systemd.show(TimeSyncUnits.LINUX);
         } catch (EnvironmentException e) {
             failures.add("cannot stop time sync: " + e.getMessage());
             return;
         }
-        List<SystemctlShow.Unit> installed = SystemdUnits.installedTimeSync(states);
+        List<SystemctlShow.Unit> installed = TimeSyncUnits.installed(states);
         boolean any = false;
         for (SystemctlShow.Unit s : installed) {
             if (!s.active() && !s.enabled()) {

@@ -2,7 +2,6 @@ package io.timeshift.guest.sys;
 
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.timesync.SystemctlShow;
-import io.timeshift.common.timesync.TimeSyncUnits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +13,6 @@ import java.util.List;
  * {@code LoadState=not-found} for units that are not installed instead of failing.
  */
 public final class SystemdUnits {
-    /** Everything that can pull a guest's clock back to real time. chrony ships {@code chronyd} as an alias. */
-    public static final List<String> TIME_SYNC_UNITS = TimeSyncUnits.LINUX;
     public static final String HOLD_UNIT = "time-shift-guest-hold.service";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -43,11 +40,6 @@ public final class SystemdUnits {
             throw new EnvironmentException("systemctl show: expected " + units.size() + " unit blocks, got " + states.size());
         }
         return states;
-    }
-
-    /** Installed time-sync units, aliases folded into the unit they name. */
-    public static List<SystemctlShow.Unit> installedTimeSync(List<SystemctlShow.Unit> states) {
-        return TimeSyncUnits.installed(states);
     }
 
     /** Runs {@code systemctl <args>}; returns null on success, else the one-line error. */

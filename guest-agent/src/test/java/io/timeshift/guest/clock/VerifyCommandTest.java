@@ -1,5 +1,7 @@
 package io.timeshift.guest.clock;
 
+import io.timeshift.common.timesync.TimeSyncUnits;
+
 import io.timeshift.common.time.Durations;
 
 import static io.timeshift.guest.testsupport.ScriptedRunner.block;
@@ -37,7 +39,7 @@ class VerifyCommandTest {
     ScriptedRunner runner;
 
     private static List<String> asked() {
-        List<String> u = new ArrayList<>(SystemdUnits.TIME_SYNC_UNITS);
+        List<String> u = new ArrayList<>(TimeSyncUnits.LINUX);
         u.add(SystemdUnits.HOLD_UNIT);
         return u;
     }

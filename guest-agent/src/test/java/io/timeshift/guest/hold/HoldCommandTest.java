@@ -1,10 +1,11 @@
 package io.timeshift.guest.hold;
 
+import io.timeshift.common.timesync.TimeSyncUnits;
+
 import static io.timeshift.guest.testsupport.ScriptedRunner.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.timeshift.guest.sys.SystemdUnits;
 import io.timeshift.guest.testsupport.Cli;
 import io.timeshift.guest.testsupport.GuestFiles;
 import io.timeshift.testsupport.MutableClock;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HoldCommandTest {
     static final Instant RTC = Instant.parse("2021-03-01T12:00:00Z");
     static final Instant BUMPED = Instant.parse("2024-05-01T00:00:00Z");
-    static final String SHOW = ScriptedRunner.showCommand(SystemdUnits.TIME_SYNC_UNITS);
+    static final String SHOW = ScriptedRunner.showCommand(TimeSyncUnits.LINUX);
 
     @TempDir
     Path root;
@@ -46,7 +47,7 @@ class HoldCommandTest {
 
     static String timeSyncUnits(String timesyncdActive, String timesyncdFile) {
         StringBuilder out = new StringBuilder(block("systemd-timesyncd.service", "loaded", timesyncdActive, timesyncdFile));
-        for (String u : SystemdUnits.TIME_SYNC_UNITS.subList(1, SystemdUnits.TIME_SYNC_UNITS.size())) {
+        for (String u : TimeSyncUnits.LINUX.subList(1, TimeSyncUnits.LINUX.size())) {
             out.append('\n').append(block(u, "not-found", "inactive", ""));
         }
         return out.toString();

@@ -20,8 +20,6 @@ import java.util.List;
  * service through {@code sc.exe}. Everything it finds and does is reported.
  */
 public final class TimeSyncManager {
-    /** Units that can step or slew the clock back; both chrony unit names exist across distributions. */
-    public static final List<String> LINUX_UNITS = TimeSyncUnits.LINUX;
     /**
      * {@code systemctl disable --now} reloads systemd: on a Debian 12 guest under TCG on a loaded host
      * that took more than 20 s (jumpvm module's end-to-end test), so allow 90 s.
@@ -40,7 +38,7 @@ public final class TimeSyncManager {
     }
 
     /**
-     * What {@code systemctl show} says about the {@link #LINUX_UNITS}: each installed one once (an alias
+     * What {@code systemctl show} says about the {@link TimeSyncUnits#LINUX}: each installed one once (an alias
      * such as {@code chronyd.service} prints its target's Id), in the order printed.
      *
      * @param units  the installed time sync units
@@ -71,11 +69,11 @@ public final class TimeSyncManager {
                 }
             } else {
                 List<String> a = new ArrayList<>(List.of("is-active"));
-                a.addAll(LINUX_UNITS);
+                a.addAll(TimeSyncUnits.LINUX);
                 List<String> lines = agent.run(EXEC_TIMEOUT, "systemctl", a.toArray(String[]::new)).out().lines().toList();
-                for (int i = 0; i < LINUX_UNITS.size() && i < lines.size(); i++) {
+                for (int i = 0; i < TimeSyncUnits.LINUX.size() && i < lines.size(); i++) {
                     if (lines.get(i).trim().equals("active")) {
-                        found.add(LINUX_UNITS.get(i));
+                        found.add(TimeSyncUnits.LINUX.get(i));
                     }
                 }
             }
@@ -104,7 +102,7 @@ public final class TimeSyncManager {
      * @throws AgentErrorException when the guest cannot run systemctl
      */
     public Scan scan() {
-        ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl", SystemctlShow.args(LINUX_UNITS).toArray(String[]::new));
+        ExecResult show = agent.run(EXEC_TIMEOUT, "systemctl", SystemctlShow.args(TimeSyncUnits.LINUX).toArray(String[]::new));
         List<SystemctlShow.Unit> shown = SystemctlShow.parse(show.out());
         return new Scan(TimeSyncUnits.installed(shown), !shown.isEmpty(), show);
     }

@@ -1,5 +1,7 @@
 package io.timeshift.host.apply;
 
+import io.timeshift.common.timesync.TimeSyncUnits;
+
 import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
@@ -101,7 +103,7 @@ class TimeSyncManagerGuestsTest {
             assertEquals(List.of("chrony.service"), r.disabled());
             List<String> isActive = ga.execs().get(1);
             assertEquals(List.of("systemctl", "is-active"), isActive.subList(0, 2));
-            assertEquals(TimeSyncManager.LINUX_UNITS, isActive.subList(2, isActive.size()));
+            assertEquals(TimeSyncUnits.LINUX, isActive.subList(2, isActive.size()));
             assertEquals(List.of("systemctl", "disable", "--now", "chrony.service"), ga.execs().get(2));
         }
     }
