@@ -1,5 +1,7 @@
 package io.timeshift.guest;
 
+import io.timeshift.common.policy.GuestPolicy;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.timeshift.guest.json.Json;
 import io.timeshift.guest.sys.CommandRunner;
@@ -21,7 +23,7 @@ import java.util.function.Supplier;
 public record GuestContext(
         Clock clock, Monotonic monotonic, CommandRunner runner, Path root, Path guestDir, Supplier<ObjectMapper> json) {
     public static final String GUEST_DIR_ENV = "TIME_SHIFT_GUEST_DIR";
-    public static final Path DEFAULT_GUEST_DIR = Path.of("/var/lib/time-shift-guest");
+    public static final Path DEFAULT_GUEST_DIR = Path.of(GuestPolicy.GUEST_DIR);
 
     public GuestContext {
         Objects.requireNonNull(clock, "clock");

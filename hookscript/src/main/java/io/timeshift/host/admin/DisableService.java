@@ -1,5 +1,7 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.common.policy.GuestPolicy;
+
 import io.timeshift.common.text.Sanitizer;
 
 import dev.failsafe.Failsafe;
@@ -180,7 +182,7 @@ public final class DisableService {
                     out.println("guest: --keep-clock: clock and time sync are left as they are (time sync stays off"
                             + (units.isEmpty() ? "" : ": " + String.join(", ", units)) + ")");
                 } else {
-                    out.println("guest: remove " + ApplyWorker.GUEST_POLICY + ", " + (units.isEmpty() ? ""
+                    out.println("guest: remove " + GuestPolicy.FILE + ", " + (units.isEmpty() ? ""
                             : "re-enable " + String.join(", ", units) + ", ") + "set the clock back to real time through the agent");
                 }
             }
@@ -228,7 +230,7 @@ public final class DisableService {
                 details.put("guest", "kept (--keep-clock)");
             } else if (text.isPresent()) {
                 out.println("VM " + vmid + " is stopped, so its guest was not touched; after its next start run in the guest: rm -f "
-                        + ApplyWorker.GUEST_POLICY + (units.isEmpty() ? "" : "; systemctl enable --now " + String.join(" ", units)));
+                        + GuestPolicy.FILE + (units.isEmpty() ? "" : "; systemctl enable --now " + String.join(" ", units)));
             }
             audit(vmid, details);
             out.flush();
@@ -262,11 +264,11 @@ public final class DisableService {
                 String guestPolicy = "";
                 if (os == null || !os.isWindows()) {
                     try {
-                        ExecResult rm = agent.run(Duration.ofSeconds(10), "rm", "-f", ApplyWorker.GUEST_POLICY);
-                        guestPolicy = rm.ok() ? "removed " + ApplyWorker.GUEST_POLICY + "; "
-                                : "could not remove " + ApplyWorker.GUEST_POLICY + " (exit " + rm.exitCode() + "); ";
+                        ExecResult rm = agent.run(Duration.ofSeconds(10), "rm", "-f", GuestPolicy.FILE);
+                        guestPolicy = rm.ok() ? "removed " + GuestPolicy.FILE + "; "
+                                : "could not remove " + GuestPolicy.FILE + " (exit " + rm.exitCode() + "); ";
                     } catch (AgentErrorException e) {
-                        guestPolicy = "could not remove " + ApplyWorker.GUEST_POLICY + " (" + io.timeshift.common.text.Sanitizer.value(e.desc()) + "); ";
+                        guestPolicy = "could not remove " + GuestPolicy.FILE + " (" + io.timeshift.common.text.Sanitizer.value(e.desc()) + "); ";
                     }
                 }
                 TimeSyncManager.Report enabled = new TimeSyncManager(agent).enable(os, units);

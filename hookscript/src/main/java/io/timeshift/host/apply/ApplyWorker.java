@@ -56,11 +56,6 @@ import java.util.function.IntFunction;
  * in the foreground as {@code time-shift apply <vmid>}. One worker per VM (flock).
  */
 public final class ApplyWorker {
-    /** Where the guest command {@code time-shift-guest verify/hold} reads what the host applied. */
-    public static final String GUEST_DIR = GuestPolicy.GUEST_DIR;
-    public static final String GUEST_POLICY = GuestPolicy.FILE;
-
-
     private final HostPaths paths;
     private final HostConfig config;
     private final Clock clock;
@@ -342,9 +337,9 @@ public final class ApplyWorker {
         }
         byte[] g = GuestPolicy.toJson(policy.toJson(), offsetNs / 1_000_000, rec.get("guestTimeAfter"), rec.get("finishedAt"));
         try {
-            agent.run(Duration.ofSeconds(10), "mkdir", "-p", GUEST_DIR);
-            agent.writeFile(GUEST_POLICY, g);
-            rec.put("guestPolicy", GUEST_POLICY);
+            agent.run(Duration.ofSeconds(10), "mkdir", "-p", GuestPolicy.GUEST_DIR);
+            agent.writeFile(GuestPolicy.FILE, g);
+            rec.put("guestPolicy", GuestPolicy.FILE);
         } catch (AgentException e) {
             rec.put("guestPolicy", "not written: " + e.getMessage());
         }

@@ -1,5 +1,7 @@
 package io.timeshift.host.apply;
 
+import io.timeshift.common.policy.GuestPolicy;
+
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.host.testing.FakeQemuGa;
@@ -153,7 +155,7 @@ class ApplyWorkerSurroundingsTest {
 
             assertTrue(r.ok(), r.message());
             assertFalse(r.json().containsKey("guestOs"), r.json().toString());
-            assertEquals(ApplyWorker.GUEST_POLICY, r.json().get("guestPolicy"));
+            assertEquals(GuestPolicy.FILE, r.json().get("guestPolicy"));
         }
 
         @Test
@@ -170,7 +172,7 @@ class ApplyWorkerSurroundingsTest {
             assertEquals("Windows Server 2019 Standard", r.json().get("guestOs"));
             assertFalse(r.json().containsKey("guestPolicy"), r.json().toString());
             assertEquals(List.of(), ga.execs());
-            assertFalse(ga.files().containsKey(ApplyWorker.GUEST_POLICY));
+            assertFalse(ga.files().containsKey(GuestPolicy.FILE));
         }
     }
 
