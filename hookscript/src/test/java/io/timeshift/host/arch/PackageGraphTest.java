@@ -1,8 +1,8 @@
 package io.timeshift.host.arch;
 
+import io.timeshift.testsupport.Architecture;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -26,7 +25,7 @@ class PackageGraphTest {
 
     @BeforeAll
     static void importMainClasses() {
-        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+        main = Architecture.mainClasses(ROOT);
     }
 
     @Test
@@ -41,7 +40,7 @@ class PackageGraphTest {
     class Packages {
         @Test
         void dependOnEachOtherWithoutCycles() {
-            slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(main);
+            Architecture.assertNoPackageCycles(main, ROOT);
         }
     }
 
