@@ -2,7 +2,7 @@ package io.timeshift.host.e2e;
 
 import io.timeshift.host.demo.GuestImage;
 import io.timeshift.host.demo.QemuVm;
-import io.timeshift.host.testing.QgaContract;
+import io.timeshift.pve.qga.testing.QgaContract;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.QgaConnector;
 import io.timeshift.pve.qga.UnixSocketQgaConnector;

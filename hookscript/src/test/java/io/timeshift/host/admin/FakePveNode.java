@@ -4,7 +4,7 @@ import io.timeshift.host.cli.Cli;
 import io.timeshift.host.cli.Services;
 import io.timeshift.host.cluster.PveClients;
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.TempHost;
 import io.timeshift.pve.api.PveClient;

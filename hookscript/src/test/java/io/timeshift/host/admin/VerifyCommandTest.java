@@ -1,7 +1,7 @@
 package io.timeshift.host.admin;
 
 import io.timeshift.host.io.Json;
-import io.timeshift.host.testing.FakeQemuGa.ExecReply;
+import io.timeshift.pve.qga.testing.FakeQemuGa.ExecReply;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import org.junit.jupiter.api.BeforeEach;

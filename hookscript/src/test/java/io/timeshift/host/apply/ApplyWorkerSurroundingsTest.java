@@ -4,7 +4,7 @@ import io.timeshift.common.policy.GuestPolicy;
 
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;

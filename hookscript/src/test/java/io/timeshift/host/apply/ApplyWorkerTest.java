@@ -5,7 +5,7 @@ import io.timeshift.host.io.Json;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.host.testing.JavaProcesses;
 import io.timeshift.host.testing.LockHolderMain;
 import io.timeshift.testsupport.MutableClock;

@@ -3,7 +3,7 @@ package io.timeshift.host.apply;
 import io.timeshift.common.timesync.TimeSyncUnits;
 
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.pve.qga.OsInfo;
 import org.junit.jupiter.api.Nested;

@@ -1,7 +1,7 @@
 package io.timeshift.host.apply;
 
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 

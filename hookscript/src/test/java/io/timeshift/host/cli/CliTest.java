@@ -6,7 +6,7 @@ import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;

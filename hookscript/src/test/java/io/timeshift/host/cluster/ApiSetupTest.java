@@ -5,7 +5,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.timeshift.host.cli.Cli;
 import io.timeshift.host.cli.Services;
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.TempHost;
 import org.junit.jupiter.api.BeforeEach;

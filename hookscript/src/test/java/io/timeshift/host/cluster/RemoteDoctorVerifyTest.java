@@ -8,7 +8,7 @@ import io.timeshift.host.cli.Cli;
 import io.timeshift.host.cli.Services;
 import io.timeshift.host.io.Json;
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;

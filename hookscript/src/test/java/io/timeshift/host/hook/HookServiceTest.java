@@ -3,7 +3,7 @@ package io.timeshift.host.hook;
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.io.Json;
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.RecordingDetacher;

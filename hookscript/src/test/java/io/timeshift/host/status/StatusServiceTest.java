@@ -5,7 +5,7 @@ import io.timeshift.common.json.LightJson;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
 import io.timeshift.testsupport.FakeMonotonic;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;

@@ -1,8 +1,8 @@
-package io.timeshift.host.testing;
+package io.timeshift.pve.qga.testing;
 
 import io.timeshift.testsupport.FakeMonotonic;
 
-import io.timeshift.host.io.Json;
+import io.timeshift.common.json.LightJson;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.QgaConnection;
 import io.timeshift.pve.qga.QgaConnector;
@@ -341,7 +341,7 @@ public final class FakeQemuGa implements QgaConnector {
         if (line.isBlank()) {
             return null;
         }
-        Map<String, Object> msg = Json.parseObject(line, "qga request");
+        Map<String, Object> msg = (Map<String, Object>) LightJson.parsePlain(line);
         String name = (String) msg.get("execute");
         Map<String, Object> args = (Map<String, Object>) msg.get("arguments");
         if (!answering) {
@@ -387,7 +387,7 @@ public final class FakeQemuGa implements QgaConnector {
             sb.append('{');
             String sep = "";
             for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
-                sb.append(sep).append(Json.compact(e.getKey())).append(": ");
+                sb.append(sep).append(LightJson.compact(e.getKey())).append(": ");
                 writeQemuJson(sb, e.getValue());
                 sep = ", ";
             }
@@ -402,7 +402,7 @@ public final class FakeQemuGa implements QgaConnector {
             }
             sb.append(']');
         } else {
-            sb.append(Json.compact(v));
+            sb.append(LightJson.compact(v));
         }
     }
 

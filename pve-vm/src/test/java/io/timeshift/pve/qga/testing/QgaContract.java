@@ -1,4 +1,4 @@
-package io.timeshift.host.testing;
+package io.timeshift.pve.qga.testing;
 
 import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.AgentErrorKind;
@@ -332,8 +332,8 @@ public abstract class QgaContract {
     /** The classifier's verdict on an {"error"} reply line. */
     @SuppressWarnings("unchecked")
     private static AgentErrorKind kindOf(String reply) {
-        java.util.Map<String, Object> e = (java.util.Map<String, Object>) io.timeshift.host.io.Json.parseObject(reply, "reply")
-                .get("error");
+        java.util.Map<String, Object> e = (java.util.Map<String, Object>)
+                ((java.util.Map<String, Object>) io.timeshift.common.json.LightJson.parsePlain(reply)).get("error");
         return io.timeshift.pve.qga.AgentErrors.classify((String) e.get("class"), (String) e.get("desc"));
     }
 

@@ -1,4 +1,4 @@
-package io.timeshift.host.testing;
+package io.timeshift.pve.qga.testing;
 
 import io.timeshift.testsupport.FakeMonotonic;
 
