@@ -9,7 +9,6 @@ import io.timeshift.guest.tls.Target;
 import io.timeshift.guest.tls.TlsProber;
 import io.timeshift.common.time.Monotonic;
 
-import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,15 +44,37 @@ final class BmcProbe {
         }
     }
 
-    /** Probes {@code targets} from this host (progress on {@code out}) and plans. */
-    static Result probe(List<String> targets, Clock clock, Monotonic monotonic, Duration timeout, PrintWriter out) {
+    /**
+     * The probe of {@code targets}, parsed (a target the prober does not take throws here, before anything
+     * is shown): show its {@link Probe#progress()} line, then {@link Probe#run} it.
+     */
+    static Probe prepare(List<String> targets, Duration timeout) {
         List<Target> parsed = new ArrayList<>();
         for (String t : targets) {
             parsed.add(Target.parse(t));
         }
-        out.println("probing " + targets.size() + " BMC" + (targets.size() == 1 ? "" : "s") + " from this host (at most "
-                + timeout.toSeconds() + " s) ...");
-        out.flush();
+        return new Probe(parsed, timeout);
+    }
+
+    /** Parsed targets, ready to probe within {@code timeout}. */
+    record Probe(List<Target> targets, Duration timeout) {
+        Probe {
+            targets = List.copyOf(targets);
+        }
+
+        /** The line to show before probing (it takes up to {@link #timeout}). */
+        String progress() {
+            return "probing " + targets.size() + " BMC" + (targets.size() == 1 ? "" : "s") + " from this host (at most "
+                    + timeout.toSeconds() + " s) ...";
+        }
+
+        /** Probes the targets from this host, concurrently, and plans. */
+        Result run(Clock clock, Monotonic monotonic) {
+            return BmcProbe.run(targets, clock, monotonic, timeout);
+        }
+    }
+
+    private static Result run(List<Target> parsed, Clock clock, Monotonic monotonic, Duration timeout) {
         TlsProber prober = new TlsProber(clock, monotonic::nanoTime, Assessment.ofRunningJdk());
         List<ProbeFacts> facts = prober.factsAll(parsed, timeout, null);
         PlanReport report = new Planner().plan(facts, clock.instant());

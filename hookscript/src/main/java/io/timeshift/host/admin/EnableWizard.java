@@ -119,7 +119,10 @@ public final class EnableWizard {
         String proposed = null;
         if (!targets.isEmpty()) {
             try {
-                BmcProbe.Result r = BmcProbe.probe(targets, clock, monotonic, probeTimeout, out);
+                BmcProbe.Probe probe = BmcProbe.prepare(targets, probeTimeout);
+                out.println(probe.progress());
+                out.flush();
+                BmcProbe.Result r = probe.run(clock, monotonic);
                 r.lines().forEach(out::println);
                 proposed = r.proposed();
             } catch (RuntimeException e) {

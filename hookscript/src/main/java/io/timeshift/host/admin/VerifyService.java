@@ -33,7 +33,6 @@ import io.timeshift.pve.qga.OsInfo;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.VmNotRunningException;
 
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -181,13 +180,22 @@ public final class VerifyService {
         return new VerifyReport(vmid, "VM " + vmid + ": " + policy.summary(), report, oks, notes, findings);
     }
 
-    /** Records a local verify in the audit log (ok, drift, findings); a log that cannot be written is one warning line. */
-    public void audit(VerifyReport r, PrintWriter warnings) {
+    /**
+     * Records a local verify in the audit log (ok, drift, findings).
+     *
+     * @return the warning lines to show: none, or one when the log cannot be written
+     */
+    public List<String> audit(VerifyReport r) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("ok", r.ok());
         details.put("driftMs", r.fields().get("driftMs"));
         details.put("findings", r.findings().stream().map(Finding::line).toList());
-        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), r.vmid(), "verify", details, warnings);
+        try {
+            new AuditLog(paths.auditLog(), clock).append(Actor.of(env), r.vmid(), "verify", details);
+            return List.of();
+        } catch (TimeShiftException e) {
+            return List.of("warning: not recorded in the audit log: " + e.getMessage());
+        }
     }
 
     /**

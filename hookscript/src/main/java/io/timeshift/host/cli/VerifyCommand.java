@@ -46,7 +46,7 @@ public final class VerifyCommand implements Callable<Integer> {
         if (!target.remote()) {
             VerifyReport report = verify.verify(vmid);
             int code = VerifyRenderer.render(report, json, spec.commandLine().getOut());
-            verify.audit(report, spec.commandLine().getOut());
+            VerifyRenderer.warnings(verify.audit(report), spec.commandLine().getOut());
             return code;
         }
         try (PveClient client = services.pve().open(target)) {

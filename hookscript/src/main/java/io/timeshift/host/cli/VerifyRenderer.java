@@ -38,6 +38,14 @@ final class VerifyRenderer {
         return r.exitCode();
     }
 
+    /** Prints the warnings of recording the verify (after the report, text and JSON alike), one line each. */
+    static void warnings(List<String> lines, PrintWriter out) {
+        for (String l : lines) {
+            out.println(l);
+        }
+        out.flush();
+    }
+
     /** The measured fields, then {@code ok}, {@code findings [{problem, fix, source}]} and {@code notes}. */
     static Map<String, Object> json(VerifyReport r) {
         Map<String, Object> m = new LinkedHashMap<>(r.fields());

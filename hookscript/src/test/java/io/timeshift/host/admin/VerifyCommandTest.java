@@ -85,6 +85,30 @@ class VerifyCommandTest {
         }
 
         @Test
+        void anAuditLogThatCannotBeWrittenIsOneWarningLineAfterTheVerdict() throws Exception {
+            java.nio.file.Path log = node.host.paths().auditLog();
+            java.nio.file.Files.createDirectories(log);
+
+            assertEquals(0, node.run("verify", "105"), node.out() + node.err);
+
+            assertTrue(node.out().endsWith("VM 105: verified\nwarning: not recorded in the audit log: cannot append to audit log "
+                    + log + ": it is a directory; move it away (the log is a file)\n"), node.out());
+        }
+
+        @Test
+        void auditReturnsTheWarningInsteadOfPrintingIt() throws Exception {
+            VerifyService verify = new VerifyService(node.host.paths(), node.env, node.clock, node.ga::client);
+            VerifyReport report = verify.verify(105);
+            assertEquals(List.of(), verify.audit(report));
+
+            java.nio.file.Path log = node.host.paths().auditLog();
+            java.nio.file.Files.delete(log);
+            java.nio.file.Files.createDirectories(log);
+            assertEquals(List.of("warning: not recorded in the audit log: cannot append to audit log " + log
+                    + ": it is a directory; move it away (the log is a file)"), verify.audit(report));
+        }
+
+        @Test
         void timeSyncKeptByPolicyIsANoteNotAFinding() {
             node.host.policy(PolicyJson.fixed(105, "2021-03-01T12:00:00Z").with("timeSync", "keep"));
             activeUnit = "chrony.service";

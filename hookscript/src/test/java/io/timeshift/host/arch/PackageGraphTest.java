@@ -52,6 +52,9 @@ class PackageGraphTest {
                     .or().haveFullyQualifiedName(ROOT + ".status.StatusService")
                     .or().haveSimpleNameEndingWith("Report")
                     .or().implement(ROOT + ".admin.DoctorCheck")
+                    .or().haveFullyQualifiedName(ROOT + ".admin.DoctorCheck")
+                    .or().haveFullyQualifiedName(ROOT + ".admin.VerifyService")
+                    .or().haveFullyQualifiedName(ROOT + ".admin.BmcProbe")
                     .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
                     .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
                     .check(main);
