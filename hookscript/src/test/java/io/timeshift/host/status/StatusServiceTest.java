@@ -3,6 +3,7 @@ package io.timeshift.host.status;
 import io.timeshift.common.json.LightJson;
 
 import io.timeshift.host.cli.StatusRenderer;
+import io.timeshift.host.policy.Mode;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
 import io.timeshift.testsupport.FakeMonotonic;
@@ -202,6 +203,35 @@ class StatusServiceTest {
             assertNull(s.get("guestTime"));
             assertNull(s.get("driftMs"));
             assertTrue(problems(s).stream().anyMatch(p -> p.startsWith("guest time not readable: ")), problems(s).toString());
+        }
+    }
+
+    @Nested
+    class TypedRow {
+        @Test
+        void namesThePolicysModeTimeSyncAndIsolationAndTheStatesUnits() {
+            new StateStore(host.paths()).update(VM, s -> s.timeSyncDisabled(List.of("systemd-timesyncd.service")));
+
+            StatusRow r = service().status(VM);
+
+            assertEquals(Mode.FIXED, r.mode());
+            assertEquals(StatusRow.TimeSync.DISABLE, r.timeSync());
+            assertEquals(new StatusRow.Isolation(false, "not isolated"), r.isolation());
+            assertEquals(List.of("systemd-timesyncd.service"), r.timeSyncDisabled());
+            assertEquals(Boolean.FALSE, r.running());
+            assertTrue(r.readable());
+        }
+
+        @Test
+        void withoutAPolicyHasNoModeTimeSyncOrIsolation() throws Exception {
+            Files.delete(host.paths().policyFile(VM));
+
+            StatusRow r = service().status(VM);
+
+            assertNull(r.mode());
+            assertNull(r.timeSync());
+            assertNull(r.isolation());
+            assertEquals(List.of(), r.timeSyncDisabled());
         }
     }
 
