@@ -5,6 +5,7 @@ import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.state.StateStore;
+import io.timeshift.host.status.StatusRow;
 import io.timeshift.host.status.StatusService;
 import io.timeshift.common.time.Instants;
 import io.timeshift.common.error.EnvironmentException;
@@ -170,9 +171,9 @@ public final class DemoService {
                         + last.get("applyMs") + " ms after that; error " + last.get("errorMs") + " ms; time sync: "
                         + last.get("timeSync"));
             }
-            Map<String, Object> st = status.status(vmid);
-            out.println("status: mode " + st.get("mode") + ", expected " + st.get("expectedTime") + ", guest "
-                    + st.get("guestTime") + ", drift " + st.get("driftMs") + " ms, problems " + st.get("problems"));
+            StatusRow st = status.status(vmid);
+            out.println("status: mode " + (st.mode() == null ? null : st.mode().id()) + ", expected " + st.expectedTime()
+                    + ", guest " + st.guestTime() + ", drift " + st.driftMs() + " ms, problems " + st.problems());
             boolean shown = true;
             if (jump != null && last != null && "ok".equals(last.get("result"))) {
                 shown = showDebianGuest(agent.withTimeout(Duration.ofSeconds(30)), work, debian);

@@ -6,9 +6,8 @@ import io.timeshift.host.cluster.ClusterStatusService;
 import io.timeshift.host.cluster.PveClients;
 import io.timeshift.host.cluster.RemoteSpec;
 import io.timeshift.host.env.LocalNode;
-import io.timeshift.host.io.Json;
+import io.timeshift.host.status.StatusRow;
 import io.timeshift.host.status.StatusService;
-import io.timeshift.host.vmconfig.ConfigEdits;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.common.error.InvalidInputException;
 import picocli.CommandLine.Command;
@@ -19,11 +18,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -66,7 +62,7 @@ public final class StatusCommand implements Callable<Integer> {
         List<Integer> vmids = vmids();
         List<Integer> ids = vmids.isEmpty() ? svc.defaultVmids() : vmids;
         boolean tty = System.console() != null;
-        List<Map<String, Object>> rows = new ArrayList<>();
+        List<StatusRow> rows = new ArrayList<>();
         for (int id : ids) {
             if (tty && !json && ids.size() > 3) {
                 System.err.print("\rreading VM " + id + " ...");
@@ -75,15 +71,8 @@ public final class StatusCommand implements Callable<Integer> {
                 rows.add(svc.status(id));
             } catch (RuntimeException e) {
                 // one VM's odd files must not hide the others: its row says what is wrong
-                Map<String, Object> row = new java.util.LinkedHashMap<>();
-                row.put("vmid", id);
-                for (String k : new String[] {"name", "node", "running", "mode", "expectedTime", "guestTime", "driftMs",
-                        "inTolerance", "timeSync", "lastApply"}) {
-                    row.put(k, null);
-                }
-                row.put("problems", List.of(io.timeshift.common.text.Sanitizer.line(e instanceof io.timeshift.common.error.TimeShiftException
+                rows.add(StatusRow.unreadable(id, Sanitizer.line(e instanceof TimeShiftException
                         ? e.getMessage() : "cannot read its status: " + e.getClass().getSimpleName() + ": " + e.getMessage())));
-                rows.add(row);
             }
         }
         if (tty && !json && ids.size() > 3) {
@@ -105,7 +94,7 @@ public final class StatusCommand implements Callable<Integer> {
         String node = ClusterStatusService.localNodeName(services.paths()).orElse(null);
         StatusService local = new StatusService(services.paths(), services.clock(), services.agents(), node);
         PveClients clients = services.pve().withRetry(ClusterStatusService.fanOutRetry(services.pve().retry()));
-        List<Map<String, Object>> rows;
+        List<StatusRow> rows;
         try (PveClient client = clients.open(target)) {
             ClusterStatusService svc = new ClusterStatusService(client, services.paths(), node,
                     node == null ? null : local::status, services.clock(), ClusterStatusService.Settings.DEFAULTS);
@@ -129,91 +118,14 @@ public final class StatusCommand implements Callable<Integer> {
         return vmids;
     }
 
-    private int emit(List<Map<String, Object>> rows, boolean cluster) {
+    private int emit(List<StatusRow> rows, boolean cluster) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.print(new String(Json.pretty(rows), StandardCharsets.UTF_8));
+            out.print(StatusRenderer.json(rows));
         } else {
-            print(out, rows, cluster);
+            StatusRenderer.text(out, rows, cluster);
         }
         out.flush();
         return 0;
-    }
-
-    /** The table: one row per VM, further problems on rows of their own; the NODE column for {@code --all}. */
-    static void print(PrintWriter out, List<Map<String, Object>> rows, boolean withNode) {
-        if (rows.isEmpty()) {
-            out.println(withNode
-                    ? "No VM in the cluster has a time-shift policy (none is tagged " + ConfigEdits.TAG + ")."
-                    : "No VM has a time-shift policy on this node (enable one with: time-shift enable <vmid> --date <when>).");
-            return;
-        }
-        String fmt = withNode
-                ? "%-6s %-10s %-16s %-8s %-20s %-20s %10s  %-23s %s%n"
-                : "%-6s %-16s %-8s %-8s %-24s %-24s %10s  %-22s %s%n";
-        if (withNode) {
-            printRow(out, fmt, true, "VMID", "NODE", "NAME", "MODE", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
-        } else {
-            printRow(out, fmt, false, "VMID", "", "NAME", "MODE", "ISOLATED", "EXPECTED", "GUEST", "DRIFT", "LAST APPLY", "PROBLEMS");
-        }
-        for (Map<String, Object> r : rows) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> last = (Map<String, Object>) r.get("lastApply");
-            String lastS = last == null ? "-" : last.get("result") + " " + shortTime(last.get("finishedAt") != null
-                    ? last.get("finishedAt") : last.get("startedAt"));
-            @SuppressWarnings("unchecked")
-            List<String> problems = (List<String>) r.get("problems");
-            String drift = r.get("driftMs") instanceof Number d ? String.format(Locale.ROOT, "%.1f ms", d.doubleValue()) : "-";
-            String first = problems.isEmpty() ? "-" : problems.get(0);
-            if (withNode) {
-                printRow(out, fmt, true, r.get("vmid"), trunc(r.get("node"), 10), trunc(r.get("name"), 16), nz(r.get("mode")),
-                        shortTime(r.get("expectedTime")), shortTime(r.get("guestTime")), drift, lastS, first);
-            } else {
-                // isolation (time-shift isolate): yes / no, "-" without a policy
-                String iso = r.get("isolation") == null ? "-" : r.get("isolation").toString().startsWith("isolated") ? "yes" : "no";
-                printRow(out, fmt, false, r.get("vmid"), "", trunc(r.get("name"), 16), nz(r.get("mode")), iso,
-                        shortTime(r.get("expectedTime")), shortTime(r.get("guestTime")), drift, lastS, first);
-            }
-            for (int i = 1; i < problems.size(); i++) {
-                if (withNode) {
-                    printRow(out, fmt, true, "", "", "", "", "", "", "", "", problems.get(i));
-                } else {
-                    printRow(out, fmt, false, "", "", "", "", "", "", "", "", "", problems.get(i));
-                }
-            }
-        }
-    }
-
-    /** One line; {@code node} is left out unless {@code withNode}. */
-    private static void printRow(PrintWriter out, String fmt, boolean withNode, Object vmid, Object node, Object... rest) {
-        List<Object> cells = new ArrayList<>();
-        cells.add(vmid);
-        if (withNode) {
-            cells.add(node);
-        }
-        cells.addAll(java.util.Arrays.asList(rest));
-        for (int i = 0; i < cells.size(); i++) {
-            // names, messages and problems come from files and guests: one line each, no terminal escapes
-            cells.set(i, io.timeshift.common.text.Sanitizer.line(String.valueOf(cells.get(i))));
-        }
-        out.printf(Locale.ROOT, fmt, cells.toArray());
-    }
-
-    private static String shortTime(Object o) {
-        if (o == null) {
-            return "-";
-        }
-        String s = o.toString();
-        int dot = s.indexOf('.');
-        return dot > 0 ? s.substring(0, dot) + "Z" : s;
-    }
-
-    private static String nz(Object o) {
-        return o == null ? "-" : o.toString();
-    }
-
-    private static String trunc(Object o, int n) {
-        String s = nz(o);
-        return s.length() <= n ? s : s.substring(0, n - 1) + "~";
     }
 }

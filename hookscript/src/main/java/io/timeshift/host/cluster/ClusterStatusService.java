@@ -4,11 +4,11 @@ import io.timeshift.host.apply.ClockMirror;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.env.LocalNode;
 import io.timeshift.host.notes.NotesLine;
-import io.timeshift.host.policy.IsolationRecord;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.status.StatusProblems;
+import io.timeshift.host.status.StatusRow;
 import io.timeshift.common.time.Instants;
 import io.timeshift.host.vmconfig.ConfigEdits;
 import io.timeshift.pve.api.ClusterResource;
@@ -63,7 +63,7 @@ import java.util.function.IntFunction;
  *       {@code uptime} of {@code /cluster/resources} is not used: pvestatd refreshes it only every few
  *       seconds.</li>
  * </ul>
- * The rows have the fields of {@code status --json}. A failure of one VM is a line in its
+ * The rows are {@link StatusRow}s, like {@code status}'s. A failure of one VM is a line in its
  * {@code problems}, never the end of the command; only the cluster listing itself is essential.
  *
  * <p><b>Precision for other nodes:</b> offset mode is exact (host time at the midpoint of the
@@ -77,8 +77,8 @@ import java.util.function.IntFunction;
  * client whose breaker is disabled for this fan-out (see {@link #fanOutRetry}); a node that answers
  * 595/596 through pveproxy is remembered here and its other VMs are skipped with that reason.
  *
- * <p>How to extend: a new per-VM field goes into {@link #remoteRow} (other nodes) and
- * {@code StatusService#status} (this node) with the same key, so both kinds of rows stay alike.
+ * <p>How to extend: a new per-VM field is a component of {@link StatusRow}, set by {@link #remoteRow}
+ * (other nodes) and {@code StatusService#status} (this node), so both kinds of rows stay alike.
  */
 public final class ClusterStatusService {
     /** The tag {@code enable} puts on a VM: {@link ConfigEdits#TAG} (kept here for existing callers). */
@@ -104,7 +104,7 @@ public final class ClusterStatusService {
     private final PveClient client;
     private final HostPaths paths;
     private final String localNode;
-    private final IntFunction<Map<String, Object>> localStatus;
+    private final IntFunction<StatusRow> localStatus;
     private final Clock clock;
     private final Settings settings;
     private final Map<String, String> deadNodes = new ConcurrentHashMap<>();
@@ -117,7 +117,7 @@ public final class ClusterStatusService {
      * @param localStatus the local {@code status} of one VM on this node, or null for none
      */
     public ClusterStatusService(PveClient client, HostPaths paths, String localNode,
-                                IntFunction<Map<String, Object>> localStatus, Clock clock, Settings settings) {
+                                IntFunction<StatusRow> localStatus, Clock clock, Settings settings) {
         this.client = Objects.requireNonNull(client, "client");
         this.paths = Objects.requireNonNull(paths, "paths");
         this.localNode = localNode;
@@ -140,7 +140,7 @@ public final class ClusterStatusService {
     }
 
     /** Every VM with a policy: tagged in the cluster, or with a policy file (when readable). Sorted by VMID. */
-    public List<Map<String, Object>> all() {
+    public List<StatusRow> all() {
         Map<Integer, ClusterResource> byId = vmsById();
         boolean pmxcfs = pmxcfsReadable();
         TreeSet<Integer> ids = new TreeSet<>();
@@ -160,7 +160,7 @@ public final class ClusterStatusService {
     }
 
     /** The named VMs (tagged or not), wherever they run. Sorted by VMID. */
-    public List<Map<String, Object>> of(List<Integer> vmids) {
+    public List<StatusRow> of(List<Integer> vmids) {
         return collect(new TreeSet<>(vmids), vmsById(), pmxcfsReadable());
     }
 
@@ -178,9 +178,9 @@ public final class ClusterStatusService {
         return Files.isDirectory(paths.policyDir()) && Files.isReadable(paths.policyDir());
     }
 
-    private List<Map<String, Object>> collect(TreeSet<Integer> ids, Map<Integer, ClusterResource> byId, boolean pmxcfs) {
-        Map<Integer, Map<String, Object>> rows = new TreeMap<>();
-        Map<Integer, Future<Map<String, Object>>> pending = new LinkedHashMap<>();
+    private List<StatusRow> collect(TreeSet<Integer> ids, Map<Integer, ClusterResource> byId, boolean pmxcfs) {
+        Map<Integer, StatusRow> rows = new TreeMap<>();
+        Map<Integer, Future<StatusRow>> pending = new LinkedHashMap<>();
         if (ids.isEmpty()) {
             return List.of();
         }
@@ -191,7 +191,7 @@ public final class ClusterStatusService {
                 pending.put(id, pool.submit(() -> row(id, r, pmxcfs)));
             }
             long end = System.nanoTime() + settings.deadline().toNanos(); // monotonic: this tool moves clocks
-            for (Map.Entry<Integer, Future<Map<String, Object>>> e : pending.entrySet()) {
+            for (Map.Entry<Integer, Future<StatusRow>> e : pending.entrySet()) {
                 int id = e.getKey();
                 try {
                     rows.put(id, e.getValue().get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS));
@@ -212,7 +212,7 @@ public final class ClusterStatusService {
         return new ArrayList<>(rows.values());
     }
 
-    private Map<String, Object> row(int vmid, ClusterResource r, boolean pmxcfs) {
+    private StatusRow row(int vmid, ClusterResource r, boolean pmxcfs) {
         try {
             if (r == null) {
                 return orphanRow(vmid, pmxcfs);
@@ -230,22 +230,22 @@ public final class ClusterStatusService {
     }
 
     /** A VM on another node (or any node, from a machine outside the cluster): through the API. */
-    Map<String, Object> remoteRow(ClusterResource r, boolean pmxcfs) {
+    StatusRow remoteRow(ClusterResource r, boolean pmxcfs) {
         int vmid = r.vmid();
         List<String> problems = new ArrayList<>();
-        Map<String, Object> m = skeleton(vmid, r.name().isEmpty() ? null : r.name(), r.node(), r.running());
+        String name = r.name().isEmpty() ? null : r.name();
         if (r.template()) {
             problems.add("VM " + vmid + " is a template; templates never start, so its policy has no effect"
                     + " (fix: time-shift disable " + vmid + ")");
         }
         if ("unknown".equals(r.status())) {
             problems.add("node " + r.node() + " is offline or without quorum; VM " + vmid + " cannot be checked");
-            return finish(m, problems);
+            return bare(vmid, name, r.node(), r.running(), problems);
         }
         String dead = deadNodes.get(r.node());
         if (dead != null) {
             problems.add("node " + r.node() + " did not answer: " + dead);
-            return finish(m, problems);
+            return bare(vmid, name, r.node(), r.running(), problems);
         }
         Policy policy = null;
         if (pmxcfs) {
@@ -264,11 +264,10 @@ public final class ClusterStatusService {
             problems.add("config not readable: " + message(e));
         }
         NotesLine notes = conf == null ? null : NotesLine.parse(conf.description().orElse(null)).orElse(null);
-        if (conf != null) {
-            conf.name().ifPresent(n -> m.put("name", n));
+        if (conf != null && conf.name().isPresent()) {
+            name = conf.name().get();
         }
         Mode mode = policy != null ? policy.mode() : notes != null ? notes.mode() : null;
-        m.put("mode", mode == null ? null : mode.id());
         if (mode == null && conf != null) {
             problems.add(pmxcfs
                     ? "tagged " + TAG + " but has no policy file " + paths.policyFile(vmid) + " (fix: time-shift enable "
@@ -310,24 +309,19 @@ public final class ClusterStatusService {
                 problems.add("guest time not readable: " + message(e));
             }
         }
-        m.put("expectedTime", expected == null ? null : Instants.iso(expected));
-        m.put("guestTime", guest == null ? null : Instants.iso(guest));
-        m.put("driftMs", drift);
         Duration tolerance = policy != null ? policy.tolerance() : Policy.DEFAULT_TOLERANCE;
         Boolean in = drift == null ? null : Math.abs(drift) <= tolerance.toMillis() + allowanceMs;
-        m.put("inTolerance", in);
         if (Boolean.FALSE.equals(in)) {
             problems.add(StatusProblems.drift(vmid, drift, tolerance, allowanceMs, r.node()));
         }
-        m.put("timeSync", policy == null ? null : (policy.keepTimeSync() ? "keep" : "disable"));
-        m.put("timeSyncDisabled", null);
-        m.put("isolation", policy == null ? null : IsolationRecord.statusText(policy));
-        Map<String, Object> last = notes == null ? null : notes.lastApply();
-        if (last != null && "failed".equals(last.get("result"))) {
+        Map<String, Object> notesApply = notes == null ? null : notes.lastApply();
+        StatusRow.LastApply last = notesApply == null ? null : new StatusRow.LastApply(notesApply);
+        if (last != null && last.failed()) {
             problems.add("last apply failed (on " + r.node() + "; details: time-shift status " + vmid + " there)");
         }
-        m.put("lastApply", last);
-        return finish(m, problems);
+        // the state (time sync units turned off) is on the VM's node, not readable through the API
+        return new StatusRow(vmid, name, r.node(), r.running(), mode, expected, guest, drift, in, StatusRow.TimeSync.of(policy),
+                null, StatusRow.Isolation.of(policy), last, problems, true);
     }
 
     /**
@@ -416,8 +410,7 @@ public final class ClusterStatusService {
         }
     }
 
-    private Map<String, Object> orphanRow(int vmid, boolean pmxcfs) {
-        Map<String, Object> m = skeleton(vmid, null, null, false);
+    private StatusRow orphanRow(int vmid, boolean pmxcfs) {
         List<String> problems = new ArrayList<>();
         if (pmxcfs && Files.exists(paths.policyFile(vmid))) {
             problems.add("policy file " + paths.policyFile(vmid) + " exists but VM " + vmid
@@ -425,34 +418,17 @@ public final class ClusterStatusService {
         } else {
             problems.add("VM " + vmid + " not found in the cluster");
         }
-        return finish(m, problems);
+        return bare(vmid, null, null, false, problems);
     }
 
-    private Map<String, Object> failedRow(int vmid, ClusterResource r, String problem) {
-        Map<String, Object> m = skeleton(vmid, r == null || r.name().isEmpty() ? null : r.name(), r == null ? null : r.node(),
-                r != null && r.running());
-        return finish(m, new ArrayList<>(List.of(problem)));
+    private StatusRow failedRow(int vmid, ClusterResource r, String problem) {
+        return bare(vmid, r == null || r.name().isEmpty() ? null : r.name(), r == null ? null : r.node(),
+                r != null && r.running(), List.of(problem));
     }
 
-    private static Map<String, Object> skeleton(int vmid, String name, String node, boolean running) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("vmid", vmid);
-        m.put("name", name);
-        m.put("node", node);
-        m.put("running", running);
-        m.put("mode", null);
-        return m;
-    }
-
-    /** Fills the fields not set yet, in the order of {@code status --json}. */
-    private static Map<String, Object> finish(Map<String, Object> m, List<String> problems) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (String k : new String[] {"vmid", "name", "node", "running", "mode", "expectedTime", "guestTime", "driftMs",
-                "inTolerance", "timeSync", "timeSyncDisabled", "isolation", "lastApply"}) {
-            out.put(k, m.get(k));
-        }
-        out.put("problems", problems);
-        return out;
+    /** A row with what the cluster listing says (name, node, running) and the problems, nothing else known. */
+    private static StatusRow bare(int vmid, String name, String node, boolean running, List<String> problems) {
+        return new StatusRow(vmid, name, node, running, null, null, null, null, null, null, null, null, null, problems, true);
     }
 
     /** The midpoint of {@code a} and {@code b} (host time of a call timed by its start and end). */

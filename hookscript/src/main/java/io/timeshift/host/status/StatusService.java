@@ -1,7 +1,6 @@
 package io.timeshift.host.status;
 
 import io.timeshift.host.env.HostPaths;
-import io.timeshift.host.policy.IsolationRecord;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyParser;
 import io.timeshift.host.policy.PolicyStore;
@@ -22,9 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
@@ -75,10 +72,9 @@ public final class StatusService {
         }
     }
 
-    public Map<String, Object> status(int vmid) {
-        Map<String, Object> m = new LinkedHashMap<>();
+    /** The VM's row; a file that cannot be read is a problem in it, not an exception. */
+    public StatusRow status(int vmid) {
         List<String> problems = new ArrayList<>();
-        m.put("vmid", vmid);
         VmConfig conf = null;
         try {
             conf = VmConfigParser.parseWithoutDigest(vmid, paths.vmConf(vmid));
@@ -86,10 +82,8 @@ public final class StatusService {
             problems.add(e.getMessage() + (Files.exists(paths.policyFile(vmid))
                     ? " (orphan policy; remove with: time-shift disable " + vmid + ")" : ""));
         }
-        m.put("name", conf == null ? null : conf.name().orElse(null));
-        m.put("node", node);
+        String name = conf == null ? null : conf.name().orElse(null);
         boolean running = running(vmid);
-        m.put("running", running);
         Policy policy = null;
         Optional<String> text = Optional.empty();
         try {
@@ -108,7 +102,6 @@ public final class StatusService {
         if (conf != null && policy != null) {
             StatusProblems.configProblems(vmid, conf.hookscript(), conf.agentEnabled(), problems);
         }
-        m.put("mode", policy == null ? null : policy.mode().id());
         StateStore.Loaded loaded;
         try {
             loaded = new StateStore(paths).inspect(vmid);
@@ -125,7 +118,6 @@ public final class StatusService {
         if (policy != null && running && run != null) {
             expected = Instants.fromEpochNanos(Instants.toEpochNanos(now) + run.offsetNs());
         }
-        m.put("expectedTime", expected == null ? null : expected.toString());
         Instant guest = null;
         Double drift = null;
         if (running) {
@@ -140,36 +132,28 @@ public final class StatusService {
                 problems.add("guest time not readable: " + e.getMessage());
             }
         }
-        m.put("guestTime", guest == null ? null : guest.toString());
-        m.put("driftMs", drift);
-        m.put("inTolerance", drift == null || policy == null ? null : Math.abs(drift) <= policy.tolerance().toMillis());
+        Boolean inTolerance = drift == null || policy == null ? null : Math.abs(drift) <= policy.tolerance().toMillis();
         if (drift != null && policy != null && Math.abs(drift) > policy.tolerance().toMillis()) {
             problems.add(StatusProblems.drift(vmid, drift, policy.tolerance(), 0, null));
         }
-        m.put("timeSync", policy == null ? null : (policy.keepTimeSync() ? "keep" : "disable"));
-        m.put("timeSyncDisabled", state.timeSyncDisabled());
-        m.put("isolation", policy == null ? null : IsolationRecord.statusText(policy));
-        Map<String, Object> last = state.lastApply();
-        if (last != null && VmState.RESULT_RUNNING.equals(last.get("result")) && last.get("workerPid") instanceof Number pid
-                && ProcessHandle.of(pid.longValue()).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
-            last = new LinkedHashMap<>(last);
-            last.put("result", VmState.RESULT_FAILED);
-            last.put("message", "the apply worker (pid " + pid + ") died before finishing (fix: time-shift apply " + vmid + ")");
+        StatusRow.LastApply last = state.lastApply() == null ? null : new StatusRow.LastApply(state.lastApply());
+        Long pid = last == null ? null : last.workerPid();
+        if (last != null && last.running() && pid != null
+                && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
+            last = last.failedWith("the apply worker (pid " + pid + ") died before finishing (fix: time-shift apply " + vmid + ")");
         }
-        if (last != null && VmState.RESULT_RUNNING.equals(last.get("result")) && last.get("workerPid") == null
-                && last.get("startedAt") instanceof String at
-                && Instants.parseIsoUtc(at) != null
-                && Instants.parseIsoUtc(at).plus(Duration.ofMinutes(10)).isBefore(clock.instant())) {
-            last = new LinkedHashMap<>(last);
-            last.put("result", VmState.RESULT_FAILED);
-            last.put("message", "the apply worker never started (fix: time-shift apply " + vmid + ")");
+        if (last != null && last.running() && last.workerPid() == null
+                && last.startedAt() != null
+                && Instants.parseIsoUtc(last.startedAt()) != null
+                && Instants.parseIsoUtc(last.startedAt()).plus(Duration.ofMinutes(10)).isBefore(clock.instant())) {
+            last = last.failedWith("the apply worker never started (fix: time-shift apply " + vmid + ")");
         }
-        if (last != null && VmState.RESULT_FAILED.equals(last.get("result"))) {
-            problems.add("last apply failed: " + Sanitizer.line(String.valueOf(last.get("message"))));
+        if (last != null && last.failed()) {
+            problems.add("last apply failed: " + Sanitizer.line(String.valueOf(last.message())));
         }
-        m.put("lastApply", last);
-        m.put("problems", problems);
-        return m;
+        return new StatusRow(vmid, name, node, running, policy == null ? null : policy.mode(), expected, guest, drift,
+                inTolerance, StatusRow.TimeSync.of(policy), state.timeSyncDisabled(), StatusRow.Isolation.of(policy), last,
+                problems, true);
     }
 
     /** QEMU's pid file (qemu-server passes -pidfile) names a live process; else the agent socket exists. */

@@ -61,6 +61,17 @@ class PackageGraphTest {
         }
 
         @Test
+        void ofStatusRowsIsLeftToCliNoStreamNoJsonWriterInStatusOrClusterStatus() {
+            noClasses().that().resideInAPackage(ROOT + ".status..")
+                    .or().haveNameMatching(ROOT.replace(".", "\\.") + "\\.cluster\\.ClusterStatusService(\\$.*)?")
+                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
+                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
+                    .orShould().dependOnClassesThat().haveFullyQualifiedName(ROOT + ".io.Json")
+                    .orShould().dependOnClassesThat().haveFullyQualifiedName("io.timeshift.common.json.LightJson")
+                    .check(main);
+        }
+
+        @Test
         void happensInTheCliPackageOnly() {
             noClasses().that().haveSimpleNameEndingWith("Renderer").should().resideOutsideOfPackage(ROOT + ".cli..").check(main);
         }

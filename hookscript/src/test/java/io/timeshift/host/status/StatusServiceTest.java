@@ -2,6 +2,8 @@ package io.timeshift.host.status;
 
 import io.timeshift.common.json.LightJson;
 
+import io.timeshift.host.cli.StatusRenderer;
+import io.timeshift.host.policy.Mode;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
 import io.timeshift.testsupport.FakeMonotonic;
@@ -47,6 +49,11 @@ class StatusServiceTest {
         return new StatusService(host.paths(), clock, ga::client, "pve1");
     }
 
+    /** The row as {@code status --json} shows it (the assertions below predate typed rows). */
+    private Map<String, Object> status(int vmid) {
+        return StatusRenderer.jsonObject(service().status(vmid));
+    }
+
     @SuppressWarnings("unchecked")
     private static List<String> problems(Map<String, Object> status) {
         return (List<String>) status.get("problems");
@@ -69,7 +76,7 @@ class StatusServiceTest {
             p.waitFor();
             lastApplyRunning(p.pid());
 
-            Map<String, Object> s = service().status(VM);
+            Map<String, Object> s = status(VM);
 
             @SuppressWarnings("unchecked")
             Map<String, Object> last = (Map<String, Object>) s.get("lastApply");
@@ -84,7 +91,7 @@ class StatusServiceTest {
             lastApplyRunning(ProcessHandle.current().pid());
 
             @SuppressWarnings("unchecked")
-            Map<String, Object> last = (Map<String, Object>) service().status(VM).get("lastApply");
+            Map<String, Object> last = (Map<String, Object>) status(VM).get("lastApply");
 
             assertEquals("running", last.get("result"));
         }
@@ -94,7 +101,7 @@ class StatusServiceTest {
     class Stopped {
         @Test
         void aStoppedVmHasNoGuestTimeAndAsksNoAgent() {
-            Map<String, Object> s = service().status(VM);
+            Map<String, Object> s = status(VM);
 
             assertEquals(VM, s.get("vmid"));
             assertEquals("jump-vm", s.get("name"));
@@ -117,14 +124,14 @@ class StatusServiceTest {
             host.agentSocket(VM);
             Files.writeString(host.paths().runDir().resolve("105.pid"), p.pid() + "\n");
 
-            assertEquals(false, service().status(VM).get("running"));
+            assertEquals(false, status(VM).get("running"));
         }
 
         @Test
         void namesConfigProblemsWithTheirFix() {
             host.conf(VM, TempHost.CONF.replace("agent: 1", "agent: 0").replace("local:snippets/time-shift-hook", "local:snippets/other"));
 
-            List<String> problems = problems(service().status(VM));
+            List<String> problems = problems(status(VM));
 
             assertTrue(problems.stream().anyMatch(p -> p.contains("hookscript is local:snippets/other")), problems.toString());
             assertTrue(problems.stream().anyMatch(p -> p.contains("qm set 105 --agent enabled=1")), problems.toString());
@@ -134,7 +141,7 @@ class StatusServiceTest {
         void aPolicyWithoutVmIsAnOrphan() throws Exception {
             Files.delete(host.paths().vmConf(VM));
 
-            List<String> problems = problems(service().status(VM));
+            List<String> problems = problems(status(VM));
 
             assertTrue(problems.get(0).contains("orphan policy; remove with: time-shift disable 105"), problems.toString());
         }
@@ -143,7 +150,7 @@ class StatusServiceTest {
         void anInvalidPolicyIsAProblemNotACrash() {
             host.policy(VM, "{\"version\":1,\"vm");
 
-            Map<String, Object> s = service().status(VM);
+            Map<String, Object> s = status(VM);
 
             assertNull(s.get("mode"));
             assertTrue(problems(s).get(0).contains("not valid JSON"), problems(s).toString());
@@ -166,7 +173,7 @@ class StatusServiceTest {
         void comparesTheGuestClockWithThePolicy() {
             ga.guestTime(clock.instant().plusNanos(offset).plusMillis(4));
 
-            Map<String, Object> s = service().status(VM);
+            Map<String, Object> s = status(VM);
 
             assertEquals(true, s.get("running"));
             assertEquals("2021-03-01T12:10:00Z", s.get("expectedTime"));
@@ -180,7 +187,7 @@ class StatusServiceTest {
         void driftBeyondToleranceIsAProblemWithTheFix() {
             ga.guestTime(clock.instant().plusNanos(offset).minusSeconds(3));
 
-            Map<String, Object> s = service().status(VM);
+            Map<String, Object> s = status(VM);
 
             assertEquals(-3000.0, s.get("driftMs"));
             assertEquals(false, s.get("inTolerance"));
@@ -191,11 +198,40 @@ class StatusServiceTest {
         void aSilentAgentLeavesGuestTimeNullAndSaysWhy() {
             ga.neverAnswer();
 
-            Map<String, Object> s = service().status(VM);
+            Map<String, Object> s = status(VM);
 
             assertNull(s.get("guestTime"));
             assertNull(s.get("driftMs"));
             assertTrue(problems(s).stream().anyMatch(p -> p.startsWith("guest time not readable: ")), problems(s).toString());
+        }
+    }
+
+    @Nested
+    class TypedRow {
+        @Test
+        void namesThePolicysModeTimeSyncAndIsolationAndTheStatesUnits() {
+            new StateStore(host.paths()).update(VM, s -> s.timeSyncDisabled(List.of("systemd-timesyncd.service")));
+
+            StatusRow r = service().status(VM);
+
+            assertEquals(Mode.FIXED, r.mode());
+            assertEquals(StatusRow.TimeSync.DISABLE, r.timeSync());
+            assertEquals(new StatusRow.Isolation(false, "not isolated"), r.isolation());
+            assertEquals(List.of("systemd-timesyncd.service"), r.timeSyncDisabled());
+            assertEquals(Boolean.FALSE, r.running());
+            assertTrue(r.readable());
+        }
+
+        @Test
+        void withoutAPolicyHasNoModeTimeSyncOrIsolation() throws Exception {
+            Files.delete(host.paths().policyFile(VM));
+
+            StatusRow r = service().status(VM);
+
+            assertNull(r.mode());
+            assertNull(r.timeSync());
+            assertNull(r.isolation());
+            assertEquals(List.of(), r.timeSyncDisabled());
         }
     }
 
@@ -230,8 +266,8 @@ class StatusServiceTest {
             host.stateText(VM, "{\"vmid\":105,\"lastApply\":{\"startedAt\":\"garbage\",\"result\":\"running\"}}");
             new StateStore(host.paths()).update(106, s -> s.startApply(T0, null));
 
-            Map<String, Object> bad = service().status(VM);
-            Map<String, Object> good = service().status(106);
+            Map<String, Object> bad = status(VM);
+            Map<String, Object> good = status(106);
 
             assertTrue(problems(bad).stream().anyMatch(p -> p.contains("field 'lastApply.startedAt'")), problems(bad).toString());
             assertNull(bad.get("lastApply"));
@@ -243,7 +279,7 @@ class StatusServiceTest {
         void aNulInTheVmNameGivesValidJsonOnOneLinePerValue() {
             host.conf(VM, TempHost.CONF.replace("name: jump-vm", "name: ju\u0000mp\u001b[2J"));
 
-            Map<String, Object> st = service().status(VM);
+            Map<String, Object> st = status(VM);
             String json = io.timeshift.host.io.Json.compact(List.of(st));
 
             // not a dns-name: Proxmox's check_type drops the key (docs/pve-config-format.md), so do we
