@@ -2,7 +2,7 @@ package io.timeshift.host.cli;
 
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
-import io.timeshift.host.testing.FakeQemuGa;
+import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.TempHost;
 import io.timeshift.testsupport.FakeMonotonic;
