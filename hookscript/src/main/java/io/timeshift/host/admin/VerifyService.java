@@ -187,7 +187,7 @@ public final class VerifyService {
         details.put("ok", r.ok());
         details.put("driftMs", r.fields().get("driftMs"));
         details.put("findings", r.findings().stream().map(Finding::line).toList());
-        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), r.vmid(), "verify", details, warnings);
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), r.vmid(), "verify", details).ifPresent(warnings::println);
     }
 
     /**

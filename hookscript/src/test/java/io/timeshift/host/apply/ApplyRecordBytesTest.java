@@ -54,7 +54,7 @@ class ApplyRecordBytesTest {
 
     @Nested
     class AFullRecord {
-        private ApplyWorker.Result result;
+        private ApplyRecord result;
 
         @BeforeEach
         void applyWithEverythingHappening() {
@@ -152,7 +152,7 @@ class ApplyRecordBytesTest {
               "hold" : "VM stopped during the hold period",
               "holdEndedAt" : "2026-01-10T08:00:02Z"
             }
-            """, withoutPid(new String(Json.pretty(result.json()), StandardCharsets.UTF_8)));
+            """, withoutPid(new String(Json.pretty(result.toJson()), StandardCharsets.UTF_8)));
         }
     }
 

@@ -2,6 +2,7 @@ package io.timeshift.host.testing;
 
 import io.timeshift.host.apply.ApplyWorker;
 import io.timeshift.host.env.HostConfig;
+import io.timeshift.host.io.PrintStreamLines;
 import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.testsupport.MutableClock;
 
@@ -77,6 +78,11 @@ public final class ApplyWorkerFixture {
         clock.advance(d);
     }
 
+    /** How often the worker slept so far. */
+    public int sleeps() {
+        return sleeps;
+    }
+
     /** The worker as {@code time-shift apply} by root builds it, over {@link #WORKER_CONFIG}. */
     public ApplyWorker worker() {
         return worker(WORKER_CONFIG);
@@ -84,7 +90,7 @@ public final class ApplyWorkerFixture {
 
     public ApplyWorker worker(HostConfig config) {
         return new ApplyWorker(host().paths(), config, clock, mono, ga::client, this::sleep,
-                new PrintStream(log, true, StandardCharsets.UTF_8), "root");
+                new PrintStreamLines(new PrintStream(log, true, StandardCharsets.UTF_8)), "root");
     }
 
     /** State {@code lastApply} of VM {@value #VM} as written. */
