@@ -9,11 +9,11 @@ import io.timeshift.common.error.EnvironmentException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,6 +21,7 @@ import static io.timeshift.host.testing.ApplyWorkerFixture.DATE;
 import static io.timeshift.host.testing.ApplyWorkerFixture.VM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The exact bytes an apply record leaves behind: the state file ({@code lastApply}, read back by status, the
@@ -29,27 +30,34 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * and a minimal one (the VM was not running). The worker's pid is the only value that varies; it reads {@code PID}.
  */
 class ApplyRecordBytesTest {
-    @TempDir
-    Path dir;
+    /** The state file up to {@code lastApply}: the run this manual apply started (no pre-start ran). */
+    private static final String STATE_BEFORE_LAST_APPLY = """
+            {
+              "vmid" : 105,
+              "run" : {
+                "id" : "2026-01-10T08:00:00Z",
+                "policy" : "fixed 2021-03-01T12:00:00Z",
+                "startedAt" : "2026-01-10T08:00:00Z",
+                "offsetNs" : -153432000000000000,
+                "offsetHuman" : "-1775d 20h 0m 0.000s",
+                "reason" : "manual",
+                "backup" : false
+              },
+            """;
 
-    private final ApplyWorkerFixture fx = new ApplyWorkerFixture();
-    private TempHost host;
-
-    @BeforeEach
-    void node() {
-        host = fx.node(dir).agentSocket(VM);
-    }
+    @RegisterExtension
+    final ApplyWorkerFixture fx = new ApplyWorkerFixture().withAgentSocket();
 
     private String withoutPid(String text) {
         return text.replace("\"workerPid\" : " + ProcessHandle.current().pid(), "\"workerPid\" : PID");
     }
 
     private String stateFile() {
-        return withoutPid(TempHost.read(host.paths().stateFile(VM)));
+        return withoutPid(TempHost.read(fx.host().paths().stateFile(VM)));
     }
 
     private String auditFile() {
-        return TempHost.read(host.paths().auditLog());
+        return TempHost.read(fx.host().paths().auditLog());
     }
 
     @Nested
@@ -58,7 +66,7 @@ class ApplyRecordBytesTest {
 
         @BeforeEach
         void applyWithEverythingHappening() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.setTimeSkew(Duration.ofMillis(2));
             fx.ga.timezone(Map.of("zone", "PKT", "offset", 18000));
             Map<String, Object> os = new LinkedHashMap<>();
@@ -77,18 +85,7 @@ class ApplyRecordBytesTest {
 
         @Test
         void isWrittenToStateByteForByte() {
-            assertEquals("""
-            {
-              "vmid" : 105,
-              "run" : {
-                "id" : "2026-01-10T08:00:00Z",
-                "policy" : "fixed 2021-03-01T12:00:00Z",
-                "startedAt" : "2026-01-10T08:00:00Z",
-                "offsetNs" : -153432000000000000,
-                "offsetHuman" : "-1775d 20h 0m 0.000s",
-                "reason" : "manual",
-                "backup" : false
-              },
+            assertEquals(STATE_BEFORE_LAST_APPLY + """
               "lastApply" : {
                 "startedAt" : "2026-01-10T08:00:00Z",
                 "finishedAt" : "2026-01-10T08:00:00Z",
@@ -160,7 +157,7 @@ class ApplyRecordBytesTest {
     class AMinimalRecord {
         @BeforeEach
         void applyToAVmThatIsNotRunning() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
             fx.ga.vmStopped();
 
             assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, false, false));
@@ -168,18 +165,7 @@ class ApplyRecordBytesTest {
 
         @Test
         void isWrittenToStateByteForByte() {
-            assertEquals("""
-            {
-              "vmid" : 105,
-              "run" : {
-                "id" : "2026-01-10T08:00:00Z",
-                "policy" : "fixed 2021-03-01T12:00:00Z",
-                "startedAt" : "2026-01-10T08:00:00Z",
-                "offsetNs" : -153432000000000000,
-                "offsetHuman" : "-1775d 20h 0m 0.000s",
-                "reason" : "manual",
-                "backup" : false
-              },
+            assertEquals(STATE_BEFORE_LAST_APPLY + """
               "lastApply" : {
                 "startedAt" : "2026-01-10T08:00:00Z",
                 "finishedAt" : "2026-01-10T08:00:00Z",
@@ -209,14 +195,51 @@ class ApplyRecordBytesTest {
     class ADamagedState {
         @Test
         void isSetAsideWithOneUntimestampedLineInTheWorkerLog() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep")).stateText(VM, "{not json\u001b");
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep")).stateText(VM, "{not json\u001b");
             fx.ga.vmStopped();
 
             assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, false, false));
 
-            assertEquals("time-shift: VM 105: damaged state " + host.paths().stateFile(VM) + ": not valid JSON (expected a string at offset 1); moved to 105.json.bad-20260110T080000Z; starting over as on a first start\n"
+            assertEquals("time-shift: VM 105: damaged state " + fx.host().paths().stateFile(VM) + ": not valid JSON (expected a string at offset 1); moved to 105.json.bad-20260110T080000Z; starting over as on a first start\n"
                     + "2026-01-10T08:00:00Z VM 105: applying fixed 2021-03-01T12:00:00Z (offset -1775d 20h 0m 0.000s, manual)\n"
                     + "2026-01-10T08:00:00Z VM 105: apply failed: VM 105 stopped (or its agent socket vanished) during apply: VM 105 is not running or has no guest agent configured (no agent socket at /var/run/qemu-server/fake.qga)\n", fx.log());
+        }
+    }
+
+    /** The record's own forms, without a worker: the key order, the value types, what is left out. */
+    @Nested
+    class TheRecordAlone {
+        private final Instant t0 = Instant.parse("2026-01-10T08:00:00Z");
+
+        @Test
+        void aStartedRecordHasItsSevenFieldsAndNothingElse() {
+            ApplyRecord r = ApplyRecord.started(t0, 42);
+
+            assertEquals("{\"startedAt\":\"2026-01-10T08:00:00Z\",\"finishedAt\":null,\"result\":\"running\",\"message\":null,"
+                    + "\"guestTimeAfter\":null,\"errorMs\":null,\"workerPid\":42}", Json.compact(r.toJson()));
+            assertEquals("{\"result\":\"running\"}", Json.compact(r.toAuditDetails()));
+        }
+
+        @Test
+        void aFullRecordKeepsTheContractsKeyOrderAndAuditsItsSummary() {
+            ApplyRecord r = ApplyRecord.started(t0, 42)
+                    .withHold(new ApplyRecord.Hold(1, "VM stopped during the hold period", t0.plusSeconds(60)))
+                    .withGuest(new ApplyRecord.Guest("Debian", "+01:00 CET", "kept (policy timeSync=keep)", "/p.json"))
+                    .withTiming(new ApplyRecord.Timing(12L, 2, 3.5))
+                    .withReading(new ApplyRecord.Reading(Instant.parse("2021-03-01T12:00:00.001Z"), 1.25))
+                    .withOutcome(new ApplyRecord.Outcome(t0.plusSeconds(1), ApplyRecord.Result.OK, "set"));
+
+            assertEquals("{\"startedAt\":\"2026-01-10T08:00:00Z\",\"finishedAt\":\"2026-01-10T08:00:01Z\",\"result\":\"ok\","
+                    + "\"message\":\"set\",\"guestTimeAfter\":\"2021-03-01T12:00:00.001Z\",\"errorMs\":1.25,\"workerPid\":42,"
+                    + "\"agentWaitMs\":12,\"sets\":2,\"applyMs\":3.5,\"guestOs\":\"Debian\",\"guestZone\":\"+01:00 CET\","
+                    + "\"timeSync\":\"kept (policy timeSync=keep)\",\"guestPolicy\":\"/p.json\",\"reapplied\":1,"
+                    + "\"hold\":\"VM stopped during the hold period\",\"holdEndedAt\":\"2026-01-10T08:01:00Z\"}",
+                    Json.compact(r.toJson()));
+            assertEquals("{\"result\":\"ok\",\"message\":\"set\",\"guestTimeAfter\":\"2021-03-01T12:00:00.001Z\","
+                    + "\"errorMs\":1.25,\"agentWaitMs\":12,\"applyMs\":3.5,\"timeSync\":\"kept (policy timeSync=keep)\","
+                    + "\"reapplied\":1}", Json.compact(r.toAuditDetails()));
+            assertEquals(1, r.reapplied());
+            assertTrue(r.ok());
         }
     }
 }

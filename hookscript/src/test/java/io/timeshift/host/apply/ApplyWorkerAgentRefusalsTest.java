@@ -3,16 +3,13 @@ package io.timeshift.host.apply;
 import io.timeshift.host.testing.FakeQemuGa;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.ApplyWorkerFixture;
-import io.timeshift.host.testing.TempHost;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.pve.qga.AgentErrorException;
 import io.timeshift.pve.qga.AgentErrorKind;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,17 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sends (docs/qga-errors.md; the fake's forms are checked against the real agent by the QGA contract).
  */
 class ApplyWorkerAgentRefusalsTest {
-    @TempDir
-    Path dir;
-
-    private final ApplyWorkerFixture fx = new ApplyWorkerFixture();
-    private TempHost host;
-
-    @BeforeEach
-    void node() {
-        host = fx.node(dir).agentSocket(VM);
-        host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
-    }
+    @RegisterExtension
+    final ApplyWorkerFixture fx = ApplyWorkerFixture.runningKeepingTimeSync();
 
     @Nested
     class HwclockCannotWriteTheRtc {
@@ -108,7 +96,7 @@ class ApplyWorkerAgentRefusalsTest {
             assertEquals("VM 105: guest agent refused guest-set-time: Command guest-set-time has been disabled",
                     e.getMessage());
             assertEquals(List.of(), fx.ga.execs());
-            assertEquals("failed", ((Map<?, ?>) host.auditEntries().get(0).get("details")).get("result"));
+            assertEquals("failed", ((Map<?, ?>) fx.host().auditEntries().get(0).get("details")).get("result"));
         }
     }
 }

@@ -4,12 +4,10 @@ import io.timeshift.common.policy.GuestPolicy;
 
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.ApplyWorkerFixture;
-import io.timeshift.host.testing.TempHost;
 import io.timeshift.common.error.EnvironmentException;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,17 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * lacks osinfo or that runs Windows, and a VM that stops or an agent that goes quiet during the hold.
  */
 class ApplyWorkerSurroundingsTest {
-    @TempDir
-    Path dir;
-
-    private final ApplyWorkerFixture fx = new ApplyWorkerFixture();
-    private TempHost host;
-
-    @BeforeEach
-    void node() {
-        host = fx.node(dir).agentSocket(VM);
-        host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
-    }
+    @RegisterExtension
+    final ApplyWorkerFixture fx = ApplyWorkerFixture.runningKeepingTimeSync();
 
     @Nested
     class TheListener {
@@ -76,18 +65,18 @@ class ApplyWorkerSurroundingsTest {
     class HostFiles {
         @Test
         void anAuditLogThatCannotBeWrittenOnlyCostsAWarning() throws Exception {
-            Files.createDirectories(host.paths().auditLog()); // a directory where the log file should be
+            Files.createDirectories(fx.host().paths().auditLog()); // a directory where the log file should be
 
             ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
             assertTrue(fx.log().contains(" warning: "), fx.log());
-            assertEquals("ok", host.stateObject(VM, "lastApply").get("result"));
+            assertEquals("ok", fx.host().stateObject(VM, "lastApply").get("result"));
         }
 
         @Test
         void aStateDirectoryThatCannotBeCreatedIsAnEnvironmentError() throws Exception {
-            Path state = host.paths().stateDir();
+            Path state = fx.host().paths().stateDir();
             deleteTree(state);
             Files.createDirectories(state.getParent());
             Files.writeString(state, "not a directory");
@@ -101,11 +90,11 @@ class ApplyWorkerSurroundingsTest {
 
         @Test
         void aWorkerLockThatCannotBeOpenedIsAnEnvironmentError() throws Exception {
-            Files.createDirectories(host.paths().workerLock(VM)); // a directory: cannot be opened for writing
+            Files.createDirectories(fx.host().paths().workerLock(VM)); // a directory: cannot be opened for writing
 
             EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, false, false));
 
-            assertTrue(e.getMessage().startsWith("cannot lock " + host.paths().workerLock(VM) + ": "), e.getMessage());
+            assertTrue(e.getMessage().startsWith("cannot lock " + fx.host().paths().workerLock(VM) + ": "), e.getMessage());
             assertEquals(List.of(), fx.ga.requests());
         }
     }

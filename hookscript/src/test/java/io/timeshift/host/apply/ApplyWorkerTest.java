@@ -8,19 +8,16 @@ import io.timeshift.host.testing.JavaProcesses;
 import io.timeshift.host.testing.LockHolderMain;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.ApplyWorkerFixture;
-import io.timeshift.host.testing.TempHost;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,16 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ApplyWorkerTest {
     private static final String GUEST_POLICY = "/var/lib/time-shift-guest/policy.json";
 
-    @TempDir
-    Path dir;
-
-    private final ApplyWorkerFixture fx = new ApplyWorkerFixture();
-    private TempHost host;
-
-    @BeforeEach
-    void node() {
-        host = fx.node(dir).agentSocket(VM);
-    }
+    @RegisterExtension
+    final ApplyWorkerFixture fx = new ApplyWorkerFixture().withAgentSocket();
 
     private static long nanos(Instant t) {
         return FakeQemuGa.nanos(t);
@@ -66,7 +55,7 @@ class ApplyWorkerTest {
 
     /** As pre-start would have left it. */
     private void preStartRecorded(long offsetNs, String policySummary) {
-        new StateStore(host.paths()).update(VM, s -> s.run(new VmState.Run(T0.toString(), T0, offsetNs, "offset", false,
+        new StateStore(fx.host().paths()).update(VM, s -> s.run(new VmState.Run(T0.toString(), T0, offsetNs, "offset", false,
                 policySummary)));
     }
 
@@ -83,41 +72,41 @@ class ApplyWorkerTest {
     class LearningTheGuestZone {
         @Test
         void theAgentsZoneAndOffsetAreRecordedInStateWithTheTimeTheyWereLearned() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.timezone(Map.of("zone", "PKT", "offset", 18000));
 
             assertTrue(fx.worker().apply(VM, false, false).ok());
 
-            Map<String, Object> z = host.stateObject(VM, "guestZone");
+            Map<String, Object> z = fx.host().stateObject(VM, "guestZone");
             assertEquals(18000, ((Number) z.get("offsetSeconds")).intValue());
             assertEquals("PKT", z.get("zone"));
             assertEquals(T0.toString(), z.get("learnedAt"));
             assertEquals("+05:00 PKT", fx.lastApply().get("guestZone"));
             assertEquals(new io.timeshift.host.time.GuestRtc.Learned(18000, "PKT", T0),
-                    new StateStore(host.paths()).read(VM).guestZone());
+                    new StateStore(fx.host().paths()).read(VM).guestZone());
         }
 
         @Test
         void anAgentWithoutTheCommandLeavesTheApplyOkAndTheOldReportInPlace() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            new StateStore(host.paths()).update(VM, s -> s.guestZone(new io.timeshift.host.time.GuestRtc.Learned(3600, "CET", D)));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            new StateStore(fx.host().paths()).update(VM, s -> s.guestZone(new io.timeshift.host.time.GuestRtc.Learned(3600, "CET", D)));
             fx.ga.failCommand("guest-get-timezone", "The command guest-get-timezone has been disabled for this instance");
 
             ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
             assertTrue(String.valueOf(fx.lastApply().get("guestZone")).startsWith("not learned: "), fx.lastApply().toString());
-            assertEquals(3600, new StateStore(host.paths()).read(VM).guestZone().offsetSeconds());
+            assertEquals(3600, new StateStore(fx.host().paths()).read(VM).guestZone().offsetSeconds());
         }
 
         @Test
         void aHostileOffsetIsNotRecorded() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.timezone(Map.of("zone", "X", "offset", 999_999));
 
             assertTrue(fx.worker().apply(VM, false, false).ok());
 
-            assertNull(new StateStore(host.paths()).read(VM).guestZone());
+            assertNull(new StateStore(fx.host().paths()).read(VM).guestZone());
             assertTrue(String.valueOf(fx.lastApply().get("guestZone")).contains("beyond +-18:00"), fx.lastApply().toString());
         }
     }
@@ -126,20 +115,20 @@ class ApplyWorkerTest {
     class Applying {
         @Test
         void manualApplyOfAFixedPolicySetsTheGuestToTheDateExactly() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
             ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
             assertEquals(List.of(setTimeFrame(nanos(D))), fx.ga.requests("guest-set-time").stream().map(FakeQemuGa.Request::frame).toList());
-            Map<String, Object> run = host.stateObject(VM, "run");
+            Map<String, Object> run = fx.host().stateObject(VM, "run");
             assertEquals("manual", run.get("reason"));
             assertEquals(Duration.between(T0, D).toNanos(), ((Number) run.get("offsetNs")).longValue());
         }
 
         @Test
         void workerFromTheHookSetsNowPlusTheOffsetPreStartRecorded() {
-            host.policy(PolicyJson.offset(VM, "-3y"));
+            fx.host().policy(PolicyJson.offset(VM, "-3y"));
             long offset = Duration.ofDays(-1095).toNanos();
             preStartRecorded(offset, "offset -PT26280H");
             fx.clock.advance(Duration.ofSeconds(20)); // the guest booted for a while before its agent answered
@@ -152,7 +141,7 @@ class ApplyWorkerTest {
 
         @Test
         void pingsBeforeSettingAndVerifiesAfter() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
 
             fx.worker().apply(VM, false, false);
 
@@ -164,7 +153,7 @@ class ApplyWorkerTest {
 
         @Test
         void writesOkStateWithTheMeasuredError() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.setTimeSkew(Duration.ofMillis(2));
 
             ApplyRecord r = fx.worker().apply(VM, false, false);
@@ -183,7 +172,7 @@ class ApplyWorkerTest {
 
         @Test
         void setsAgainWhileTheGuestLandsOffTheTarget() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.setTimeSkew(Duration.ofMillis(5)); // beyond the 3 ms aim, within the 2 s tolerance
 
             ApplyRecord r = fx.worker().apply(VM, false, false);
@@ -194,7 +183,7 @@ class ApplyWorkerTest {
 
         @Test
         void failsWithExitThreeWhenTheGuestStaysOutsideTolerance() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.setTimeSkew(Duration.ofSeconds(3));
 
             EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, false, false));
@@ -207,7 +196,7 @@ class ApplyWorkerTest {
 
         @Test
         void writesTheGuestPolicyFileThroughTheAgent() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("targets", List.of("https://idrac.example:443")));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("targets", List.of("https://idrac.example:443")));
 
             ApplyRecord r = fx.worker().apply(VM, false, true);
 
@@ -233,7 +222,7 @@ class ApplyWorkerTest {
 
         @Test
         void aGuestPolicyWriteFailureIsNotedNotFatal() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.failCommand("guest-file-open", "Permission denied");
 
             ApplyRecord r = fx.worker().apply(VM, false, false);
@@ -244,7 +233,7 @@ class ApplyWorkerTest {
 
         @Test
         void recordsTheGuestPolicyOutcomeInStateWithoutHold() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
             fx.worker().apply(VM, false, false);
 
@@ -253,16 +242,16 @@ class ApplyWorkerTest {
 
         @Test
         void appendsOneApplyAuditLineThatVerifies() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
             fx.worker().apply(VM, false, false);
 
-            List<Map<String, Object>> audit = host.auditEntries();
+            List<Map<String, Object>> audit = fx.host().auditEntries();
             assertEquals(1, audit.size());
             assertEquals("apply", audit.get(0).get("action"));
             assertEquals("root", audit.get(0).get("actor"));
             assertEquals("ok", ((Map<?, ?>) audit.get(0).get("details")).get("result"));
-            assertTrue(host.verifyAudit(fx.clock).ok());
+            assertTrue(fx.host().verifyAudit(fx.clock).ok());
         }
 
         @Test
@@ -279,7 +268,7 @@ class ApplyWorkerTest {
     class TimeSync {
         @Test
         void disablesUnitsTheGuestReportsActiveOrEnabledAndRecordsThem() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.onExec((path, args) -> {
                 if (path.equals("systemctl") && args.get(0).equals("show")) {
                     return FakeQemuGa.ExecReply.ok(systemctlShow(
@@ -301,45 +290,45 @@ class ApplyWorkerTest {
                     "openntpd.service", "ntpd.service"), fx.ga.execs().get(0));
             assertTrue(fx.ga.execs().contains(List.of("systemctl", "disable", "--now", "systemd-timesyncd.service", "ntpsec.service")),
                     fx.ga.execs().toString());
-            assertEquals(List.of("systemd-timesyncd.service", "ntpsec.service"), new StateStore(host.paths()).read(VM).timeSyncDisabled());
+            assertEquals(List.of("systemd-timesyncd.service", "ntpsec.service"), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
             assertEquals("disabled systemd-timesyncd.service, ntpsec.service", fx.lastApply().get("timeSync"));
         }
 
         @Test
         void addsToUnitsDisabledEarlier() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            new StateStore(host.paths()).update(VM, s -> s.timeSyncDisabled(List.of("chrony.service")));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            new StateStore(fx.host().paths()).update(VM, s -> s.timeSyncDisabled(List.of("chrony.service")));
             fx.ga.onExec((path, args) -> args.get(0).equals("show")
                     ? FakeQemuGa.ExecReply.ok(systemctlShow(unit("systemd-timesyncd.service", "loaded", "active", "enabled")))
                     : FakeQemuGa.ExecReply.ok(""));
 
             fx.worker().apply(VM, false, false);
 
-            assertEquals(List.of("chrony.service", "systemd-timesyncd.service"), new StateStore(host.paths()).read(VM).timeSyncDisabled());
+            assertEquals(List.of("chrony.service", "systemd-timesyncd.service"), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
         }
 
         @Test
         void keepsThemWithTimeSyncKeep() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
             fx.ga.onExec((path, args) -> FakeQemuGa.ExecReply.ok(systemctlShow(unit("systemd-timesyncd.service", "loaded", "active", "enabled"))));
 
             fx.worker().apply(VM, false, false);
 
             assertTrue(fx.ga.execs().stream().noneMatch(a -> a.get(0).equals("systemctl")), fx.ga.execs().toString());
-            assertEquals(List.of(), new StateStore(host.paths()).read(VM).timeSyncDisabled());
+            assertEquals(List.of(), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
             assertEquals("kept (policy timeSync=keep)", fx.lastApply().get("timeSync"));
         }
 
         @Test
         void aFailedDisableIsReportedAndNothingRecorded() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.onExec((path, args) -> args.get(0).equals("show")
                     ? FakeQemuGa.ExecReply.ok(systemctlShow(unit("chrony.service", "loaded", "active", "enabled")))
                     : new FakeQemuGa.ExecReply(1, "", "Failed to disable unit: Access denied\n"));
 
             fx.worker().apply(VM, false, false);
 
-            assertEquals(List.of(), new StateStore(host.paths()).read(VM).timeSyncDisabled());
+            assertEquals(List.of(), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
             assertEquals("could not disable chrony.service: systemctl exit 1 Failed to disable unit: Access denied",
                     fx.lastApply().get("timeSync"));
         }
@@ -349,7 +338,7 @@ class ApplyWorkerTest {
     class SilentAgent {
         @Test
         void failsNamingQemuGuestAgentWithExitThreeAndRecordsIt() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.neverAnswer();
 
             EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, true, true));
@@ -362,12 +351,12 @@ class ApplyWorkerTest {
             assertEquals(e.getMessage(), last.get("message"));
             assertNotNull(last.get("finishedAt"));
             assertTrue(fx.ga.requests().stream().allMatch(r -> r.command().equals("guest-ping")), fx.ga.requests().toString());
-            assertEquals("failed", ((Map<?, ?>) host.auditEntries().get(0).get("details")).get("result"));
+            assertEquals("failed", ((Map<?, ?>) fx.host().auditEntries().get(0).get("details")).get("result"));
         }
 
         @Test
         void aStoppedVmFailsAtOnceWithoutRetrying() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.vmStopped();
 
             EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, true, true));
@@ -382,7 +371,7 @@ class ApplyWorkerTest {
     class Hold {
         @Test
         void aClockJumpDuringTheHoldIsReappliedOnceAndRecorded() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
             fx.ga.jumpAtGetTime(2, Duration.ofDays(1780)); // systemd's build-time epoch bump
 
             ApplyRecord r = fx.worker().apply(VM, true, true);
@@ -396,13 +385,13 @@ class ApplyWorkerTest {
             assertTrue(String.valueOf(last.get("message")).contains("re-applied once: guest clock jumped by +153792000.000 s"),
                     last.toString());
             assertNotNull(last.get("holdEndedAt"));
-            assertEquals(1, ((Number) ((Map<?, ?>) host.auditEntries().get(0).get("details")).get("reapplied")).intValue());
+            assertEquals(1, ((Number) ((Map<?, ?>) fx.host().auditEntries().get(0).get("details")).get("reapplied")).intValue());
             assertEquals(fx.clock.instant().plus(Duration.between(T0, D)), fx.ga.guestNow());
         }
 
         @Test
         void aSecondJumpFailsTheApply() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
             fx.ga.jumpAtGetTime(2, Duration.ofMinutes(-5)).jumpAtGetTime(4, Duration.ofMinutes(-5));
 
             ApplyRecord r = fx.worker().apply(VM, true, true);
@@ -412,12 +401,12 @@ class ApplyWorkerTest {
             assertEquals(2, fx.ga.requests("guest-set-time").size());
             assertEquals("failed", fx.lastApply().get("result"));
             assertTrue(String.valueOf(fx.lastApply().get("message")).contains("again after re-applying"), fx.lastApply().toString());
-            assertEquals("failed", ((Map<?, ?>) host.auditEntries().get(0).get("details")).get("result"));
+            assertEquals("failed", ((Map<?, ?>) fx.host().auditEntries().get(0).get("details")).get("result"));
         }
 
         @Test
         void aSteadyClockIsWatchedForTheWholeHoldWithoutResetting() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
 
             ApplyRecord r = fx.worker().apply(VM, true, true);
 
@@ -433,9 +422,9 @@ class ApplyWorkerTest {
     class OneWorkerPerVm {
         @Test
         void refusesASecondWorkerWhileAnotherProcessHoldsTheLock() throws Exception {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            Files.createDirectories(host.paths().stateDir());
-            Process holder = JavaProcesses.start(LockHolderMain.class, host.paths().workerLock(VM).toString());
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            Files.createDirectories(fx.host().paths().stateDir());
+            Process holder = JavaProcesses.start(LockHolderMain.class, fx.host().paths().workerLock(VM).toString());
             try {
                 BufferedReader r = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
                 assertEquals("locked", r.readLine());
@@ -445,7 +434,7 @@ class ApplyWorkerTest {
                 assertEquals(3, e.exitCode());
                 assertTrue(e.getMessage().contains("another apply for VM 105 is running"), e.getMessage());
                 assertEquals(List.of(), fx.ga.requests());
-                assertFalse(Files.exists(host.paths().stateFile(VM)));
+                assertFalse(Files.exists(fx.host().paths().stateFile(VM)));
             } finally {
                 holder.getOutputStream().close();
                 assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
@@ -458,7 +447,7 @@ class ApplyWorkerTest {
     @Test
     void silentAgentMessageStatesTheWaitInUnitsThatFit() {
         // agentWait 300 ms: "did not answer within 0 s" would be wrong
-        host.policy(PolicyJson.fixed(VM, DATE));
+        fx.host().policy(PolicyJson.fixed(VM, DATE));
         fx.ga.neverAnswer();
 
         EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, true, false));
@@ -470,7 +459,7 @@ class ApplyWorkerTest {
     class HostileGuest {
         @Test
         void aNulAnEscapeAndAMegabyteInTheOsNameStillFinishTheApplyTurnTimeSyncOffAndAudit() throws Exception {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.osInfo(FakeQemuGa.hostileOsInfo());
             fx.ga.onExec((path, args) -> path.equals("systemctl") && args.get(0).equals("show")
                     ? FakeQemuGa.ExecReply.ok(systemctlShow(unit("systemd-timesyncd.service", "loaded", "active", "enabled")))
@@ -479,18 +468,18 @@ class ApplyWorkerTest {
             ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertEquals(List.of("systemd-timesyncd.service"), new StateStore(host.paths()).read(VM).timeSyncDisabled());
+            assertEquals(List.of("systemd-timesyncd.service"), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
             String guestOs = String.valueOf(fx.lastApply().get("guestOs"));
             assertEquals(200, guestOs.length());
             assertTrue(guestOs.endsWith("\u2026"));
-            Map<String, Object> audit = host.auditEntries().get(host.auditEntries().size() - 1);
+            Map<String, Object> audit = fx.host().auditEntries().get(fx.host().auditEntries().size() - 1);
             assertEquals("ok", ((Map<?, ?>) audit.get("details")).get("result"));
-            assertTrue(Files.size(host.paths().auditLog()) < 8192);
+            assertTrue(Files.size(fx.host().paths().auditLog()) < 8192);
         }
 
         @Test
         void aGuestReadingOfMinusTwoToTheSixtyThirdAfterTheSetIsARecordedFailureNotAnOverflow() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             fx.ga.getTimeAnswers(Long.MIN_VALUE);
 
             assertThrows(io.timeshift.common.error.EnvironmentException.class, () -> fx.worker().apply(VM, false, false));

@@ -1,28 +1,42 @@
 package io.timeshift.host.testing;
 
 import io.timeshift.host.apply.ApplyWorker;
+import io.timeshift.host.apply.Detacher;
 import io.timeshift.host.env.HostConfig;
+import io.timeshift.host.hook.HookService;
 import io.timeshift.host.io.PrintStreamLines;
 import io.timeshift.testsupport.FakeMonotonic;
+import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.testsupport.MutableClock;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
 
 /**
  * One VM on a temp node as the apply worker and the hook phases see it: a {@link TempHost} with VM
  * {@value #VM}'s config, a host clock and a monotonic source that move only when told (or when the worker
  * sleeps), a {@link FakeQemuGa} behind the agent seam, and the streams the worker and the hook write to.
- * Build it as a field, then {@link #node} in {@code @BeforeEach} with the test's {@code @TempDir}.
+ * A JUnit extension: register it as a field ({@code @RegisterExtension final ApplyWorkerFixture fx = new
+ * ApplyWorkerFixture().withAgentSocket();}); before each test it builds the node in a fresh temp directory,
+ * after it removes that directory.
  */
-public final class ApplyWorkerFixture {
+public final class ApplyWorkerFixture implements BeforeEachCallback, AfterEachCallback {
     public static final int VM = 105;
     public static final String DATE = "2021-03-01T12:00:00Z";
     public static final Instant D = Instant.parse(DATE);
@@ -47,19 +61,67 @@ public final class ApplyWorkerFixture {
     public final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final List<Runnable> atSleeps = new ArrayList<>();
     private int sleeps;
+    private boolean agentSocket;
+    private PolicyJson policy;
+    private Path dir;
     private TempHost host;
 
-    /** The node under {@code dir} with VM {@value #VM}'s config (no policy, no agent socket yet). */
-    public TempHost node(Path dir) {
+    /** VM {@value #VM} running with a fixed policy that keeps the guest's time sync: the worker touches only the clock. */
+    public static ApplyWorkerFixture runningKeepingTimeSync() {
+        return new ApplyWorkerFixture().withAgentSocket().withPolicy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+    }
+
+    /** The VM runs: its agent socket is there. */
+    public ApplyWorkerFixture withAgentSocket() {
+        this.agentSocket = true;
+        return this;
+    }
+
+    /** The VM has this policy from the start. */
+    public ApplyWorkerFixture withPolicy(PolicyJson p) {
+        this.policy = p;
+        return this;
+    }
+
+    /** Builds the node in a fresh directory: VM {@value #VM}'s config, and the agent socket and policy asked for. */
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("apply-worker-fixture");
         host = new TempHost(dir).confWith(VM);
-        return host;
+        if (agentSocket) {
+            host.agentSocket(VM);
+        }
+        if (policy != null) {
+            host.policy(policy);
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The node's root directory (a temp directory of this test alone). */
+    public Path dir() {
+        return require(dir);
     }
 
     public TempHost host() {
-        if (host == null) {
-            throw new IllegalStateException("call node(dir) first, in @BeforeEach");
+        return require(host);
+    }
+
+    private static <T> T require(T t) {
+        if (t == null) {
+            throw new IllegalStateException("register the fixture with @RegisterExtension: it builds the node before each test");
         }
-        return host;
+        return t;
     }
 
     /** Runs {@code event} just before the worker's next not yet scripted sleep (the n-th call: the n-th sleep). */
@@ -91,6 +153,20 @@ public final class ApplyWorkerFixture {
     public ApplyWorker worker(HostConfig config) {
         return new ApplyWorker(host().paths(), config, clock, mono, ga::client, this::sleep,
                 new PrintStreamLines(new PrintStream(log, true, StandardCharsets.UTF_8)), "root");
+    }
+
+    /**
+     * The hook of this node over {@link #HOOK_CONFIG}, this clock and the fake agent, writing to fresh streams over
+     * {@link #out} and {@link #err} (emptied first: each phase's output alone).
+     */
+    public HookService hookService(Map<String, String> env, Detacher detacher) {
+        return hookService(env, detacher, clock, ga::client);
+    }
+
+    /** The same with another clock and agent seam (a clock that fails, an agent that throws). */
+    public HookService hookService(Map<String, String> env, Detacher detacher, Clock c, IntFunction<QgaClient> agents) {
+        resetStreams();
+        return new HookService(host().paths(), HOOK_CONFIG, env, c, outStream(), errStream(), detacher, agents);
     }
 
     /** State {@code lastApply} of VM {@value #VM} as written. */
