@@ -45,11 +45,39 @@ class ApplyRecordBytesTest {
               },
             """;
 
+    /** The full record as {@code time-shift apply --json} prints it; state {@code lastApply} holds the same, nested. */
+    private static final String FULL_RECORD = """
+            {
+              "startedAt" : "2026-01-10T08:00:00Z",
+              "finishedAt" : "2026-01-10T08:00:00Z",
+              "result" : "ok",
+              "message" : "guest clock set to 2021-03-01T12:00:01.002Z (error 2.000 ms); re-applied once: guest clock jumped by +153792000.002 s after apply (systemd epoch bump or NTP step)",
+              "guestTimeAfter" : "2021-03-01T12:00:01.002Z",
+              "errorMs" : 2.0,
+              "workerPid" : PID,
+              "agentWaitMs" : 0,
+              "sets" : 1,
+              "applyMs" : 0.0,
+              "guestOs" : "Debian GNU/Linux 12 (bookworm)",
+              "guestZone" : "+05:00 PKT",
+              "timeSync" : "disabled systemd-timesyncd.service",
+              "guestPolicy" : "/var/lib/time-shift-guest/policy.json",
+              "reapplied" : 1,
+              "hold" : "VM stopped during the hold period",
+              "holdEndedAt" : "2026-01-10T08:00:02Z"
+            }
+            """;
+
     @RegisterExtension
     final ApplyWorkerFixture fx = new ApplyWorkerFixture().withAgentSocket();
 
     private String withoutPid(String text) {
         return text.replace("\"workerPid\" : " + ProcessHandle.current().pid(), "\"workerPid\" : PID");
+    }
+
+    /** {@code json} as Json.pretty nests it one level down: two more spaces on every line after the first. */
+    private static String nested(String json) {
+        return json.stripTrailing().replace("\n", "\n  ");
     }
 
     private String stateFile() {
@@ -85,26 +113,7 @@ class ApplyRecordBytesTest {
 
         @Test
         void isWrittenToStateByteForByte() {
-            assertEquals(STATE_BEFORE_LAST_APPLY + """
-              "lastApply" : {
-                "startedAt" : "2026-01-10T08:00:00Z",
-                "finishedAt" : "2026-01-10T08:00:00Z",
-                "result" : "ok",
-                "message" : "guest clock set to 2021-03-01T12:00:01.002Z (error 2.000 ms); re-applied once: guest clock jumped by +153792000.002 s after apply (systemd epoch bump or NTP step)",
-                "guestTimeAfter" : "2021-03-01T12:00:01.002Z",
-                "errorMs" : 2.0,
-                "workerPid" : PID,
-                "agentWaitMs" : 0,
-                "sets" : 1,
-                "applyMs" : 0.0,
-                "guestOs" : "Debian GNU/Linux 12 (bookworm)",
-                "guestZone" : "+05:00 PKT",
-                "timeSync" : "disabled systemd-timesyncd.service",
-                "guestPolicy" : "/var/lib/time-shift-guest/policy.json",
-                "reapplied" : 1,
-                "hold" : "VM stopped during the hold period",
-                "holdEndedAt" : "2026-01-10T08:00:02Z"
-              },
+            assertEquals(STATE_BEFORE_LAST_APPLY + "  \"lastApply\" : " + nested(FULL_RECORD) + ",\n" + """
               "guestZone" : {
                 "offsetSeconds" : 18000,
                 "zone" : "PKT",
@@ -129,27 +138,7 @@ class ApplyRecordBytesTest {
 
         @Test
         void isTheJsonOfApplyByteForByte() {
-            assertEquals("""
-            {
-              "startedAt" : "2026-01-10T08:00:00Z",
-              "finishedAt" : "2026-01-10T08:00:00Z",
-              "result" : "ok",
-              "message" : "guest clock set to 2021-03-01T12:00:01.002Z (error 2.000 ms); re-applied once: guest clock jumped by +153792000.002 s after apply (systemd epoch bump or NTP step)",
-              "guestTimeAfter" : "2021-03-01T12:00:01.002Z",
-              "errorMs" : 2.0,
-              "workerPid" : PID,
-              "agentWaitMs" : 0,
-              "sets" : 1,
-              "applyMs" : 0.0,
-              "guestOs" : "Debian GNU/Linux 12 (bookworm)",
-              "guestZone" : "+05:00 PKT",
-              "timeSync" : "disabled systemd-timesyncd.service",
-              "guestPolicy" : "/var/lib/time-shift-guest/policy.json",
-              "reapplied" : 1,
-              "hold" : "VM stopped during the hold period",
-              "holdEndedAt" : "2026-01-10T08:00:02Z"
-            }
-            """, withoutPid(new String(Json.pretty(result.toJson()), StandardCharsets.UTF_8)));
+            assertEquals(FULL_RECORD, withoutPid(new String(Json.pretty(result.toJson()), StandardCharsets.UTF_8)));
         }
     }
 
