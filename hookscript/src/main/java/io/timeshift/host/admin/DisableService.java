@@ -375,7 +375,7 @@ public final class DisableService {
     }
 
     private void audit(int vmid, Map<String, Object> details) {
-        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "disable", details, out);
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "disable", details).ifPresent(out::println);
     }
 
     private record Lenient(Policy.Original original, String chain) {

@@ -299,7 +299,7 @@ public final class EnableService {
     }
 
     private void audit(int vmid, String action, Map<String, Object> details) {
-        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, action, details, out);
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, action, details).ifPresent(out::println);
     }
 
     /** Parses and cross-checks the options; exit 2 naming the option. */

@@ -245,6 +245,6 @@ public final class IsolationService {
     }
 
     private void audit(int vmid, String action, Map<String, Object> details) {
-        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, action, details, out);
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, action, details).ifPresent(out::println);
     }
 }

@@ -206,7 +206,7 @@ public final class PlanService {
             details.put("to", policy.summary());
             details.put("targets", targets);
             details.put("config", new LinkedHashMap<>(change.changes()));
-            new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "plan-apply", details, out);
+            new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "plan-apply", details).ifPresent(out::println);
             out.println("VM " + vmid + ": policy now " + policy.summary() + " (was " + old.summary() + "); startdate "
                     + startdate + (localRtc ? " (the guest's local time)" : "")
                     + " applies from the next cold start; shift the running guest now with:"

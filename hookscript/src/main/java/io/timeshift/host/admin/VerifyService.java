@@ -190,12 +190,8 @@ public final class VerifyService {
         details.put("ok", r.ok());
         details.put("driftMs", r.fields().get("driftMs"));
         details.put("findings", r.findings().stream().map(Finding::line).toList());
-        try {
-            new AuditLog(paths.auditLog(), clock).append(Actor.of(env), r.vmid(), "verify", details);
-            return List.of();
-        } catch (TimeShiftException e) {
-            return List.of("warning: not recorded in the audit log: " + e.getMessage());
-        }
+        return new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), r.vmid(), "verify", details)
+                .map(List::of).orElse(List.of());
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.failsafe.RetryPolicy;
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.io.LogLines;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.policy.PolicyStore;
 import io.timeshift.host.state.StateStore;
@@ -32,7 +33,6 @@ import io.timeshift.pve.qga.VmNotRunningException;
 import io.timeshift.common.time.Monotonic;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -42,7 +42,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -62,14 +61,14 @@ public final class ApplyWorker {
     private final Monotonic mono;
     private final IntFunction<QgaClient> agents;
     private final Sleeper sleeper;
-    private final PrintStream log;
+    private final LogLines log;
     private final String actor;
     private Listener listener = (vmid, policy, rec) -> { };
 
     /** Told the outcome of every apply (ok or failed), e.g. to keep the VM's Notes line current. */
     @FunctionalInterface
     public interface Listener {
-        void applied(int vmid, Policy policy, Map<String, Object> lastApply);
+        void applied(int vmid, Policy policy, ApplyRecord lastApply);
     }
 
     public ApplyWorker withListener(Listener l) {
@@ -78,7 +77,7 @@ public final class ApplyWorker {
     }
 
     public ApplyWorker(HostPaths paths, HostConfig config, Clock clock, Monotonic mono, IntFunction<QgaClient> agents,
-                       Sleeper sleeper, PrintStream log, String actor) {
+                       Sleeper sleeper, LogLines log, String actor) {
         this.paths = paths;
         this.config = config;
         this.clock = clock;
@@ -89,15 +88,11 @@ public final class ApplyWorker {
         this.actor = actor;
     }
 
-    /** The outcome, as also written to state {@code lastApply}. */
-    public record Result(String result, String message, Instant guestTimeAfter, Double errorMs, Long agentWaitMs,
-                         Double applyMs, String timeSync, int reapplied, Map<String, Object> json) {
-        public boolean ok() {
-            return "ok".equals(result);
-        }
-    }
-
-    public Result apply(int vmid, boolean fromHook, boolean hold) {
+    /**
+     * Applies the policy and returns the record, as also written to state {@code lastApply} and audited; a failed
+     * apply is recorded and audited the same way, then thrown (exit 3, or 2 for invalid input).
+     */
+    public ApplyRecord apply(int vmid, boolean fromHook, boolean hold) {
         Policy policy = new PolicyStore(paths).read(vmid).orElseThrow(() -> new InvalidInputException(
                 "VM " + vmid + " has no time-shift policy (" + paths.policyFile(vmid) + "); enable it first: time-shift enable "
                         + vmid + " --date <when>"));
@@ -122,7 +117,7 @@ public final class ApplyWorker {
         }
     }
 
-    private Result applyLocked(int vmid, Policy policy, boolean fromHook, boolean hold) {
+    private ApplyRecord applyLocked(int vmid, Policy policy, boolean fromHook, boolean hold) {
         StateStore states = new StateStore(paths, clock, log, actor); // a damaged state is set aside, said in the worker log
         Instant startedAt = clock.instant();
         long pid = ProcessHandle.current().pid();
@@ -148,25 +143,14 @@ public final class ApplyWorker {
         });
         log("VM " + vmid + ": applying " + policy.summary() + " (offset " + VmState.human(offsetNs) + ", " + reason + ")");
 
-        Map<String, Object> rec = new LinkedHashMap<>();
-        rec.put("startedAt", startedAt.toString());
-        rec.put("finishedAt", null);
-        rec.put("result", VmState.RESULT_RUNNING);
-        rec.put("message", null);
-        rec.put("guestTimeAfter", null);
-        rec.put("errorMs", null);
-        rec.put("workerPid", pid);
+        Progress p = new Progress(vmid, states, ApplyRecord.started(startedAt, pid));
         QgaClient agent = agents.apply(vmid);
-        String timeSync = null;
-        int reapplied = 0;
-        Long agentWaitMs = null;
-        Double applyMs = null;
         try {
             long waitStart = mono.nanoTime();
             waitForAgent(vmid, agent);
             long agentUp = mono.nanoTime();
-            agentWaitMs = (agentUp - waitStart) / 1_000_000;
-            rec.put("agentWaitMs", agentWaitMs);
+            long agentWaitMs = (agentUp - waitStart) / 1_000_000;
+            p.rec = p.rec.withTiming(new ApplyRecord.Timing(agentWaitMs, null, null));
             // The target is taken after the agent answered this connection's sync (QgaClient#setTimeNanos(
             // LongSupplier)); if the guest is still off by more than FINE (a slow first exchange, a busy
             // guest), set again, three tries at most.
@@ -174,28 +158,25 @@ public final class ApplyWorker {
             for (int i = 1; i < 3 && Math.abs(m.errorNs) > FINE_NS; i++) {
                 m = setAndVerify(vmid, agent, offsetNs);
             }
-            rec.put("sets", m.attempt);
-            applyMs = (mono.nanoTime() - agentUp) / 1e6;
-            rec.put("applyMs", round(applyMs));
-            rec.put("guestTimeAfter", m.guest.toString());
-            rec.put("errorMs", round(m.errorNs / 1e6));
+            double applyMs = (mono.nanoTime() - agentUp) / 1e6;
+            p.rec = p.rec.withTiming(new ApplyRecord.Timing(agentWaitMs, m.attempt, round(applyMs))).withReading(m.reading());
             if (Math.abs(m.errorNs) > policy.tolerance().toNanos()) {
                 throw new EnvironmentException("VM " + vmid + ": guest clock is " + ms(m.errorNs) + " ms from the target after"
                         + " three attempts (tolerance " + policy.tolerance() + "); something in the guest moves it");
             }
-            rec.put("result", VmState.RESULT_OK);
-            rec.put("message", "guest clock set to " + m.guest + " (error " + ms(m.errorNs) + " ms)"
-                    + (m.note == null ? "" : "; " + m.note));
-            rec.put("finishedAt", clock.instant().toString());
-            states.update(vmid, s -> s.finishApply(rec));
-            log("VM " + vmid + ": " + rec.get("message") + "; agent after " + agentWaitMs + " ms, apply " + round(applyMs) + " ms");
+            p.rec = p.rec.withOutcome(new ApplyRecord.Outcome(clock.instant(), ApplyRecord.Result.OK,
+                    "guest clock set to " + m.guest + " (error " + ms(m.errorNs) + " ms)" + (m.note == null ? "" : "; " + m.note)));
+            p.save();
+            log("VM " + vmid + ": " + p.rec.message() + "; agent after " + agentWaitMs + " ms, apply " + round(applyMs) + " ms");
             OsInfo os = osInfo(agent); // after the clock: guest-set-time is the same call on Linux and Windows
             if (os != null) {
-                rec.put("guestOs", Sanitizer.value(os.prettyName() != null ? os.prettyName() : os.id()));
+                p.rec = p.rec.withGuest(p.rec.guest().withOs(Sanitizer.value(os.prettyName() != null ? os.prettyName() : os.id())));
             }
-            learnGuestZone(vmid, agent, rec, states);
+            String zone = learnGuestZone(vmid, agent, states);
+            p.rec = p.rec.withGuest(p.rec.guest().withZone(zone));
             // time sync goes off right after the clock is verified (keeps the apply itself short);
             // an NTP step in between is what the hold period catches and corrects
+            String timeSync;
             if (!policy.keepTimeSync()) {
                 TimeSyncManager.Report r = new TimeSyncManager(agent).disable(os);
                 timeSync = r.summary();
@@ -213,36 +194,60 @@ public final class ApplyWorker {
             } else {
                 timeSync = "kept (policy timeSync=keep)";
             }
-            rec.put("timeSync", timeSync);
-            states.update(vmid, st -> st.finishApply(rec));
-            writeGuestPolicy(vmid, agent, policy, offsetNs, os, rec);
-            states.update(vmid, st -> st.finishApply(rec));
-            if (hold) {
-                reapplied = holdClock(vmid, agent, policy, offsetNs, rec, states);
+            p.rec = p.rec.withGuest(p.rec.guest().withTimeSync(timeSync));
+            p.save();
+            String guestPolicy = writeGuestPolicy(agent, policy, offsetNs, os, p.rec);
+            if (guestPolicy != null) {
+                p.rec = p.rec.withGuest(p.rec.guest().withPolicy(guestPolicy));
             }
-            audit(vmid, rec);
-            tell(vmid, policy, rec);
-            return new Result(String.valueOf(rec.get("result")), String.valueOf(rec.get("message")), m.guest,
-                    round(m.errorNs / 1e6), agentWaitMs, applyMs, timeSync, reapplied, rec);
+            p.save();
+            if (hold) {
+                holdClock(vmid, agent, policy, offsetNs, p);
+            }
+            audit(vmid, p.rec);
+            tell(vmid, policy, p.rec);
+            return p.rec;
         } catch (RuntimeException e) {
             // typed failures, and a bug of ours too: either way the run is recorded as failed and audited
             String msg = e instanceof VmNotRunningException
                     ? "VM " + vmid + " stopped (or its agent socket vanished) during apply: " + e.getMessage()
                     : e instanceof TimeShiftException ? e.getMessage()
                     : Sanitizer.line("VM " + vmid + ": internal error " + e.getClass().getSimpleName() + ": " + e.getMessage());
-            rec.put("result", VmState.RESULT_FAILED);
-            rec.put("message", msg);
-            rec.put("finishedAt", clock.instant().toString());
-            states.update(vmid, s -> s.finishApply(rec));
-            audit(vmid, rec);
-            tell(vmid, policy, rec);
+            p.rec = p.rec.withOutcome(new ApplyRecord.Outcome(clock.instant(), ApplyRecord.Result.FAILED, msg));
+            p.save();
+            audit(vmid, p.rec);
+            tell(vmid, policy, p.rec);
             log("VM " + vmid + ": apply failed: " + msg);
             throw e instanceof EnvironmentException || e instanceof InvalidInputException ? e
                     : new EnvironmentException(msg, e);
         }
     }
 
+    /**
+     * The record of the apply in progress. Every change is kept here at once, so that a failure records all the
+     * apply reached; {@link #save} writes it to state {@code lastApply}.
+     */
+    private static final class Progress {
+        private final int vmid;
+        private final StateStore states;
+        ApplyRecord rec;
+
+        Progress(int vmid, StateStore states, ApplyRecord rec) {
+            this.vmid = vmid;
+            this.states = states;
+            this.rec = rec;
+        }
+
+        void save() {
+            Map<String, Object> json = rec.toJson();
+            states.update(vmid, s -> s.finishApply(json));
+        }
+    }
+
     private record Measurement(Instant guest, long errorNs, String note, int attempt) {
+        ApplyRecord.Reading reading() {
+            return new ApplyRecord.Reading(guest, round(errorNs / 1e6));
+        }
     }
 
     /** Aim for the guest clock: well inside the must-reach 10 ms; the policy tolerance decides failure. */
@@ -307,19 +312,18 @@ public final class ApplyWorker {
     /**
      * {@code guest-get-timezone} at every apply, kept in state {@code guestZone}: the offset a guest whose RTC
      * runs in local time reads its {@code startdate} in (docs/pve-rtc.md). Best effort: an old agent or a
-     * hostile reply is noted in the apply record and changes nothing else.
+     * hostile reply is noted in the apply record and changes nothing else. Returns that note.
      */
-    private void learnGuestZone(int vmid, QgaClient agent, Map<String, Object> rec, StateStore states) {
+    private String learnGuestZone(int vmid, QgaClient agent, StateStore states) {
         GuestTimezone tz;
         try {
             tz = agent.timezone();
         } catch (AgentException e) {
-            rec.put("guestZone", "not learned: " + e.getMessage());
-            return;
+            return "not learned: " + e.getMessage();
         }
         GuestRtc.Learned learned = new GuestRtc.Learned(tz.offsetSeconds(), tz.zone(), clock.instant());
         states.update(vmid, s -> s.guestZone(learned));
-        rec.put("guestZone", ZoneOffset.ofTotalSeconds(tz.offsetSeconds()).getId() + (tz.zone() == null ? "" : " " + tz.zone()));
+        return ZoneOffset.ofTotalSeconds(tz.offsetSeconds()).getId() + (tz.zone() == null ? "" : " " + tz.zone());
     }
 
     private OsInfo osInfo(QgaClient agent) {
@@ -330,23 +334,27 @@ public final class ApplyWorker {
         }
     }
 
-    /** The guest's copy of the policy, read by time-shift-guest verify/hold. Best effort; failures are noted. */
-    private void writeGuestPolicy(int vmid, QgaClient agent, Policy policy, long offsetNs, OsInfo os, Map<String, Object> rec) {
+    /**
+     * The guest's copy of the policy, read by time-shift-guest verify/hold. Best effort: returns the file, or why
+     * it was not written; null for a Windows guest (no such file there).
+     */
+    private static String writeGuestPolicy(QgaClient agent, Policy policy, long offsetNs, OsInfo os, ApplyRecord rec) {
         if (os != null && os.isWindows()) {
-            return;
+            return null;
         }
-        byte[] g = GuestPolicy.toJson(policy.toJson(), offsetNs / 1_000_000, rec.get("guestTimeAfter"), rec.get("finishedAt"));
+        Map<String, Object> json = rec.toJson();
+        byte[] g = GuestPolicy.toJson(policy.toJson(), offsetNs / 1_000_000, json.get("guestTimeAfter"), json.get("finishedAt"));
         try {
             agent.run(Duration.ofSeconds(10), "mkdir", "-p", GuestPolicy.GUEST_DIR);
             agent.writeFile(GuestPolicy.FILE, g);
-            rec.put("guestPolicy", GuestPolicy.FILE);
+            return GuestPolicy.FILE;
         } catch (AgentException e) {
-            rec.put("guestPolicy", "not written: " + e.getMessage());
+            return "not written: " + e.getMessage();
         }
     }
 
     /** Watches the clock for the hold period; re-applies once if it moves beyond tolerance. */
-    private int holdClock(int vmid, QgaClient agent, Policy policy, long offsetNs, Map<String, Object> rec, StateStore states) {
+    private void holdClock(int vmid, QgaClient agent, Policy policy, long offsetNs, Progress p) {
         long end = mono.nanoTime() + config.applyHold().toNanos();
         int reapplied = 0;
         QgaClient quick = agent.withTimeout(config.agentTimeout());
@@ -361,7 +369,7 @@ public final class ApplyWorker {
             try {
                 r = quick.timedGetTime(this::hostNanos);
             } catch (VmNotRunningException e) {
-                rec.put("hold", "VM stopped during the hold period");
+                p.rec = p.rec.withHold(p.rec.hold().withStopped("VM stopped during the hold period"));
                 break;
             } catch (AgentException e) {
                 continue; // guest rebooting or busy: look again
@@ -373,27 +381,25 @@ public final class ApplyWorker {
             String jump = "guest clock jumped by " + String.format(java.util.Locale.ROOT, "%+.3f", err / 1e9) + " s after apply"
                     + " (systemd epoch bump or NTP step)";
             if (reapplied >= 1) {
-                rec.put("result", VmState.RESULT_FAILED);
-                rec.put("message", jump + " again after re-applying; something in the guest keeps setting the clock"
-                        + " (check NTP/chrony/timesyncd, or install time-shift-guest)");
-                log("VM " + vmid + ": " + rec.get("message"));
+                p.rec = p.rec.withOutcome(new ApplyRecord.Outcome(p.rec.outcome().finishedAt(), ApplyRecord.Result.FAILED,
+                        jump + " again after re-applying; something in the guest keeps setting the clock"
+                                + " (check NTP/chrony/timesyncd, or install time-shift-guest)"));
+                log("VM " + vmid + ": " + p.rec.message());
                 break;
             }
             Measurement m = setAndVerify(vmid, agent, offsetNs);
             reapplied++;
-            rec.put("reapplied", reapplied);
-            rec.put("guestTimeAfter", m.guest.toString());
-            rec.put("errorMs", round(m.errorNs / 1e6));
-            rec.put("message", "guest clock set to " + m.guest + " (error " + ms(m.errorNs) + " ms); re-applied once: " + jump);
-            log("VM " + vmid + ": " + rec.get("message"));
-            states.update(vmid, s -> s.finishApply(rec));
+            p.rec = p.rec.withHold(p.rec.hold().withReapplied(reapplied)).withReading(m.reading())
+                    .withOutcome(p.rec.outcome().withMessage("guest clock set to " + m.guest + " (error " + ms(m.errorNs)
+                            + " ms); re-applied once: " + jump));
+            log("VM " + vmid + ": " + p.rec.message());
+            p.save();
         }
-        rec.put("holdEndedAt", clock.instant().toString());
-        states.update(vmid, s -> s.finishApply(rec));
-        return reapplied;
+        p.rec = p.rec.withHold(p.rec.hold().withEndedAt(clock.instant()));
+        p.save();
     }
 
-    private void tell(int vmid, Policy policy, Map<String, Object> rec) {
+    private void tell(int vmid, Policy policy, ApplyRecord rec) {
         try {
             listener.applied(vmid, policy, rec);
         } catch (RuntimeException e) {
@@ -405,24 +411,17 @@ public final class ApplyWorker {
         return Instants.toEpochNanos(clock.instant());
     }
 
-    private void audit(int vmid, Map<String, Object> rec) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        for (String k : new String[] {"result", "message", "guestTimeAfter", "errorMs", "agentWaitMs", "applyMs",
-                "timeSync", "reapplied"}) {
-            if (rec.get(k) != null) {
-                d.put(k, rec.get(k));
-            }
-        }
+    private void audit(int vmid, ApplyRecord rec) {
         try {
-            new AuditLog(paths.auditLog(), clock).append(actor, vmid, "apply", d);
+            new AuditLog(paths.auditLog(), clock).append(actor, vmid, "apply", rec.toAuditDetails());
         } catch (TimeShiftException e) {
             log("warning: " + e.getMessage());
         }
     }
 
+    /** One line of the worker log, stamped with the host time. */
     private void log(String line) {
-        log.println(clock.instant() + " " + line);
-        log.flush();
+        log.line(clock.instant() + " " + line);
     }
 
     private static String ms(long ns) {

@@ -4,10 +4,10 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.env.LocalNode;
+import io.timeshift.host.io.LogLines;
 import io.timeshift.host.notes.ArgvText;
 import io.timeshift.host.notes.NotesLine;
 import io.timeshift.host.policy.Policy;
-import io.timeshift.common.time.Instants;
 import io.timeshift.pve.api.ConfigUpdate;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.QemuApi;
@@ -15,9 +15,6 @@ import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.pve.api.retry.RetryPresets;
 import io.timeshift.pve.api.retry.RetrySettings;
 
-import java.io.PrintStream;
-import java.time.Instant;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -33,15 +30,15 @@ import java.util.function.Supplier;
 public final class NotesUpdater implements ApplyWorker.Listener {
     private final HostPaths paths;
     private final Supplier<PveClient> client;
-    private final PrintStream log;
+    private final LogLines log;
     private final RetrySettings retry;
 
-    public NotesUpdater(HostPaths paths, Supplier<PveClient> client, PrintStream log) {
+    public NotesUpdater(HostPaths paths, Supplier<PveClient> client, LogLines log) {
         this(paths, client, log, RetryPresets.configRaceSettings());
     }
 
     /** With explicit retry settings (tests: {@code configRaceSettings().withoutDelays()}). */
-    public NotesUpdater(HostPaths paths, Supplier<PveClient> client, PrintStream log, RetrySettings retry) {
+    public NotesUpdater(HostPaths paths, Supplier<PveClient> client, LogLines log, RetrySettings retry) {
         this.paths = paths;
         this.client = client;
         this.log = log;
@@ -49,22 +46,20 @@ public final class NotesUpdater implements ApplyWorker.Listener {
     }
 
     @Override
-    public void applied(int vmid, Policy policy, Map<String, Object> lastApply) {
-        String result = String.valueOf(lastApply.get("result"));
-        Object at = lastApply.get("finishedAt");
-        Instant when = at instanceof String s ? Instants.parseInstant(s) : null;
-        Double drift = lastApply.get("errorMs") instanceof Number n ? n.doubleValue() : null;
-        String line = NotesLine.applied(policy, result, when, drift, ArgvText.separator());
+    public void applied(int vmid, Policy policy, ApplyRecord lastApply) {
+        Double drift = lastApply.reading() == null ? null : lastApply.reading().errorMs();
+        String line = NotesLine.applied(policy, lastApply.result().id, lastApply.outcome().finishedAt(), drift,
+                ArgvText.separator());
         String node = LocalNode.name(paths.pveDir());
         RetryPolicy<Object> race = RetryPresets.configRace("Notes of VM " + vmid, retry);
         try (PveClient c = client.get()) {
             String skipped = Failsafe.with(race).get(() -> writeLine(c.node(node).qemu(vmid), line));
             if (skipped != null) {
-                log.println(skipped);
+                log.line(skipped);
             }
         } catch (RuntimeException e) {
             // digest changed or the lock stayed taken on every attempt, or anything else: the Notes are only a view
-            log.println("VM " + vmid + ": Notes line not updated: " + e.getMessage());
+            log.line("VM " + vmid + ": Notes line not updated: " + e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package io.timeshift.host.apply;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import io.timeshift.host.audit.AuditLog;
+import io.timeshift.host.io.LogLines;
 import io.timeshift.pve.api.ConfigUpdate;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.pve.api.error.PveConflictException;
@@ -12,7 +13,6 @@ import io.timeshift.pve.api.retry.RetrySettings;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.text.Sanitizer;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +38,7 @@ public final class Rearm {
     private final String node;
     private final Path auditLog;
     private final Clock clock;
-    private final PrintStream log;
+    private final LogLines log;
     private final RetrySettings retry;
 
     /**
@@ -47,13 +47,13 @@ public final class Rearm {
      * @param node    this node's name, where the VM's config lives
      * @param maxWait how long to wait for the config lock in all
      */
-    public Rearm(Map<String, String> env, Supplier<PveClient> pve, String node, Path auditLog, Clock clock, PrintStream log,
+    public Rearm(Map<String, String> env, Supplier<PveClient> pve, String node, Path auditLog, Clock clock, LogLines log,
                  Duration maxWait) {
         this(env, pve, node, auditLog, clock, log, RetryPresets.configLockSettings(maxWait));
     }
 
     /** With explicit retry settings (tests: {@code configLockSettings(..).withoutDelays()}). */
-    public Rearm(Map<String, String> env, Supplier<PveClient> pve, String node, Path auditLog, Clock clock, PrintStream log,
+    public Rearm(Map<String, String> env, Supplier<PveClient> pve, String node, Path auditLog, Clock clock, LogLines log,
                  RetrySettings retry) {
         this.env = Objects.requireNonNull(env, "env");
         this.pve = Objects.requireNonNull(pve, "pve");
@@ -78,11 +78,11 @@ public final class Rearm {
         try (PveClient client = pve.get()) {
             Failsafe.with(policy).run(() -> client.node(node).qemu(vmid).updateConfig(update));
             details.put("result", "ok");
-            log.println(clock.instant() + " VM " + vmid + ": startdate for the next cold start set to " + startdate);
+            log.line(clock.instant() + " VM " + vmid + ": startdate for the next cold start set to " + startdate);
         } catch (RuntimeException e) {
             EnvironmentException failure = describe(vmid, command, e);
             details.put("result", "failed: " + failure.getMessage());
-            log.println(clock.instant() + " VM " + vmid + ": " + failure.getMessage());
+            log.line(clock.instant() + " VM " + vmid + ": " + failure.getMessage());
             new AuditLog(auditLog, clock).append("hook", vmid, "rearm", details);
             throw failure;
         }

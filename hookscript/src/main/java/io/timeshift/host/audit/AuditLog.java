@@ -14,7 +14,6 @@ import io.timeshift.common.error.TimeShiftException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -29,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -108,19 +108,17 @@ public final class AuditLog {
     }
 
     /**
-     * {@link #append}, for admin commands whose change is already made: a failure to record it is printed
-     * as a warning on {@code out} instead of failing the command.
+     * {@link #append}, for admin commands whose change is already made: a failure to record it is a warning
+     * for the command to print instead of failing.
      *
-     * @return whether the entry was recorded
+     * @return empty when the entry was recorded, else the one-line warning
      */
-    public boolean appendOrWarn(String actor, Integer vmid, String action, Map<String, Object> details, PrintWriter out) {
+    public Optional<String> appendOrWarn(String actor, Integer vmid, String action, Map<String, Object> details) {
         try {
             append(actor, vmid, action, details);
-            return true;
+            return Optional.empty();
         } catch (TimeShiftException e) {
-            out.println("warning: not recorded in the audit log: " + e.getMessage());
-            out.flush();
-            return false;
+            return Optional.of("warning: not recorded in the audit log: " + e.getMessage());
         }
     }
 

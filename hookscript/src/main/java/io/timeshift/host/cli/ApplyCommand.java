@@ -1,7 +1,10 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.host.admin.Actor;
+import io.timeshift.host.apply.ApplyRecord;
 import io.timeshift.host.apply.ApplyWorker;
+import io.timeshift.host.io.LogLines;
+import io.timeshift.host.io.PrintStreamLines;
 import io.timeshift.host.io.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,7 +12,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
 @Command(name = "apply", description = "Apply the VM's policy to the running VM now, wait for the agent, verify and report.",
@@ -38,7 +40,7 @@ public final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream log = worker ? System.out : System.err;
+        LogLines log = new PrintStreamLines(worker ? System.out : System.err);
         ApplyWorker w = new ApplyWorker(services.paths(), services.config(), services.clock(), services.monotonic(),
                 services.agents(), d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000), log,
                 worker ? "hook" : Actor.of(services.env()));
@@ -46,11 +48,11 @@ public final class ApplyCommand implements Callable<Integer> {
             // on a Proxmox node: keep the VM's Notes line current (contract: "What the Proxmox GUI shows")
             w.withListener(new io.timeshift.host.apply.NotesUpdater(services.paths(), () -> services.pve().preferred(), log));
         }
-        ApplyWorker.Result r = w.apply(vmid, worker, worker || !noHold);
+        ApplyRecord r = w.apply(vmid, worker, worker || !noHold);
         if (json) {
-            spec.commandLine().getOut().print(new String(Json.pretty(r.json()), java.nio.charset.StandardCharsets.UTF_8));
+            spec.commandLine().getOut().print(new String(Json.pretty(r.toJson()), java.nio.charset.StandardCharsets.UTF_8));
         } else if (!worker) {
-            spec.commandLine().getOut().println("VM " + vmid + ": " + r.result() + ": " + r.message());
+            spec.commandLine().getOut().println("VM " + vmid + ": " + r.result().id + ": " + r.message());
         }
         spec.commandLine().getOut().flush();
         return r.ok() ? 0 : 1;

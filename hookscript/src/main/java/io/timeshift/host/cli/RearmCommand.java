@@ -43,7 +43,8 @@ public final class RearmCommand implements Callable<Integer> {
             }
         }
         new Rearm(services.env(), services.pve()::asRoot, io.timeshift.host.env.LocalNode.name(services.paths().pveDir()),
-                services.paths().auditLog(), services.clock(), System.out, Duration.ofMinutes(5)).rearm(vmid, when);
+                services.paths().auditLog(), services.clock(), new io.timeshift.host.io.PrintStreamLines(System.out),
+                Duration.ofMinutes(5)).rearm(vmid, when);
         return 0;
     }
 }

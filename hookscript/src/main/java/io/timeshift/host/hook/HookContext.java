@@ -4,6 +4,7 @@ import io.timeshift.host.apply.Detacher;
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.io.PrintStreamLines;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
@@ -72,7 +73,7 @@ final class HookContext {
 
     /** The state store of the hook: a damaged state file is set aside with one stderr line and an audit entry. */
     StateStore states() {
-        return new StateStore(paths, clock, err, "hook");
+        return new StateStore(paths, clock, new PrintStreamLines(err), "hook");
     }
 
     /** Guest time at a stop no agent reading saw: the guest clock ran at host rate since the start. */

@@ -4,14 +4,13 @@ import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
 import io.timeshift.host.io.AtomicFiles;
 import io.timeshift.host.io.InProcessLocks;
+import io.timeshift.host.io.LogLines;
 import io.timeshift.host.io.Json;
 import io.timeshift.common.time.Instants;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
-import io.timeshift.common.text.Sanitizer;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -26,6 +25,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -50,22 +50,22 @@ public final class StateStore {
 
     private final HostPaths paths;
     private final Clock clock;
-    private final PrintStream err;
+    private final LogLines log;
     private final String actor;
 
     /** For commands: a damaged file is set aside with an audit entry by actor "time-shift", no stderr line. */
     public StateStore(HostPaths paths) {
-        this(paths, Clock.systemUTC(), null, "time-shift");
+        this(paths, Clock.systemUTC(), LogLines.NONE, "time-shift");
     }
 
     /**
-     * @param err   where the one line about a damaged file goes (null: none)
+     * @param log   where the one line about a damaged file goes (a hook's stderr, the worker log)
      * @param actor the audit actor of the "state-reset" entry (e.g. "hook")
      */
-    public StateStore(HostPaths paths, Clock clock, PrintStream err, String actor) {
+    public StateStore(HostPaths paths, Clock clock, LogLines log, String actor) {
         this.paths = paths;
         this.clock = clock;
-        this.err = err;
+        this.log = Objects.requireNonNull(log, "log");
         this.actor = actor;
     }
 
@@ -152,18 +152,14 @@ public final class StateStore {
         }
         String line = "time-shift: VM " + vmid + ": damaged state " + problem + "; " + where
                 + "; starting over as on a first start";
-        if (err != null) {
-            err.println(Sanitizer.line(line));
-        }
+        log.line(line);
         try {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("problem", problem);
             details.put("movedTo", where.startsWith("moved") ? bad.toString() : null);
             new AuditLog(paths.auditLog(), clock).append(actor, vmid, "state-reset", details);
         } catch (RuntimeException e) {
-            if (err != null) {
-                err.println(Sanitizer.line("time-shift: VM " + vmid + ": warning: " + e.getMessage()));
-            }
+            log.line("time-shift: VM " + vmid + ": warning: " + e.getMessage());
         }
     }
 }

@@ -7,25 +7,24 @@ import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
-import io.timeshift.host.testing.TempHost;
+import io.timeshift.host.testing.ApplyWorkerFixture;
 import io.timeshift.common.error.EnvironmentException;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.timeshift.host.testing.ApplyWorkerFixture.VM;
+import static io.timeshift.host.testing.ApplyWorkerFixture.DATE;
+import static io.timeshift.host.testing.ApplyWorkerFixture.D;
+import static io.timeshift.host.testing.ApplyWorkerFixture.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,49 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * lacks osinfo or that runs Windows, and a VM that stops or an agent that goes quiet during the hold.
  */
 class ApplyWorkerSurroundingsTest {
-    private static final int VM = 105;
-    private static final String DATE = "2021-03-01T12:00:00Z";
-    private static final Instant D = Instant.parse(DATE);
-    private static final Instant T0 = Instant.parse("2026-01-10T08:00:00Z");
-    /** agentWait 300 ms, hold 5 s looked at every 1 s, agent timeout 1 s. */
-    private static final HostConfig CONFIG = new HostConfig(Duration.ofMillis(300), Duration.ofSeconds(5),
-            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
-
-    @TempDir
-    Path dir;
-
-    private TempHost host;
-    private final MutableClock clock = new MutableClock(T0);
-    private final FakeMonotonic mono = new FakeMonotonic();
-    private final FakeQemuGa ga = new FakeQemuGa(clock, mono);
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-    private final List<Runnable> atHoldLooks = new ArrayList<>();
-    private int holdLooks;
-
-    @BeforeEach
-    void node() {
-        host = new TempHost(dir).confWith(VM).agentSocket(VM);
-        host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
-    }
-
-    /** Sleeping moves both clocks; the n-th sleep runs the n-th scripted event first. */
-    private void sleep(Duration d) {
-        if (holdLooks < atHoldLooks.size()) {
-            atHoldLooks.get(holdLooks).run();
-        }
-        holdLooks++;
-        mono.advance(d.toNanos());
-        clock.advance(d);
-    }
-
-    private ApplyWorker worker() {
-        return new ApplyWorker(host.paths(), CONFIG, clock, mono, ga::client, this::sleep,
-                new PrintStream(log, true, StandardCharsets.UTF_8), "root");
-    }
-
-    private String log() {
-        return log.toString(StandardCharsets.UTF_8);
-    }
+    @RegisterExtension
+    final ApplyWorkerFixture fx = ApplyWorkerFixture.runningKeepingTimeSync();
 
     @Nested
     class TheListener {
@@ -87,8 +45,8 @@ class ApplyWorkerSurroundingsTest {
         void isToldTheOutcomeWithThePolicyAndTheRecord() {
             List<String> told = new ArrayList<>();
 
-            ApplyWorker.Result r = worker().withListener((vmid, policy, rec) ->
-                    told.add(vmid + " " + policy.summary() + " " + rec.get("result"))).apply(VM, false, false);
+            ApplyRecord r = fx.worker().withListener((vmid, policy, rec) ->
+                    told.add(vmid + " " + policy.summary() + " " + rec.result().id)).apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
             assertEquals(1, told.size());
@@ -98,12 +56,12 @@ class ApplyWorkerSurroundingsTest {
 
         @Test
         void thatFailsOnlyCostsAWarningInTheLog() {
-            ApplyWorker.Result r = worker().withListener((vmid, policy, rec) -> {
+            ApplyRecord r = fx.worker().withListener((vmid, policy, rec) -> {
                 throw new EnvironmentException("cannot update the Notes of VM 105: pmxcfs is read-only");
             }).apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertTrue(log().contains("VM 105: warning: cannot update the Notes of VM 105: pmxcfs is read-only\n"), log());
+            assertTrue(fx.log().contains("VM 105: warning: cannot update the Notes of VM 105: pmxcfs is read-only\n"), fx.log());
         }
     }
 
@@ -111,37 +69,37 @@ class ApplyWorkerSurroundingsTest {
     class HostFiles {
         @Test
         void anAuditLogThatCannotBeWrittenOnlyCostsAWarning() throws Exception {
-            Files.createDirectories(host.paths().auditLog()); // a directory where the log file should be
+            Files.createDirectories(fx.host().paths().auditLog()); // a directory where the log file should be
 
-            ApplyWorker.Result r = worker().apply(VM, false, false);
+            ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertTrue(log().contains(" warning: "), log());
-            assertEquals("ok", host.stateObject(VM, "lastApply").get("result"));
+            assertTrue(fx.log().contains(" warning: "), fx.log());
+            assertEquals("ok", fx.host().stateObject(VM, "lastApply").get("result"));
         }
 
         @Test
         void aStateDirectoryThatCannotBeCreatedIsAnEnvironmentError() throws Exception {
-            Path state = host.paths().stateDir();
+            Path state = fx.host().paths().stateDir();
             deleteTree(state);
             Files.createDirectories(state.getParent());
             Files.writeString(state, "not a directory");
 
-            EnvironmentException e = assertThrows(EnvironmentException.class, () -> worker().apply(VM, false, false));
+            EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, false, false));
 
             assertEquals(3, e.exitCode());
             assertTrue(e.getMessage().startsWith("cannot create " + state + ": "), e.getMessage());
-            assertEquals(List.of(), ga.requests());
+            assertEquals(List.of(), fx.ga.requests());
         }
 
         @Test
         void aWorkerLockThatCannotBeOpenedIsAnEnvironmentError() throws Exception {
-            Files.createDirectories(host.paths().workerLock(VM)); // a directory: cannot be opened for writing
+            Files.createDirectories(fx.host().paths().workerLock(VM)); // a directory: cannot be opened for writing
 
-            EnvironmentException e = assertThrows(EnvironmentException.class, () -> worker().apply(VM, false, false));
+            EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, false, false));
 
-            assertTrue(e.getMessage().startsWith("cannot lock " + host.paths().workerLock(VM) + ": "), e.getMessage());
-            assertEquals(List.of(), ga.requests());
+            assertTrue(e.getMessage().startsWith("cannot lock " + fx.host().paths().workerLock(VM) + ": "), e.getMessage());
+            assertEquals(List.of(), fx.ga.requests());
         }
     }
 
@@ -149,13 +107,13 @@ class ApplyWorkerSurroundingsTest {
     class GuestOs {
         @Test
         void anAgentWithoutOsinfoIsTakenForLinuxAndGetsThePolicyFile() {
-            ga.blockRpcs("guest-get-osinfo");
+            fx.ga.blockRpcs("guest-get-osinfo");
 
-            ApplyWorker.Result r = worker().apply(VM, false, false);
+            ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertFalse(r.json().containsKey("guestOs"), r.json().toString());
-            assertEquals(GuestPolicy.FILE, r.json().get("guestPolicy"));
+            assertFalse(r.toJson().containsKey("guestOs"), r.toJson().toString());
+            assertEquals(GuestPolicy.FILE, r.toJson().get("guestPolicy"));
         }
 
         @Test
@@ -163,16 +121,16 @@ class ApplyWorkerSurroundingsTest {
             Map<String, Object> windows = new LinkedHashMap<>();
             windows.put("id", "mswindows");
             windows.put("pretty-name", "Windows Server 2019 Standard");
-            ga.osInfo(windows);
+            fx.ga.osInfo(windows);
 
-            ApplyWorker.Result r = worker().apply(VM, false, false);
+            ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertEquals(D, ga.guestNow());
-            assertEquals("Windows Server 2019 Standard", r.json().get("guestOs"));
-            assertFalse(r.json().containsKey("guestPolicy"), r.json().toString());
-            assertEquals(List.of(), ga.execs());
-            assertFalse(ga.files().containsKey(GuestPolicy.FILE));
+            assertEquals(D, fx.ga.guestNow());
+            assertEquals("Windows Server 2019 Standard", r.toJson().get("guestOs"));
+            assertFalse(r.toJson().containsKey("guestPolicy"), r.toJson().toString());
+            assertEquals(List.of(), fx.ga.execs());
+            assertFalse(fx.ga.files().containsKey(GuestPolicy.FILE));
         }
     }
 
@@ -180,28 +138,28 @@ class ApplyWorkerSurroundingsTest {
     class DuringTheHold {
         @Test
         void aVmThatStopsEndsTheHoldAndSaysSo() {
-            atHoldLooks.add(ga::vmStopped);
+            fx.atSleep(fx.ga::vmStopped);
 
-            ApplyWorker.Result r = worker().apply(VM, true, true);
+            ApplyRecord r = fx.worker().apply(VM, true, true);
 
             assertTrue(r.ok(), r.message());
-            assertEquals("VM stopped during the hold period", r.json().get("hold"));
-            assertEquals(T0.plusSeconds(1).toString(), r.json().get("holdEndedAt"));
+            assertEquals("VM stopped during the hold period", r.toJson().get("hold"));
+            assertEquals(T0.plusSeconds(1).toString(), r.toJson().get("holdEndedAt"));
         }
 
         @Test
         void anAgentThatGoesQuietIsLookedAtAgainUntilTheHoldEnds() {
-            atHoldLooks.add(ga::neverAnswer);
-            atHoldLooks.add(ga::answer);
+            fx.atSleep(fx.ga::neverAnswer);
+            fx.atSleep(fx.ga::answer);
 
-            ApplyWorker.Result r = worker().apply(VM, true, true);
+            ApplyRecord r = fx.worker().apply(VM, true, true);
 
             assertTrue(r.ok(), r.message());
-            assertFalse(r.json().containsKey("hold"), r.json().toString());
+            assertFalse(r.toJson().containsKey("hold"), r.toJson().toString());
             assertEquals(0, r.reapplied());
             // the verify, the quiet first look (its sync unanswered, so no guest-get-time sent), then more looks
-            assertTrue(ga.getTimeCalls() >= 1 + 2, "answered looks: " + ga.getTimeCalls());
-            assertEquals(holdLooks - 1, ga.getTimeCalls() - 1, "one look per sleep, all answered but the quiet one");
+            assertTrue(fx.ga.getTimeCalls() >= 1 + 2, "answered looks: " + fx.ga.getTimeCalls());
+            assertEquals(fx.sleeps() - 1, fx.ga.getTimeCalls() - 1, "one look per sleep, all answered but the quiet one");
         }
     }
 

@@ -1,6 +1,5 @@
 package io.timeshift.host.apply;
 
-import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.io.Json;
 import io.timeshift.host.state.StateStore;
 import io.timeshift.host.state.VmState;
@@ -8,29 +7,28 @@ import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.host.testing.JavaProcesses;
 import io.timeshift.host.testing.LockHolderMain;
-import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
-import io.timeshift.host.testing.TempHost;
+import io.timeshift.host.testing.ApplyWorkerFixture;
 import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.timeshift.host.testing.ApplyWorkerFixture.VM;
+import static io.timeshift.host.testing.ApplyWorkerFixture.DATE;
+import static io.timeshift.host.testing.ApplyWorkerFixture.D;
+import static io.timeshift.host.testing.ApplyWorkerFixture.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,44 +41,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * log, how it reacts to a silent agent, a clock that jumps during the hold, and a second worker.
  */
 class ApplyWorkerTest {
-    private static final int VM = 105;
-    private static final String DATE = "2021-03-01T12:00:00Z";
-    private static final Instant D = Instant.parse(DATE);
-    private static final Instant T0 = Instant.parse("2026-01-10T08:00:00Z");
     private static final String GUEST_POLICY = "/var/lib/time-shift-guest/policy.json";
 
-    /** Real time is only spent by Failsafe's backoff while the agent is silent: keep agentWait small. */
-    private static final HostConfig CONFIG = new HostConfig(Duration.ofMillis(300), Duration.ofSeconds(5),
-            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
-
-    @TempDir
-    Path dir;
-
-    private TempHost host;
-    private final MutableClock clock = new MutableClock(T0);
-    private final FakeMonotonic mono = new FakeMonotonic();
-    private final FakeQemuGa ga = new FakeQemuGa(clock, mono);
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void node() {
-        host = new TempHost(dir).confWith(VM).agentSocket(VM);
-    }
-
-    /** Sleeping moves both clocks, as time passing would; nothing really waits. */
-    private void sleep(Duration d) {
-        mono.advance(d.toNanos());
-        clock.advance(d);
-    }
-
-    private ApplyWorker worker() {
-        return new ApplyWorker(host.paths(), CONFIG, clock, mono, ga::client, this::sleep,
-                new PrintStream(log, true, StandardCharsets.UTF_8), "root");
-    }
-
-    private Map<String, Object> lastApply() {
-        return host.stateObject(VM, "lastApply");
-    }
+    @RegisterExtension
+    final ApplyWorkerFixture fx = new ApplyWorkerFixture().withAgentSocket();
 
     private static long nanos(Instant t) {
         return FakeQemuGa.nanos(t);
@@ -92,7 +56,7 @@ class ApplyWorkerTest {
 
     /** As pre-start would have left it. */
     private void preStartRecorded(long offsetNs, String policySummary) {
-        new StateStore(host.paths()).update(VM, s -> s.run(new VmState.Run(T0.toString(), T0, offsetNs, "offset", false,
+        new StateStore(fx.host().paths()).update(VM, s -> s.run(new VmState.Run(T0.toString(), T0, offsetNs, "offset", false,
                 policySummary)));
     }
 
@@ -109,42 +73,42 @@ class ApplyWorkerTest {
     class LearningTheGuestZone {
         @Test
         void theAgentsZoneAndOffsetAreRecordedInStateWithTheTimeTheyWereLearned() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.timezone(Map.of("zone", "PKT", "offset", 18000));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.timezone(Map.of("zone", "PKT", "offset", 18000));
 
-            assertTrue(worker().apply(VM, false, false).ok());
+            assertTrue(fx.worker().apply(VM, false, false).ok());
 
-            Map<String, Object> z = host.stateObject(VM, "guestZone");
+            Map<String, Object> z = fx.host().stateObject(VM, "guestZone");
             assertEquals(18000, ((Number) z.get("offsetSeconds")).intValue());
             assertEquals("PKT", z.get("zone"));
             assertEquals(T0.toString(), z.get("learnedAt"));
-            assertEquals("+05:00 PKT", lastApply().get("guestZone"));
+            assertEquals("+05:00 PKT", fx.lastApply().get("guestZone"));
             assertEquals(new io.timeshift.host.time.GuestRtc.Learned(18000, "PKT", T0),
-                    new StateStore(host.paths()).read(VM).guestZone());
+                    new StateStore(fx.host().paths()).read(VM).guestZone());
         }
 
         @Test
         void anAgentWithoutTheCommandLeavesTheApplyOkAndTheOldReportInPlace() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            new StateStore(host.paths()).update(VM, s -> s.guestZone(new io.timeshift.host.time.GuestRtc.Learned(3600, "CET", D)));
-            ga.failCommand("guest-get-timezone", "The command guest-get-timezone has been disabled for this instance");
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            new StateStore(fx.host().paths()).update(VM, s -> s.guestZone(new io.timeshift.host.time.GuestRtc.Learned(3600, "CET", D)));
+            fx.ga.failCommand("guest-get-timezone", "The command guest-get-timezone has been disabled for this instance");
 
-            ApplyWorker.Result r = worker().apply(VM, false, false);
+            ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertTrue(String.valueOf(lastApply().get("guestZone")).startsWith("not learned: "), lastApply().toString());
-            assertEquals(3600, new StateStore(host.paths()).read(VM).guestZone().offsetSeconds());
+            assertTrue(String.valueOf(fx.lastApply().get("guestZone")).startsWith("not learned: "), fx.lastApply().toString());
+            assertEquals(3600, new StateStore(fx.host().paths()).read(VM).guestZone().offsetSeconds());
         }
 
         @Test
         void aHostileOffsetIsNotRecorded() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.timezone(Map.of("zone", "X", "offset", 999_999));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.timezone(Map.of("zone", "X", "offset", 999_999));
 
-            assertTrue(worker().apply(VM, false, false).ok());
+            assertTrue(fx.worker().apply(VM, false, false).ok());
 
-            assertNull(new StateStore(host.paths()).read(VM).guestZone());
-            assertTrue(String.valueOf(lastApply().get("guestZone")).contains("beyond +-18:00"), lastApply().toString());
+            assertNull(new StateStore(fx.host().paths()).read(VM).guestZone());
+            assertTrue(String.valueOf(fx.lastApply().get("guestZone")).contains("beyond +-18:00"), fx.lastApply().toString());
         }
     }
 
@@ -152,37 +116,37 @@ class ApplyWorkerTest {
     class Applying {
         @Test
         void manualApplyOfAFixedPolicySetsTheGuestToTheDateExactly() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
-            ApplyWorker.Result r = worker().apply(VM, false, false);
+            ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertEquals(List.of(setTimeFrame(nanos(D))), ga.requests("guest-set-time").stream().map(FakeQemuGa.Request::frame).toList());
-            Map<String, Object> run = host.stateObject(VM, "run");
+            assertEquals(List.of(setTimeFrame(nanos(D))), fx.ga.requests("guest-set-time").stream().map(FakeQemuGa.Request::frame).toList());
+            Map<String, Object> run = fx.host().stateObject(VM, "run");
             assertEquals("manual", run.get("reason"));
             assertEquals(Duration.between(T0, D).toNanos(), ((Number) run.get("offsetNs")).longValue());
         }
 
         @Test
         void workerFromTheHookSetsNowPlusTheOffsetPreStartRecorded() {
-            host.policy(PolicyJson.offset(VM, "-3y"));
+            fx.host().policy(PolicyJson.offset(VM, "-3y"));
             long offset = Duration.ofDays(-1095).toNanos();
             preStartRecorded(offset, "offset -PT26280H");
-            clock.advance(Duration.ofSeconds(20)); // the guest booted for a while before its agent answered
+            fx.clock.advance(Duration.ofSeconds(20)); // the guest booted for a while before its agent answered
 
-            worker().apply(VM, true, false);
+            fx.worker().apply(VM, true, false);
 
-            assertEquals(setTimeFrame(nanos(clock.instant()) + offset), ga.requests("guest-set-time").get(0).frame());
-            assertEquals(clock.instant().plusNanos(offset), ga.guestNow());
+            assertEquals(setTimeFrame(nanos(fx.clock.instant()) + offset), fx.ga.requests("guest-set-time").get(0).frame());
+            assertEquals(fx.clock.instant().plusNanos(offset), fx.ga.guestNow());
         }
 
         @Test
         void pingsBeforeSettingAndVerifiesAfter() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
 
-            worker().apply(VM, false, false);
+            fx.worker().apply(VM, false, false);
 
-            List<String> order = ga.requests().stream().map(FakeQemuGa.Request::command).toList();
+            List<String> order = fx.ga.requests().stream().map(FakeQemuGa.Request::command).toList();
             int set = order.indexOf("guest-set-time");
             assertEquals("guest-ping", order.get(0), order.toString());
             assertEquals("guest-get-time", order.get(set + 1), order.toString()); // read back at once
@@ -190,13 +154,13 @@ class ApplyWorkerTest {
 
         @Test
         void writesOkStateWithTheMeasuredError() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.setTimeSkew(Duration.ofMillis(2));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.setTimeSkew(Duration.ofMillis(2));
 
-            ApplyWorker.Result r = worker().apply(VM, false, false);
+            ApplyRecord r = fx.worker().apply(VM, false, false);
 
-            assertEquals(2.0, r.errorMs());
-            Map<String, Object> last = lastApply();
+            assertEquals(2.0, r.reading().errorMs());
+            Map<String, Object> last = fx.lastApply();
             assertEquals("ok", last.get("result"));
             assertEquals(2.0, ((Number) last.get("errorMs")).doubleValue());
             assertEquals(D.plusMillis(2).toString(), last.get("guestTimeAfter"));
@@ -209,37 +173,37 @@ class ApplyWorkerTest {
 
         @Test
         void setsAgainWhileTheGuestLandsOffTheTarget() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.setTimeSkew(Duration.ofMillis(5)); // beyond the 3 ms aim, within the 2 s tolerance
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.setTimeSkew(Duration.ofMillis(5)); // beyond the 3 ms aim, within the 2 s tolerance
 
-            ApplyWorker.Result r = worker().apply(VM, false, false);
+            ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertEquals(3, ga.requests("guest-set-time").size());
+            assertEquals(3, fx.ga.requests("guest-set-time").size());
         }
 
         @Test
         void failsWithExitThreeWhenTheGuestStaysOutsideTolerance() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.setTimeSkew(Duration.ofSeconds(3));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.setTimeSkew(Duration.ofSeconds(3));
 
-            EnvironmentException e = assertThrows(EnvironmentException.class, () -> worker().apply(VM, false, false));
+            EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, false, false));
 
             assertEquals(3, e.exitCode());
-            assertEquals(3, ga.requests("guest-set-time").size());
-            assertEquals("failed", lastApply().get("result"));
-            assertEquals(e.getMessage(), lastApply().get("message"));
+            assertEquals(3, fx.ga.requests("guest-set-time").size());
+            assertEquals("failed", fx.lastApply().get("result"));
+            assertEquals(e.getMessage(), fx.lastApply().get("message"));
         }
 
         @Test
         void writesTheGuestPolicyFileThroughTheAgent() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("targets", List.of("https://idrac.example:443")));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("targets", List.of("https://idrac.example:443")));
 
-            ApplyWorker.Result r = worker().apply(VM, false, true);
+            ApplyRecord r = fx.worker().apply(VM, false, true);
 
-            assertTrue(ga.execs().contains(List.of("mkdir", "-p", "/var/lib/time-shift-guest")), ga.execs().toString());
-            byte[] file = ga.files().get(GUEST_POLICY);
-            assertNotNull(file, ga.files().keySet().toString());
+            assertTrue(fx.ga.execs().contains(List.of("mkdir", "-p", "/var/lib/time-shift-guest")), fx.ga.execs().toString());
+            byte[] file = fx.ga.files().get(GUEST_POLICY);
+            assertNotNull(file, fx.ga.files().keySet().toString());
             Map<String, Object> g = Json.parseObject(new String(file, StandardCharsets.UTF_8), "guest policy");
             assertEquals(1, ((Number) g.get("version")).intValue());
             assertEquals(VM, ((Number) g.get("vmid")).intValue());
@@ -250,54 +214,54 @@ class ApplyWorkerTest {
             assertEquals(Duration.between(T0, D).toMillis(), ((Number) g.get("expectedOffsetMs")).longValue());
             assertEquals(D.toString(), g.get("appliedAt"));
             assertFalse(g.containsKey("original"));
-            assertEquals(GUEST_POLICY, r.json().get("guestPolicy"));
-            assertEquals(GUEST_POLICY, lastApply().get("guestPolicy"));
-            List<String> fileOps = ga.requests().stream().map(FakeQemuGa.Request::command).filter(c -> c.startsWith("guest-file")).toList();
+            assertEquals(GUEST_POLICY, r.toJson().get("guestPolicy"));
+            assertEquals(GUEST_POLICY, fx.lastApply().get("guestPolicy"));
+            List<String> fileOps = fx.ga.requests().stream().map(FakeQemuGa.Request::command).filter(c -> c.startsWith("guest-file")).toList();
             assertEquals(List.of("guest-file-open", "guest-file-write", "guest-file-close"), fileOps);
-            assertEquals(Map.of("path", GUEST_POLICY, "mode", "w"), ga.requests("guest-file-open").get(0).arguments());
+            assertEquals(Map.of("path", GUEST_POLICY, "mode", "w"), fx.ga.requests("guest-file-open").get(0).arguments());
         }
 
         @Test
         void aGuestPolicyWriteFailureIsNotedNotFatal() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.failCommand("guest-file-open", "Permission denied");
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.failCommand("guest-file-open", "Permission denied");
 
-            ApplyWorker.Result r = worker().apply(VM, false, false);
+            ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertTrue(String.valueOf(r.json().get("guestPolicy")).startsWith("not written: "), r.json().toString());
+            assertTrue(String.valueOf(r.toJson().get("guestPolicy")).startsWith("not written: "), r.toJson().toString());
         }
 
         @Test
         void recordsTheGuestPolicyOutcomeInStateWithoutHold() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
-            worker().apply(VM, false, false);
+            fx.worker().apply(VM, false, false);
 
-            assertEquals(GUEST_POLICY, lastApply().get("guestPolicy"));
+            assertEquals(GUEST_POLICY, fx.lastApply().get("guestPolicy"));
         }
 
         @Test
         void appendsOneApplyAuditLineThatVerifies() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
-            worker().apply(VM, false, false);
+            fx.worker().apply(VM, false, false);
 
-            List<Map<String, Object>> audit = host.auditEntries();
+            List<Map<String, Object>> audit = fx.host().auditEntries();
             assertEquals(1, audit.size());
             assertEquals("apply", audit.get(0).get("action"));
             assertEquals("root", audit.get(0).get("actor"));
             assertEquals("ok", ((Map<?, ?>) audit.get(0).get("details")).get("result"));
-            assertTrue(host.verifyAudit(clock).ok());
+            assertTrue(fx.host().verifyAudit(fx.clock).ok());
         }
 
         @Test
         void aVmWithoutPolicyIsInvalidInput() {
-            InvalidInputException e = assertThrows(InvalidInputException.class, () -> worker().apply(VM, false, false));
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> fx.worker().apply(VM, false, false));
 
             assertEquals(2, e.exitCode());
             assertTrue(e.getMessage().contains("time-shift enable 105"), e.getMessage());
-            assertEquals(List.of(), ga.requests());
+            assertEquals(List.of(), fx.ga.requests());
         }
     }
 
@@ -305,8 +269,8 @@ class ApplyWorkerTest {
     class TimeSync {
         @Test
         void disablesUnitsTheGuestReportsActiveOrEnabledAndRecordsThem() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.onExec((path, args) -> {
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.onExec((path, args) -> {
                 if (path.equals("systemctl") && args.get(0).equals("show")) {
                     return FakeQemuGa.ExecReply.ok(systemctlShow(
                             unit("systemd-timesyncd.service", "loaded", "active", "enabled"),
@@ -320,54 +284,54 @@ class ApplyWorkerTest {
                 return FakeQemuGa.ExecReply.ok("");
             });
 
-            worker().apply(VM, false, false);
+            fx.worker().apply(VM, false, false);
 
             assertEquals(List.of("systemctl", "show", "--property=Id,LoadState,ActiveState,UnitFileState",
                     "systemd-timesyncd.service", "chrony.service", "chronyd.service", "ntp.service", "ntpsec.service",
-                    "openntpd.service", "ntpd.service"), ga.execs().get(0));
-            assertTrue(ga.execs().contains(List.of("systemctl", "disable", "--now", "systemd-timesyncd.service", "ntpsec.service")),
-                    ga.execs().toString());
-            assertEquals(List.of("systemd-timesyncd.service", "ntpsec.service"), new StateStore(host.paths()).read(VM).timeSyncDisabled());
-            assertEquals("disabled systemd-timesyncd.service, ntpsec.service", lastApply().get("timeSync"));
+                    "openntpd.service", "ntpd.service"), fx.ga.execs().get(0));
+            assertTrue(fx.ga.execs().contains(List.of("systemctl", "disable", "--now", "systemd-timesyncd.service", "ntpsec.service")),
+                    fx.ga.execs().toString());
+            assertEquals(List.of("systemd-timesyncd.service", "ntpsec.service"), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
+            assertEquals("disabled systemd-timesyncd.service, ntpsec.service", fx.lastApply().get("timeSync"));
         }
 
         @Test
         void addsToUnitsDisabledEarlier() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            new StateStore(host.paths()).update(VM, s -> s.timeSyncDisabled(List.of("chrony.service")));
-            ga.onExec((path, args) -> args.get(0).equals("show")
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            new StateStore(fx.host().paths()).update(VM, s -> s.timeSyncDisabled(List.of("chrony.service")));
+            fx.ga.onExec((path, args) -> args.get(0).equals("show")
                     ? FakeQemuGa.ExecReply.ok(systemctlShow(unit("systemd-timesyncd.service", "loaded", "active", "enabled")))
                     : FakeQemuGa.ExecReply.ok(""));
 
-            worker().apply(VM, false, false);
+            fx.worker().apply(VM, false, false);
 
-            assertEquals(List.of("chrony.service", "systemd-timesyncd.service"), new StateStore(host.paths()).read(VM).timeSyncDisabled());
+            assertEquals(List.of("chrony.service", "systemd-timesyncd.service"), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
         }
 
         @Test
         void keepsThemWithTimeSyncKeep() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
-            ga.onExec((path, args) -> FakeQemuGa.ExecReply.ok(systemctlShow(unit("systemd-timesyncd.service", "loaded", "active", "enabled"))));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.ga.onExec((path, args) -> FakeQemuGa.ExecReply.ok(systemctlShow(unit("systemd-timesyncd.service", "loaded", "active", "enabled"))));
 
-            worker().apply(VM, false, false);
+            fx.worker().apply(VM, false, false);
 
-            assertTrue(ga.execs().stream().noneMatch(a -> a.get(0).equals("systemctl")), ga.execs().toString());
-            assertEquals(List.of(), new StateStore(host.paths()).read(VM).timeSyncDisabled());
-            assertEquals("kept (policy timeSync=keep)", lastApply().get("timeSync"));
+            assertTrue(fx.ga.execs().stream().noneMatch(a -> a.get(0).equals("systemctl")), fx.ga.execs().toString());
+            assertEquals(List.of(), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
+            assertEquals("kept (policy timeSync=keep)", fx.lastApply().get("timeSync"));
         }
 
         @Test
         void aFailedDisableIsReportedAndNothingRecorded() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.onExec((path, args) -> args.get(0).equals("show")
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.onExec((path, args) -> args.get(0).equals("show")
                     ? FakeQemuGa.ExecReply.ok(systemctlShow(unit("chrony.service", "loaded", "active", "enabled")))
                     : new FakeQemuGa.ExecReply(1, "", "Failed to disable unit: Access denied\n"));
 
-            worker().apply(VM, false, false);
+            fx.worker().apply(VM, false, false);
 
-            assertEquals(List.of(), new StateStore(host.paths()).read(VM).timeSyncDisabled());
+            assertEquals(List.of(), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
             assertEquals("could not disable chrony.service: systemctl exit 1 Failed to disable unit: Access denied",
-                    lastApply().get("timeSync"));
+                    fx.lastApply().get("timeSync"));
         }
     }
 
@@ -375,32 +339,32 @@ class ApplyWorkerTest {
     class SilentAgent {
         @Test
         void failsNamingQemuGuestAgentWithExitThreeAndRecordsIt() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.neverAnswer();
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.neverAnswer();
 
-            EnvironmentException e = assertThrows(EnvironmentException.class, () -> worker().apply(VM, true, true));
+            EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, true, true));
 
             assertEquals(3, e.exitCode());
             assertTrue(e.getMessage().contains("qemu-guest-agent"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
-            Map<String, Object> last = lastApply();
+            Map<String, Object> last = fx.lastApply();
             assertEquals("failed", last.get("result"));
             assertEquals(e.getMessage(), last.get("message"));
             assertNotNull(last.get("finishedAt"));
-            assertTrue(ga.requests().stream().allMatch(r -> r.command().equals("guest-ping")), ga.requests().toString());
-            assertEquals("failed", ((Map<?, ?>) host.auditEntries().get(0).get("details")).get("result"));
+            assertTrue(fx.ga.requests().stream().allMatch(r -> r.command().equals("guest-ping")), fx.ga.requests().toString());
+            assertEquals("failed", ((Map<?, ?>) fx.host().auditEntries().get(0).get("details")).get("result"));
         }
 
         @Test
         void aStoppedVmFailsAtOnceWithoutRetrying() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.vmStopped();
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.vmStopped();
 
-            EnvironmentException e = assertThrows(EnvironmentException.class, () -> worker().apply(VM, true, true));
+            EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, true, true));
 
             assertEquals(3, e.exitCode());
             assertTrue(e.getMessage().contains("not running"), e.getMessage());
-            assertEquals("failed", lastApply().get("result"));
+            assertEquals("failed", fx.lastApply().get("result"));
         }
     }
 
@@ -408,50 +372,50 @@ class ApplyWorkerTest {
     class Hold {
         @Test
         void aClockJumpDuringTheHoldIsReappliedOnceAndRecorded() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
-            ga.jumpAtGetTime(2, Duration.ofDays(1780)); // systemd's build-time epoch bump
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.ga.jumpAtGetTime(2, Duration.ofDays(1780)); // systemd's build-time epoch bump
 
-            ApplyWorker.Result r = worker().apply(VM, true, true);
+            ApplyRecord r = fx.worker().apply(VM, true, true);
 
             assertTrue(r.ok(), r.message());
             assertEquals(1, r.reapplied());
-            assertEquals(2, ga.requests("guest-set-time").size());
-            Map<String, Object> last = lastApply();
+            assertEquals(2, fx.ga.requests("guest-set-time").size());
+            Map<String, Object> last = fx.lastApply();
             assertEquals("ok", last.get("result"));
             assertEquals(1, ((Number) last.get("reapplied")).intValue());
             assertTrue(String.valueOf(last.get("message")).contains("re-applied once: guest clock jumped by +153792000.000 s"),
                     last.toString());
             assertNotNull(last.get("holdEndedAt"));
-            assertEquals(1, ((Number) ((Map<?, ?>) host.auditEntries().get(0).get("details")).get("reapplied")).intValue());
-            assertEquals(clock.instant().plus(Duration.between(T0, D)), ga.guestNow());
+            assertEquals(1, ((Number) ((Map<?, ?>) fx.host().auditEntries().get(0).get("details")).get("reapplied")).intValue());
+            assertEquals(fx.clock.instant().plus(Duration.between(T0, D)), fx.ga.guestNow());
         }
 
         @Test
         void aSecondJumpFailsTheApply() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
-            ga.jumpAtGetTime(2, Duration.ofMinutes(-5)).jumpAtGetTime(4, Duration.ofMinutes(-5));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.ga.jumpAtGetTime(2, Duration.ofMinutes(-5)).jumpAtGetTime(4, Duration.ofMinutes(-5));
 
-            ApplyWorker.Result r = worker().apply(VM, true, true);
+            ApplyRecord r = fx.worker().apply(VM, true, true);
 
             assertFalse(r.ok());
-            assertEquals("failed", r.result());
-            assertEquals(2, ga.requests("guest-set-time").size());
-            assertEquals("failed", lastApply().get("result"));
-            assertTrue(String.valueOf(lastApply().get("message")).contains("again after re-applying"), lastApply().toString());
-            assertEquals("failed", ((Map<?, ?>) host.auditEntries().get(0).get("details")).get("result"));
+            assertEquals("failed", r.result().id);
+            assertEquals(2, fx.ga.requests("guest-set-time").size());
+            assertEquals("failed", fx.lastApply().get("result"));
+            assertTrue(String.valueOf(fx.lastApply().get("message")).contains("again after re-applying"), fx.lastApply().toString());
+            assertEquals("failed", ((Map<?, ?>) fx.host().auditEntries().get(0).get("details")).get("result"));
         }
 
         @Test
         void aSteadyClockIsWatchedForTheWholeHoldWithoutResetting() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("timeSync", "keep"));
 
-            ApplyWorker.Result r = worker().apply(VM, true, true);
+            ApplyRecord r = fx.worker().apply(VM, true, true);
 
             assertTrue(r.ok(), r.message());
             assertEquals(0, r.reapplied());
-            assertEquals(1, ga.requests("guest-set-time").size());
-            assertEquals(1 + 5, ga.getTimeCalls()); // the verify, then one look per second of the 5 s hold
-            assertEquals(T0.plusSeconds(5).toString(), lastApply().get("holdEndedAt"));
+            assertEquals(1, fx.ga.requests("guest-set-time").size());
+            assertEquals(1 + 5, fx.ga.getTimeCalls()); // the verify, then one look per second of the 5 s hold
+            assertEquals(T0.plusSeconds(5).toString(), fx.lastApply().get("holdEndedAt"));
         }
     }
 
@@ -459,35 +423,35 @@ class ApplyWorkerTest {
     class OneWorkerPerVm {
         @Test
         void refusesASecondWorkerWhileAnotherProcessHoldsTheLock() throws Exception {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            Files.createDirectories(host.paths().stateDir());
-            Process holder = JavaProcesses.start(LockHolderMain.class, host.paths().workerLock(VM).toString());
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            Files.createDirectories(fx.host().paths().stateDir());
+            Process holder = JavaProcesses.start(LockHolderMain.class, fx.host().paths().workerLock(VM).toString());
             try {
                 BufferedReader r = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
                 assertEquals("locked", r.readLine());
 
-                EnvironmentException e = assertThrows(EnvironmentException.class, () -> worker().apply(VM, true, true));
+                EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, true, true));
 
                 assertEquals(3, e.exitCode());
                 assertTrue(e.getMessage().contains("another apply for VM 105 is running"), e.getMessage());
-                assertEquals(List.of(), ga.requests());
-                assertFalse(Files.exists(host.paths().stateFile(VM)));
+                assertEquals(List.of(), fx.ga.requests());
+                assertFalse(Files.exists(fx.host().paths().stateFile(VM)));
             } finally {
                 holder.getOutputStream().close();
                 assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
             }
 
-            assertTrue(worker().apply(VM, true, false).ok()); // and once it is gone, the next worker runs
+            assertTrue(fx.worker().apply(VM, true, false).ok()); // and once it is gone, the next worker runs
         }
     }
 
     @Test
     void silentAgentMessageStatesTheWaitInUnitsThatFit() {
         // agentWait 300 ms: "did not answer within 0 s" would be wrong
-        host.policy(PolicyJson.fixed(VM, DATE));
-        ga.neverAnswer();
+        fx.host().policy(PolicyJson.fixed(VM, DATE));
+        fx.ga.neverAnswer();
 
-        EnvironmentException e = assertThrows(EnvironmentException.class, () -> worker().apply(VM, true, false));
+        EnvironmentException e = assertThrows(EnvironmentException.class, () -> fx.worker().apply(VM, true, false));
 
         assertTrue(e.getMessage().contains("within 300 ms"), e.getMessage());
     }
@@ -496,34 +460,34 @@ class ApplyWorkerTest {
     class HostileGuest {
         @Test
         void aNulAnEscapeAndAMegabyteInTheOsNameStillFinishTheApplyTurnTimeSyncOffAndAudit() throws Exception {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.osInfo(FakeQemuGa.hostileOsInfo());
-            ga.onExec((path, args) -> path.equals("systemctl") && args.get(0).equals("show")
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.osInfo(FakeQemuGa.hostileOsInfo());
+            fx.ga.onExec((path, args) -> path.equals("systemctl") && args.get(0).equals("show")
                     ? FakeQemuGa.ExecReply.ok(systemctlShow(unit("systemd-timesyncd.service", "loaded", "active", "enabled")))
                     : FakeQemuGa.ExecReply.ok(""));
 
-            ApplyWorker.Result r = worker().apply(VM, false, false);
+            ApplyRecord r = fx.worker().apply(VM, false, false);
 
             assertTrue(r.ok(), r.message());
-            assertEquals(List.of("systemd-timesyncd.service"), new StateStore(host.paths()).read(VM).timeSyncDisabled());
-            String guestOs = String.valueOf(lastApply().get("guestOs"));
+            assertEquals(List.of("systemd-timesyncd.service"), new StateStore(fx.host().paths()).read(VM).timeSyncDisabled());
+            String guestOs = String.valueOf(fx.lastApply().get("guestOs"));
             assertEquals(200, guestOs.length());
             assertTrue(guestOs.endsWith("\u2026"));
-            Map<String, Object> audit = host.auditEntries().get(host.auditEntries().size() - 1);
+            Map<String, Object> audit = fx.host().auditEntries().get(fx.host().auditEntries().size() - 1);
             assertEquals("ok", ((Map<?, ?>) audit.get("details")).get("result"));
-            assertTrue(Files.size(host.paths().auditLog()) < 8192);
+            assertTrue(Files.size(fx.host().paths().auditLog()) < 8192);
         }
 
         @Test
         void aGuestReadingOfMinusTwoToTheSixtyThirdAfterTheSetIsARecordedFailureNotAnOverflow() {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            ga.getTimeAnswers(Long.MIN_VALUE);
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.ga.getTimeAnswers(Long.MIN_VALUE);
 
-            assertThrows(io.timeshift.common.error.EnvironmentException.class, () -> worker().apply(VM, false, false));
+            assertThrows(io.timeshift.common.error.EnvironmentException.class, () -> fx.worker().apply(VM, false, false));
 
-            assertEquals("failed", lastApply().get("result"));
-            assertTrue(String.valueOf(lastApply().get("message")).contains("outside 1970-01-01T00:00:00Z..2069-12-31T23:59:59Z"),
-                    String.valueOf(lastApply().get("message")));
+            assertEquals("failed", fx.lastApply().get("result"));
+            assertTrue(String.valueOf(fx.lastApply().get("message")).contains("outside 1970-01-01T00:00:00Z..2069-12-31T23:59:59Z"),
+                    String.valueOf(fx.lastApply().get("message")));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.timeshift.host.apply;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.timeshift.host.env.HostPaths;
+import io.timeshift.host.io.PrintStreamLines;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.pve.api.PveClient;
@@ -34,6 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NotesUpdaterTest {
+    /** An ok apply that finished at 10:31:42.123 with the guest 4.2 ms off. */
+    private static final ApplyRecord OK_APPLY = ApplyRecord.started(Instant.parse("2026-11-25T10:31:40Z"), 1)
+            .withReading(new ApplyRecord.Reading(Instant.parse("2021-03-01T12:00:00Z"), 4.2))
+            .withOutcome(new ApplyRecord.Outcome(Instant.parse("2026-11-25T10:31:42.123Z"), ApplyRecord.Result.OK, "set"));
     @TempDir
     Path tmp;
 
@@ -74,10 +79,10 @@ class NotesUpdaterTest {
         FakeConfig pve = new FakeConfig("Jump VM for the iDRACs\ntime-shift: fixed 2021-03-01T12:00:00Z - last apply - - drift -\n");
         Policy p = new Policy(105, Mode.FIXED, Instant.parse("2021-03-01T12:00:00Z"), null, null, false, false,
                 List.of(), null, null);
-        Map<String, Object> last = Map.of("result", "ok", "finishedAt", "2026-11-25T10:31:42.123Z", "errorMs", 4.2);
+        ApplyRecord last = OK_APPLY;
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new NotesUpdater(paths, () -> PveClient.over(pve, RetryConfig.none()), new PrintStream(log, true))
+        new NotesUpdater(paths, () -> PveClient.over(pve, RetryConfig.none()), new PrintStreamLines(new PrintStream(log, true)))
                 .applied(105, p, last);
 
         assertEquals(List.of("GET /nodes/pve1/qemu/105/config", "PUT /nodes/pve1/qemu/105/config"), pve.calls, log.toString());
@@ -101,8 +106,8 @@ class NotesUpdaterTest {
                 List.of(), null, null);
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new NotesUpdater(paths, () -> PveClient.over(pve, RetryConfig.none()), new PrintStream(log, true))
-                .applied(105, p, Map.of("result", "ok", "finishedAt", "2026-11-25T10:31:42.123Z", "errorMs", 4.2));
+        new NotesUpdater(paths, () -> PveClient.over(pve, RetryConfig.none()), new PrintStreamLines(new PrintStream(log, true)))
+                .applied(105, p, OK_APPLY);
 
         assertEquals(List.of("GET /nodes/pve1/qemu/105/config"), pve.calls, "no PUT");
         assertEquals("VM 105: Notes left unchanged without the time-shift line: with it they would have 8236 characters,"
@@ -144,8 +149,8 @@ class NotesUpdaterTest {
             Policy p = new Policy(105, Mode.FIXED, Instant.parse("2021-03-01T12:00:00Z"), null, null, false, false,
                     List.of(), null, null);
             ByteArrayOutputStream log = new ByteArrayOutputStream();
-            new NotesUpdater(paths, () -> PveClient.over(pve, RetryConfig.none()), new PrintStream(log, true), FAST)
-                    .applied(105, p, Map.of("result", "ok", "finishedAt", "2026-11-25T10:31:42.123Z", "errorMs", 4.2));
+            new NotesUpdater(paths, () -> PveClient.over(pve, RetryConfig.none()), new PrintStreamLines(new PrintStream(log, true)), FAST)
+                    .applied(105, p, OK_APPLY);
             return log.toString();
         }
 

@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import io.timeshift.host.io.PrintStreamLines;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +105,7 @@ class RearmTest {
 
     private void rearm(ScriptedPvesh pvesh) {
         new Rearm(env, () -> PveClient.over(pvesh, RetryConfig.noDelays()), "pve1", audit, clock,
-                new PrintStream(logBytes, true, StandardCharsets.UTF_8), FAST).rearm(VM, DATE);
+                new PrintStreamLines(new PrintStream(logBytes, true, StandardCharsets.UTF_8)), FAST).rearm(VM, DATE);
     }
 
     private String log() {
@@ -215,7 +216,7 @@ class RearmTest {
         Path node = propertyNode();
         ScriptedPvesh pvesh = new ScriptedPvesh(message);
         Rearm r = new Rearm(Map.of("PATH", node.resolve("bin").toString()), () -> PveClient.over(pvesh, RetryConfig.noDelays()),
-                "pve1", node.resolve("audit.log"), clock, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), FAST);
+                "pve1", node.resolve("audit.log"), clock, io.timeshift.host.io.LogLines.NONE, FAST);
 
         EnvironmentException e = assertThrows(EnvironmentException.class, () -> r.rearm(VM, DATE));
 

@@ -72,6 +72,14 @@ class PackageGraphTest {
         }
 
         @Test
+        void applyStateAuditAndNotesWriteToNoStreamOnlyThroughTheLogSink() {
+            noClasses().that().resideInAnyPackage(ROOT + ".apply..", ROOT + ".state..", ROOT + ".audit..", ROOT + ".notes..")
+                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
+                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
+                    .check(main);
+        }
+
+        @Test
         void happensInTheCliPackageOnly() {
             noClasses().that().haveSimpleNameEndingWith("Renderer").should().resideOutsideOfPackage(ROOT + ".cli..").check(main);
         }

@@ -167,6 +167,21 @@ class AuditLogTest {
             assertEquals(3, e.exitCode());
             assertTrue(e.getMessage().contains(log().file() + ": it is a directory"), e.getMessage());
         }
+
+        @Test
+        void appendOrWarnRecordsAndHasNothingToSay() throws Exception {
+            assertEquals(java.util.Optional.empty(), log().appendOrWarn("root", 105, "verify", Map.of("ok", true)));
+
+            assertEquals(1, Files.readAllLines(log().file()).size());
+        }
+
+        @Test
+        void appendOrWarnReturnsTheOneLineWarningForTheCommandToPrintInsteadOfFailing() throws Exception {
+            Files.createDirectories(log().file());
+
+            assertEquals(java.util.Optional.of("warning: not recorded in the audit log: cannot append to audit log " + log().file()
+                    + ": it is a directory; move it away (the log is a file)"), log().appendOrWarn("root", 105, "verify", Map.of()));
+        }
     }
 
     @Nested

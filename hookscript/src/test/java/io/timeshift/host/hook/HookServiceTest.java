@@ -7,17 +7,16 @@ import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.RecordingDetacher;
+import io.timeshift.host.testing.ApplyWorkerFixture;
 import io.timeshift.host.testing.TempHost;
 import io.timeshift.common.time.Instants;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +26,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.timeshift.host.testing.ApplyWorkerFixture.VM;
+import static io.timeshift.host.testing.ApplyWorkerFixture.DATE;
+import static io.timeshift.host.testing.ApplyWorkerFixture.D;
+import static io.timeshift.host.testing.ApplyWorkerFixture.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -37,62 +40,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * detacher that only records, and a clock that moves when the test says so.
  */
 class HookServiceTest {
-    private static final int VM = 105;
-    private static final String DATE = "2021-03-01T12:00:00Z";
-    private static final Instant D = Instant.parse(DATE);
-    private static final Instant T0 = Instant.parse("2026-01-10T08:00:00Z");
-    private static final HostConfig CONFIG = new HostConfig(Duration.ofSeconds(1), Duration.ofSeconds(1),
-            Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(2));
-
-    @TempDir
-    Path dir;
-
-    private TempHost host;
-    private final MutableClock clock = new MutableClock(T0);
-    private final FakeMonotonic mono = new FakeMonotonic();
-    private final FakeQemuGa ga = new FakeQemuGa(clock, mono);
+    @RegisterExtension
+    final ApplyWorkerFixture fx = new ApplyWorkerFixture();
     private RecordingDetacher detacher = new RecordingDetacher();
     /** Proxmox sets PVE_MIGRATED_FROM for every start; undef in Perl arrives as the empty string. */
     private final Map<String, String> env = new HashMap<>(Map.of("PVE_MIGRATED_FROM", ""));
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     /** A fake /proc: empty unless a test builds the process tree the hook runs in. */
     private Path proc;
 
     @BeforeEach
     void node() {
-        host = new TempHost(dir).confWith(VM);
-        proc = dir.resolve("proc");
+        proc = fx.dir().resolve("proc");
     }
 
     private Outcome outcome(String phase) {
-        out.reset();
-        err.reset();
-        HookService svc = new HookService(host.paths(), CONFIG, env, clock,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                detacher, ga::client).procDir(proc);
-        return svc.handle(VM, phase);
+        return fx.hookService(env, detacher).procDir(proc).handle(VM, phase);
     }
 
     private int hook(String phase) {
         return outcome(phase).exitCode();
     }
 
-    private List<String> outLines() {
-        return out.toString(StandardCharsets.UTF_8).lines().toList();
-    }
-
-    private List<String> errLines() {
-        return err.toString(StandardCharsets.UTF_8).lines().toList();
-    }
-
     private Map<String, Object> run() {
-        return host.stateObject(VM, "run");
+        return fx.host().stateObject(VM, "run");
     }
 
     private Map<String, Object> lastStop() {
-        return host.stateObject(VM, "lastStop");
+        return fx.host().stateObject(VM, "lastStop");
     }
 
     private static long nanosBetween(Instant from, Instant to) {
@@ -100,11 +75,11 @@ class HookServiceTest {
     }
 
     private List<Object> auditActions() {
-        return host.auditEntries().stream().map(m -> m.get("action")).toList();
+        return fx.host().auditEntries().stream().map(m -> m.get("action")).toList();
     }
 
     private void assertAuditVerifies() {
-        var v = host.verifyAudit(clock);
+        var v = fx.host().verifyAudit(fx.clock);
         assertTrue(v.ok(), v.problem());
     }
 
@@ -115,12 +90,12 @@ class HookServiceTest {
         void exitsZeroAndPrintsNothing(String phase) {
             assertEquals(0, hook(phase));
 
-            assertEquals("", out.toString(StandardCharsets.UTF_8));
-            assertEquals("", err.toString(StandardCharsets.UTF_8));
-            assertFalse(Files.exists(host.paths().stateFile(VM)));
-            assertFalse(Files.exists(host.paths().auditLog()));
+            assertEquals("", fx.out.toString(StandardCharsets.UTF_8));
+            assertEquals("", fx.err.toString(StandardCharsets.UTF_8));
+            assertFalse(Files.exists(fx.host().paths().stateFile(VM)));
+            assertFalse(Files.exists(fx.host().paths().auditLog()));
             assertEquals(List.of(), detacher.spawns());
-            assertEquals(List.of(), ga.requests());
+            assertEquals(List.of(), fx.ga.requests());
         }
     }
 
@@ -128,14 +103,14 @@ class HookServiceTest {
     class UnknownPhase {
         @Test
         void exitsZeroWithOneWarningLine() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
 
             assertEquals(0, hook("pre-migrate"));
 
-            assertEquals(1, errLines().size(), errLines().toString());
-            assertTrue(errLines().get(0).contains("unknown hook phase 'pre-migrate'"), errLines().get(0));
-            assertEquals(List.of(), outLines());
-            assertFalse(Files.exists(host.paths().stateFile(VM)));
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
+            assertTrue(fx.errLines().get(0).contains("unknown hook phase 'pre-migrate'"), fx.errLines().get(0));
+            assertEquals(List.of(), fx.outLines());
+            assertFalse(Files.exists(fx.host().paths().stateFile(VM)));
             assertEquals(List.of(), detacher.spawns());
         }
     }
@@ -144,49 +119,49 @@ class HookServiceTest {
     class InvalidPolicy {
         @Test
         void preStartWarnsOnceAndLetsTheVmStartWhenOnErrorWarn() {
-            host.policy(PolicyJson.fixed(VM, null));
+            fx.host().policy(PolicyJson.fixed(VM, null));
 
             assertEquals(0, hook("pre-start"));
 
-            assertEquals(1, errLines().size(), errLines().toString());
-            String line = errLines().get(0);
-            assertTrue(line.contains(host.paths().policyFile(VM).toString()), line);
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
+            String line = fx.errLines().get(0);
+            assertTrue(line.contains(fx.host().paths().policyFile(VM).toString()), line);
             assertTrue(line.contains("field 'date'"), line);
             assertTrue(line.contains("not shifted"), line);
-            assertFalse(Files.exists(host.paths().stateFile(VM)));
+            assertFalse(Files.exists(fx.host().paths().stateFile(VM)));
             assertAuditVerifies();
         }
 
         @Test
         void preStartRefusesTheStartWithExitTwoWhenOnErrorAbort() {
-            host.policy(PolicyJson.fixed(VM, "2070-01-01").with("onError", "abort"));
+            fx.host().policy(PolicyJson.fixed(VM, "2070-01-01").with("onError", "abort"));
 
             assertEquals(2, hook("pre-start"));
 
-            assertEquals(1, errLines().size(), errLines().toString());
-            assertTrue(errLines().get(0).contains("field 'date'"), errLines().get(0));
-            assertTrue(errLines().get(0).contains("start refused"), errLines().get(0));
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
+            assertTrue(fx.errLines().get(0).contains("field 'date'"), fx.errLines().get(0));
+            assertTrue(fx.errLines().get(0).contains("start refused"), fx.errLines().get(0));
         }
 
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"post-start", "pre-stop", "post-stop"})
         void laterPhasesNeverFailEvenWithAbort(String phase) {
-            host.policy(PolicyJson.fixed(VM, null).with("onError", "abort"));
+            fx.host().policy(PolicyJson.fixed(VM, null).with("onError", "abort"));
 
             assertEquals(0, hook(phase));
 
-            assertEquals(1, errLines().size(), errLines().toString());
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
             assertEquals(List.of(), detacher.spawns());
         }
 
         @Test
         void aTruncatedPolicyCannotSayAbortSoTheVmStarts() {
-            host.policy(VM, "{\"version\":1,\"vm");
+            fx.host().policy(VM, "{\"version\":1,\"vm");
 
             assertEquals(0, hook("pre-start"));
 
-            assertEquals(1, errLines().size(), errLines().toString());
-            assertTrue(errLines().get(0).contains("not valid JSON"), errLines().get(0));
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
+            assertTrue(fx.errLines().get(0).contains("not valid JSON"), fx.errLines().get(0));
         }
     }
 
@@ -194,7 +169,7 @@ class HookServiceTest {
     class PreStart {
         @Test
         void fixedModeOffsetIsDateMinusNow() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
             assertEquals(0, hook("pre-start"));
 
@@ -203,15 +178,15 @@ class HookServiceTest {
             assertEquals("fixed", run.get("reason"));
             assertEquals(false, run.get("backup"));
             assertEquals(T0.toString(), run.get("startedAt"));
-            assertEquals("pre-start", host.state(VM).get("lastPhase"));
-            assertEquals(List.of(), errLines());
-            assertEquals(1, outLines().size(), outLines().toString());
-            assertTrue(outLines().get(0).contains("guest clock will be set to " + DATE), outLines().get(0));
+            assertEquals("pre-start", fx.host().state(VM).get("lastPhase"));
+            assertEquals(List.of(), fx.errLines());
+            assertEquals(1, fx.outLines().size(), fx.outLines().toString());
+            assertTrue(fx.outLines().get(0).contains("guest clock will be set to " + DATE), fx.outLines().get(0));
         }
 
         @Test
         void offsetModeOffsetIsThePolicyOffset() {
-            host.policy(PolicyJson.offset(VM, "-3y"));
+            fx.host().policy(PolicyJson.offset(VM, "-3y"));
 
             assertEquals(0, hook("pre-start"));
 
@@ -221,7 +196,7 @@ class HookServiceTest {
 
         @Test
         void continueModeFirstStartBeginsAtTheDate() {
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
 
             assertEquals(0, hook("pre-start"));
 
@@ -231,25 +206,25 @@ class HookServiceTest {
 
         @Test
         void continueModeResumesFromTheGuestTimeRecordedAtTheLastStop() {
-            host.policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
+            fx.host().policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
             hook("pre-start");
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
             Instant atStop = D.plus(Duration.ofHours(1)).plusMillis(250);
-            ga.guestTime(atStop);
+            fx.ga.guestTime(atStop);
             hook("pre-stop");
             hook("post-stop");
-            clock.advance(Duration.ofDays(2));
+            fx.clock.advance(Duration.ofDays(2));
 
             assertEquals(0, hook("pre-start"));
 
             assertEquals("continue", run().get("reason"));
-            assertEquals(nanosBetween(clock.instant(), atStop), ((Number) run().get("offsetNs")).longValue());
-            assertTrue(outLines().get(0).contains("guest clock will be set to " + atStop), outLines().get(0));
+            assertEquals(nanosBetween(fx.clock.instant(), atStop), ((Number) run().get("offsetNs")).longValue());
+            assertTrue(fx.outLines().get(0).contains("guest clock will be set to " + atStop), fx.outLines().get(0));
         }
 
         @Test
         void emptyMigratedFromIsNotAMigration() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             env.put("PVE_MIGRATED_FROM", "");
 
             hook("pre-start");
@@ -261,31 +236,31 @@ class HookServiceTest {
 
         @Test
         void nonEmptyMigratedFromKeepsTheGuestClockAndStartsNoWorker() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             env.put("PVE_MIGRATED_FROM", "pve1");
 
             assertEquals(0, hook("pre-start"));
-            assertTrue(outLines().get(0).contains("migrated from pve1"), outLines().get(0));
+            assertTrue(fx.outLines().get(0).contains("migrated from pve1"), fx.outLines().get(0));
             assertEquals(0, hook("post-start"));
 
             assertEquals("migrated", run().get("reason"));
-            assertEquals("post-start", host.state(VM).get("lastPhase"));
-            assertNull(host.state(VM).get("lastApply"));
+            assertEquals("post-start", fx.host().state(VM).get("lastPhase"));
+            assertNull(fx.host().state(VM).get("lastApply"));
             assertEquals(List.of(), detacher.spawns());
-            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(0).get("details");
+            Map<?, ?> details = (Map<?, ?>) fx.host().auditEntries().get(0).get("details");
             assertEquals("pve1", details.get("migratedFrom"));
         }
 
         @Test
         void migrationKeepsTheOffsetMirroredFromTheSourceNode() {
             // continue mode on the source recorded a stop; the target only has the pmxcfs mirror
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
             hook("pre-start");
             long sourceOffset = ((Number) run().get("offsetNs")).longValue();
             hook("post-stop");
-            assertTrue(Files.exists(host.paths().clockMirror(VM)));
-            host.stateText(VM, "{\"vmid\":105}"); // another node: no local state
-            clock.advance(Duration.ofMinutes(5));
+            assertTrue(Files.exists(fx.host().paths().clockMirror(VM)));
+            fx.host().stateText(VM, "{\"vmid\":105}"); // another node: no local state
+            fx.clock.advance(Duration.ofMinutes(5));
             env.put("PVE_MIGRATED_FROM", "pve1");
 
             hook("pre-start");
@@ -296,22 +271,22 @@ class HookServiceTest {
 
         @Test
         void backupLockMarksTheRunAsBackup() {
-            host.policy(PolicyJson.fixed(VM, DATE)).confWith(VM, "lock: backup");
+            fx.host().policy(PolicyJson.fixed(VM, DATE)).confWith(VM, "lock: backup");
 
             assertEquals(0, hook("pre-start"));
 
             assertEquals(true, run().get("backup"));
-            assertEquals(true, ((Map<?, ?>) host.auditEntries().get(0).get("details")).get("backup"));
-            assertTrue(outLines().get(0).contains("backup start"), outLines().get(0));
+            assertEquals(true, ((Map<?, ?>) fx.host().auditEntries().get(0).get("details")).get("backup"));
+            assertTrue(fx.outLines().get(0).contains("backup start"), fx.outLines().get(0));
         }
 
         @Test
         void hibernatedVmResumesWithTheOffsetItWasSuspendedWith() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             hook("pre-start");
             long before = ((Number) run().get("offsetNs")).longValue();
-            clock.advance(Duration.ofDays(1));
-            host.confWith(VM, "lock: suspended", "vmstate: local-lvm:vm-105-state-suspend-2026-01-10");
+            fx.clock.advance(Duration.ofDays(1));
+            fx.host().confWith(VM, "lock: suspended", "vmstate: local-lvm:vm-105-state-suspend-2026-01-10");
 
             assertEquals(0, hook("pre-start"));
 
@@ -321,51 +296,51 @@ class HookServiceTest {
 
         @Test
         void agentNotEnabledWarnsButStartsWhenOnErrorWarn() {
-            host.policy(PolicyJson.fixed(VM, DATE)).conf(VM, TempHost.CONF.replace("agent: 1", "agent: 0"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE)).conf(VM, TempHost.CONF.replace("agent: 1", "agent: 0"));
 
             assertEquals(0, hook("pre-start"));
 
-            assertEquals(1, errLines().size(), errLines().toString());
-            assertTrue(errLines().get(0).contains("warning: the QEMU guest agent is not enabled"), errLines().get(0));
-            assertTrue(errLines().get(0).contains("qm set 105 --agent enabled=1"), errLines().get(0));
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
+            assertTrue(fx.errLines().get(0).contains("warning: the QEMU guest agent is not enabled"), fx.errLines().get(0));
+            assertTrue(fx.errLines().get(0).contains("qm set 105 --agent enabled=1"), fx.errLines().get(0));
             assertEquals("fixed", run().get("reason"));
         }
 
         @Test
         void agentNotEnabledRefusesTheStartWithExitThreeWhenOnErrorAbort() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"))
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"))
                     .conf(VM, TempHost.CONF.replace("agent: 1\n", ""));
 
             assertEquals(3, hook("pre-start"));
 
-            assertEquals(1, errLines().size(), errLines().toString());
-            assertTrue(errLines().get(0).contains("start refused"), errLines().get(0));
-            assertFalse(Files.exists(host.paths().stateFile(VM)));
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
+            assertTrue(fx.errLines().get(0).contains("start refused"), fx.errLines().get(0));
+            assertFalse(Files.exists(fx.host().paths().stateFile(VM)));
         }
 
         @Test
         void guestTimeBeyond2069WarnsOrRefusesPerOnError() {
-            host.policy(PolicyJson.offset(VM, "50y"));
+            fx.host().policy(PolicyJson.offset(VM, "50y"));
             assertEquals(0, hook("pre-start"));
-            assertEquals(1, errLines().size(), errLines().toString());
-            assertTrue(errLines().get(0).contains("1970-2069"), errLines().get(0));
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
+            assertTrue(fx.errLines().get(0).contains("1970-2069"), fx.errLines().get(0));
 
-            host.policy(PolicyJson.offset(VM, "50y").with("onError", "abort"));
+            fx.host().policy(PolicyJson.offset(VM, "50y").with("onError", "abort"));
             assertEquals(2, hook("pre-start"));
         }
 
         @Test
         void missingVmConfigIsAnEnvironmentError() throws Exception {
-            host.policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
-            Files.delete(host.paths().vmConf(VM));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
+            Files.delete(fx.host().paths().vmConf(VM));
 
             assertEquals(3, hook("pre-start"));
-            assertEquals(1, errLines().size(), errLines().toString());
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
         }
 
         @Test
         void aMalformedStateFileDoesNotBreakTheStart() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"))
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"))
                     .stateText(VM, "{\"vmid\":105,\"run\":{\"startedAt\":\"x\",\"offsetNs\":\"y\"},\"lastStop\":{\"hostTime\":\"x\",\"guestTime\":\"y\"}}");
 
             assertEquals(0, hook("pre-start"));
@@ -375,17 +350,17 @@ class HookServiceTest {
 
         @Test
         void continueModeStartsAtTheNewDateAfterThePolicyDateChanged() {
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
             hook("pre-start");
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
             hook("post-stop");
-            host.policy(PolicyJson.continuing(VM, "2019-01-01T00:00:00Z")); // re-enabled with another date
-            clock.advance(Duration.ofDays(1));
+            fx.host().policy(PolicyJson.continuing(VM, "2019-01-01T00:00:00Z")); // re-enabled with another date
+            fx.clock.advance(Duration.ofDays(1));
 
             hook("pre-start");
 
             assertEquals("continue-first", run().get("reason"));
-            assertEquals(nanosBetween(clock.instant(), Instant.parse("2019-01-01T00:00:00Z")),
+            assertEquals(nanosBetween(fx.clock.instant(), Instant.parse("2019-01-01T00:00:00Z")),
                     ((Number) run().get("offsetNs")).longValue());
         }
     }
@@ -394,7 +369,7 @@ class HookServiceTest {
     class PostStart {
         @Test
         void spawnsExactlyTheApplyWorkerAndRecordsItsPid() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             hook("pre-start");
 
             assertEquals(0, hook("post-start"));
@@ -402,19 +377,19 @@ class HookServiceTest {
             assertEquals(1, detacher.spawns().size());
             RecordingDetacher.Spawn s = detacher.spawns().get(0);
             assertEquals(List.of("apply", "105", "--worker"), s.args());
-            assertEquals(host.paths().workerLog(VM), s.logFile());
-            Map<String, Object> last = host.stateObject(VM, "lastApply");
+            assertEquals(fx.host().paths().workerLog(VM), s.logFile());
+            Map<String, Object> last = fx.host().stateObject(VM, "lastApply");
             assertEquals(s.pid(), ((Number) last.get("workerPid")).longValue());
             assertEquals("running", last.get("result"));
             assertEquals(T0.toString(), last.get("startedAt"));
-            assertEquals("post-start", host.state(VM).get("lastPhase"));
-            assertEquals(List.of(), ga.requests()); // the hook itself never waits for the agent
-            assertTrue(outLines().get(0).contains("worker pid " + s.pid()), outLines().toString());
+            assertEquals("post-start", fx.host().state(VM).get("lastPhase"));
+            assertEquals(List.of(), fx.ga.requests()); // the hook itself never waits for the agent
+            assertTrue(fx.outLines().get(0).contains("worker pid " + s.pid()), fx.outLines().toString());
         }
 
         @Test
         void appendsAnAuditLine() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
             hook("post-start");
 
@@ -426,12 +401,12 @@ class HookServiceTest {
     class PreStop {
         @Test
         void recordsGuestTimeFromTheAgentAndMirrorsIt() {
-            host.policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
+            fx.host().policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
             hook("pre-start");
             String runId = (String) run().get("id");
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
             Instant guest = Instant.parse("2021-03-01T13:00:00.123456789Z");
-            ga.guestTime(guest);
+            fx.ga.guestTime(guest);
 
             assertEquals(0, hook("pre-stop"));
 
@@ -440,51 +415,50 @@ class HookServiceTest {
             assertEquals("agent", stop.get("source"));
             assertEquals(runId, stop.get("runId"));
             Instant hostTime = Instant.parse((String) stop.get("hostTime"));
-            assertFalse(hostTime.isBefore(clock.instant()));
-            assertTrue(hostTime.isBefore(clock.instant().plusSeconds(2)));
-            assertEquals(List.of("guest-get-time"), ga.requests().stream().map(FakeQemuGa.Request::command).toList());
-            Map<String, Object> mirror = Json.parseObject(TempHost.read(host.paths().clockMirror(VM)), "mirror");
-            assertEquals(host.paths().policyDir().resolve("105.clock.json"), host.paths().clockMirror(VM));
+            assertFalse(hostTime.isBefore(fx.clock.instant()));
+            assertTrue(hostTime.isBefore(fx.clock.instant().plusSeconds(2)));
+            assertEquals(List.of("guest-get-time"), fx.ga.requests().stream().map(FakeQemuGa.Request::command).toList());
+            Map<String, Object> mirror = Json.parseObject(TempHost.read(fx.host().paths().clockMirror(VM)), "mirror");
+            assertEquals(fx.host().paths().policyDir().resolve("105.clock.json"), fx.host().paths().clockMirror(VM));
             assertEquals(guest.toString(), mirror.get("guestTime"));
             assertEquals("agent", mirror.get("source"));
-            assertEquals("pre-stop", host.state(VM).get("lastPhase"));
-            assertEquals(List.of(), errLines());
+            assertEquals("pre-stop", fx.host().state(VM).get("lastPhase"));
+            assertEquals(List.of(), fx.errLines());
         }
 
         @Test
         void silentAgentFallsBackToAnEstimateFromTheRunOffset() {
-            host.policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
+            fx.host().policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
             hook("pre-start");
-            clock.advance(Duration.ofHours(1));
-            ga.neverAnswer();
+            fx.clock.advance(Duration.ofHours(1));
+            fx.ga.neverAnswer();
 
             assertEquals(0, hook("pre-stop"));
 
             assertEquals("estimate", lastStop().get("source"));
             assertEquals(D.plus(Duration.ofHours(1)).toString(), lastStop().get("guestTime"));
-            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
+            Map<?, ?> details = (Map<?, ?>) fx.host().auditEntries().get(1).get("details");
             assertTrue(String.valueOf(details.get("agent")).contains("did not answer"), details.toString());
         }
 
         @Test
         void noAgentSocketMeansNoAgentCall() {
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
             hook("pre-start");
 
             assertEquals(0, hook("pre-stop"));
 
             assertEquals("estimate", lastStop().get("source"));
-            assertEquals(List.of(), ga.requests());
+            assertEquals(List.of(), fx.ga.requests());
         }
 
         @Test
         void preStopWithAZeroBudgetStillRecordsAnEstimate() {
-            host.policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
+            fx.host().policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
             hook("pre-start");
-            HookService svc = new HookService(host.paths(), new HostConfig(Duration.ofSeconds(1), Duration.ofSeconds(1),
-                    Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ZERO), env, clock,
-                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                    detacher, ga::client);
+            HookService svc = new HookService(fx.host().paths(), new HostConfig(Duration.ofSeconds(1), Duration.ofSeconds(1),
+                    Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ZERO), env, fx.clock, fx.outStream(), fx.errStream(),
+                    detacher, fx.ga::client);
 
             assertEquals(0, svc.handle(VM, "pre-stop").exitCode());
             assertEquals("estimate", lastStop().get("source"));
@@ -504,7 +478,7 @@ class HookServiceTest {
 
         @Test
         void postStartLeavesTheApplyWorkerInItsOutcomeAndSpawnsNothing() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             hook("pre-start");
 
             Outcome o = outcome("post-start");
@@ -513,36 +487,36 @@ class HookServiceTest {
             assertEquals(Detach.APPLY, o.detach());
             assertEquals(75, o.processExitCode());
             assertEquals(List.of(), detacher.spawns());
-            Map<String, Object> last = host.stateObject(VM, "lastApply");
+            Map<String, Object> last = fx.host().stateObject(VM, "lastApply");
             assertEquals("running", last.get("result"));
             assertEquals(null, last.get("workerPid"));
-            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
+            Map<?, ?> details = (Map<?, ?>) fx.host().auditEntries().get(1).get("details");
             assertEquals("worker-requested", details.get("result"));
             assertEquals(List.of("time-shift: VM 105: applying the clock policy in the background (see: time-shift status 105)"),
-                    outLines());
+                    fx.outLines());
         }
 
         @Test
         void postStopLeavesTheRearmWorkerWhenTheNextStartNeedsAnotherStartdate() {
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
             hook("pre-start");
-            clock.advance(Duration.ofMinutes(90).plusMillis(600));
+            fx.clock.advance(Duration.ofMinutes(90).plusMillis(600));
 
             Outcome o = outcome("post-stop");
 
             assertEquals(Detach.REARM, o.detach());
             assertEquals(76, o.processExitCode());
             assertEquals(List.of(), detacher.spawns());
-            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
+            Map<?, ?> details = (Map<?, ?>) fx.host().auditEntries().get(1).get("details");
             assertEquals("2021-03-01T13:30:00", details.get("rearm"));
             assertEquals(null, details.get("rearmPid"));
         }
 
         @Test
         void postStopOfAFixedDateLeavesNoWorker() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             hook("pre-start");
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
 
             Outcome o = outcome("post-stop");
 
@@ -553,7 +527,7 @@ class HookServiceTest {
 
         @Test
         void preStartAndPreStopLeaveNoWorker() {
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
 
             Outcome start = outcome("pre-start");
             Outcome stop = outcome("pre-stop");
@@ -564,7 +538,7 @@ class HookServiceTest {
         @Test
         void aMigrationTargetsPostStartLeavesNoWorker() {
             env.put("PVE_MIGRATED_FROM", "pve2");
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
             Outcome o = outcome("post-start");
 
@@ -577,30 +551,30 @@ class HookServiceTest {
     class PostStop {
         @Test
         void withoutPreStopEstimatesGuestTimeFromTheRunOffset() {
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
             hook("pre-start");
-            clock.advance(Duration.ofHours(3));
+            fx.clock.advance(Duration.ofHours(3));
 
             assertEquals(0, hook("post-stop"));
 
             Instant expected = D.plus(Duration.ofHours(3));
             assertEquals("estimate", lastStop().get("source"));
             assertEquals(expected.toString(), lastStop().get("guestTime"));
-            assertEquals(clock.instant().toString(), lastStop().get("hostTime"));
-            assertEquals("post-stop", host.state(VM).get("lastPhase"));
+            assertEquals(fx.clock.instant().toString(), lastStop().get("hostTime"));
+            assertEquals("post-stop", fx.host().state(VM).get("lastPhase"));
             assertEquals(expected.toString(),
-                    Json.parseObject(TempHost.read(host.paths().clockMirror(VM)), "m").get("guestTime"));
+                    Json.parseObject(TempHost.read(fx.host().paths().clockMirror(VM)), "m").get("guestTime"));
         }
 
         @Test
         void usesTheGuestTimeThatPreStopMeasured() {
-            host.policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
+            fx.host().policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
             hook("pre-start");
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
             Instant guest = Instant.parse("2021-03-01T13:00:07Z");
-            ga.guestTime(guest);
+            fx.ga.guestTime(guest);
             hook("pre-stop");
-            clock.advance(Duration.ofSeconds(30));
+            fx.clock.advance(Duration.ofSeconds(30));
 
             assertEquals(0, hook("post-stop"));
 
@@ -611,56 +585,56 @@ class HookServiceTest {
 
         @Test
         void runsOncePerRun() {
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
             hook("pre-start");
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
             hook("post-stop");
-            Map<String, Object> state = host.state(VM);
-            int auditLines = host.auditEntries().size();
-            clock.advance(Duration.ofMinutes(1));
+            Map<String, Object> state = fx.host().state(VM);
+            int auditLines = fx.host().auditEntries().size();
+            fx.clock.advance(Duration.ofMinutes(1));
 
             assertEquals(0, hook("post-stop"));
 
-            assertEquals(state, host.state(VM));
-            assertEquals(auditLines, host.auditEntries().size());
+            assertEquals(state, fx.host().state(VM));
+            assertEquals(auditLines, fx.host().auditEntries().size());
             assertEquals(1, detacher.spawns().size());
-            assertEquals("", out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+            assertEquals("", fx.out.toString(StandardCharsets.UTF_8) + fx.err.toString(StandardCharsets.UTF_8));
         }
 
         @Test
         void continueModeRearmsStartdateToTheGuestTimeAtStop() {
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
             hook("pre-start");
-            clock.advance(Duration.ofMinutes(90).plusMillis(600));
+            fx.clock.advance(Duration.ofMinutes(90).plusMillis(600));
 
             hook("post-stop");
 
             RecordingDetacher.Spawn s = detacher.spawns().get(0);
             assertEquals(List.of("rearm", "105", "2021-03-01T13:30:00"), s.args());
-            assertEquals(host.paths().workerLog(VM), s.logFile());
-            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
+            assertEquals(fx.host().paths().workerLog(VM), s.logFile());
+            Map<?, ?> details = (Map<?, ?>) fx.host().auditEntries().get(1).get("details");
             assertEquals("2021-03-01T13:30:00", details.get("rearm"));
             assertEquals(s.pid(), ((Number) details.get("rearmPid")).longValue());
         }
 
         @Test
         void offsetModeRearmsStartdateToNowPlusOffset() {
-            host.policy(PolicyJson.offset(VM, "-90d"));
+            fx.host().policy(PolicyJson.offset(VM, "-90d"));
             hook("pre-start");
-            clock.advance(Duration.ofHours(2));
+            fx.clock.advance(Duration.ofHours(2));
 
             hook("post-stop");
 
-            String expected = Instants.pveStartdate(clock.instant().minus(Duration.ofDays(90)));
+            String expected = Instants.pveStartdate(fx.clock.instant().minus(Duration.ofDays(90)));
             assertEquals("2025-10-12T10:00:00", expected);
             assertEquals(List.of(List.of("rearm", "105", expected)), detacher.spawns().stream().map(RecordingDetacher.Spawn::args).toList());
         }
 
         @Test
         void fixedModeNeverRearms() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             hook("pre-start");
-            clock.advance(Duration.ofHours(2));
+            fx.clock.advance(Duration.ofHours(2));
 
             assertEquals(0, hook("post-stop"));
 
@@ -669,25 +643,25 @@ class HookServiceTest {
 
         @Test
         void aWindowsGuestIsRearmedByTheWorkerWhichComputesItsLocalTime() {
-            host.policy(PolicyJson.continuing(VM, DATE)).conf(VM, TempHost.CONF.replace("ostype: l26", "ostype: win11"));
-            new io.timeshift.host.state.StateStore(host.paths()).update(VM, st -> st.guestZone(
+            fx.host().policy(PolicyJson.continuing(VM, DATE)).conf(VM, TempHost.CONF.replace("ostype: l26", "ostype: win11"));
+            new io.timeshift.host.state.StateStore(fx.host().paths()).update(VM, st -> st.guestZone(
                     new io.timeshift.host.time.GuestRtc.Learned(18000, "PKT", T0)));
             hook("pre-start");
-            clock.advance(Duration.ofMinutes(90).plusMillis(600));
+            fx.clock.advance(Duration.ofMinutes(90).plusMillis(600));
 
             hook("post-stop");
 
             assertEquals(List.of("rearm", "105"), detacher.spawns().get(0).args(), "no zone rules in the hook's JVM");
-            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
+            Map<?, ?> details = (Map<?, ?>) fx.host().auditEntries().get(1).get("details");
             assertEquals("in the guest's local time (the worker computes it)", details.get("rearm"));
         }
 
         @Test
         void aLocaltimeGuestInFixedModeIsRearmedToo() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("guestZone", "America/New_York"))
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("guestZone", "America/New_York"))
                     .confWith(VM, "localtime: 1", "startdate: 2021-03-01T12:00:00");
             hook("pre-start");
-            clock.advance(Duration.ofHours(2));
+            fx.clock.advance(Duration.ofHours(2));
 
             hook("post-stop");
 
@@ -696,10 +670,10 @@ class HookServiceTest {
 
         @Test
         void localtimeZeroOnWindowsIsRearmedInUtc() {
-            host.policy(PolicyJson.continuing(VM, DATE).with("guestZone", "Asia/Karachi"))
+            fx.host().policy(PolicyJson.continuing(VM, DATE).with("guestZone", "Asia/Karachi"))
                     .conf(VM, TempHost.CONF.replace("ostype: l26", "ostype: win10") + "localtime: 0\n");
             hook("pre-start");
-            clock.advance(Duration.ofMinutes(90).plusMillis(600));
+            fx.clock.advance(Duration.ofMinutes(90).plusMillis(600));
 
             hook("post-stop");
 
@@ -708,9 +682,9 @@ class HookServiceTest {
 
         @Test
         void noRearmWhenTheStartdateIsAlreadyThatTime() {
-            host.policy(PolicyJson.continuing(VM, DATE)).confWith(VM, "startdate: 2021-03-01T13:00:00");
+            fx.host().policy(PolicyJson.continuing(VM, DATE)).confWith(VM, "startdate: 2021-03-01T13:00:00");
             hook("pre-start");
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
 
             hook("post-stop");
 
@@ -719,10 +693,10 @@ class HookServiceTest {
 
         @Test
         void noRearmWhenThePendingStartdateIsAlreadyThatTime() {
-            host.policy(PolicyJson.continuing(VM, DATE))
+            fx.host().policy(PolicyJson.continuing(VM, DATE))
                     .conf(VM, TempHost.CONF + "startdate: 2021-03-01T12:00:00\n\n[PENDING]\nstartdate: 2021-03-01T13:00:00\n");
             hook("pre-start");
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
 
             hook("post-stop");
 
@@ -731,14 +705,14 @@ class HookServiceTest {
 
         @Test
         void vmConfigGoneSkipsTheRearm() throws Exception {
-            host.policy(PolicyJson.continuing(VM, DATE));
+            fx.host().policy(PolicyJson.continuing(VM, DATE));
             hook("pre-start");
-            Files.delete(host.paths().vmConf(VM));
+            Files.delete(fx.host().paths().vmConf(VM));
 
             assertEquals(0, hook("post-stop"));
 
             assertEquals(List.of(), detacher.spawns());
-            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(1).get("details");
+            Map<?, ?> details = (Map<?, ?>) fx.host().auditEntries().get(1).get("details");
             assertTrue(String.valueOf(details.get("rearm")).startsWith("skipped: "), details.toString());
         }
     }
@@ -755,33 +729,33 @@ class HookServiceTest {
         /** Node pve1 started the VM (its pre-start mirrored the run on pmxcfs); we are pve2. */
         @BeforeEach
         void startedOnTheSourceNode() throws Exception {
-            host.policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
             assertEquals(0, hook("pre-start"));
             sourceRunId = (String) run().get("id");
             sourceOffset = ((Number) run().get("offsetNs")).longValue();
-            Path pve = host.paths().pveDir();
+            Path pve = fx.host().paths().pveDir();
             Path sourceDir = Files.createDirectories(pve.resolve("nodes/pve1/qemu-server"));
-            Files.move(host.paths().vmConf(VM), sourceDir.resolve(VM + ".conf"));
+            Files.move(fx.host().paths().vmConf(VM), sourceDir.resolve(VM + ".conf"));
             Files.delete(pve.resolve("qemu-server"));
             Path localDir = Files.createDirectories(pve.resolve("nodes/pve2/qemu-server"));
             Files.createSymbolicLink(pve.resolve("qemu-server"), localDir);
-            Files.delete(host.paths().stateFile(VM)); // node-local state: this node never ran the VM
-            clock.advance(Duration.ofMinutes(30));
+            Files.delete(fx.host().paths().stateFile(VM)); // node-local state: this node never ran the VM
+            fx.clock.advance(Duration.ofMinutes(30));
             env.put("PVE_MIGRATED_FROM", "pve1");
         }
 
         @Test
         void preStartWithTheConfigStillOnTheSourceExitsZeroAndCarriesTheRunOver() {
-            assertFalse(Files.exists(host.paths().vmConf(VM)));
+            assertFalse(Files.exists(fx.host().paths().vmConf(VM)));
 
             assertEquals(0, hook("pre-start"));
 
-            assertEquals(List.of(), errLines());
+            assertEquals(List.of(), fx.errLines());
             assertEquals("migrated", run().get("reason"));
             assertEquals(sourceRunId, run().get("id"));
             assertEquals(sourceOffset, ((Number) run().get("offsetNs")).longValue());
             assertEquals("time-shift: VM " + VM + " migrated from pve1: the guest keeps its clock (not re-applied)",
-                    outLines().get(0));
+                    fx.outLines().get(0));
         }
 
         @Test
@@ -790,9 +764,9 @@ class HookServiceTest {
 
             assertEquals(0, hook("post-start"));
 
-            assertEquals("post-start", host.state(VM).get("lastPhase"));
+            assertEquals("post-start", fx.host().state(VM).get("lastPhase"));
             assertEquals(List.of(), detacher.spawns());
-            assertEquals(List.of(), errLines());
+            assertEquals(List.of(), fx.errLines());
         }
 
         @Test
@@ -800,27 +774,27 @@ class HookServiceTest {
             hook("pre-start");
             hook("post-start");
             env.put("PVE_MIGRATED_FROM", "");
-            clock.advance(Duration.ofHours(2)); // the guest powers itself off: no pre-stop
+            fx.clock.advance(Duration.ofHours(2)); // the guest powers itself off: no pre-stop
 
             assertEquals(0, hook("post-stop"));
 
             assertEquals(sourceRunId, lastStop().get("runId"));
-            assertEquals(Instants.iso(clock.instant().plusNanos(sourceOffset)), lastStop().get("guestTime"));
+            assertEquals(Instants.iso(fx.clock.instant().plusNanos(sourceOffset)), lastStop().get("guestTime"));
         }
 
         @Test
         void nothingMirroredFallsBackToThePolicyAndStillExitsZero() throws Exception {
-            Files.delete(host.paths().clockMirror(VM));
+            Files.delete(fx.host().paths().clockMirror(VM));
 
             assertEquals(0, hook("pre-start"));
 
             assertEquals("migrated", run().get("reason"));
-            assertEquals(nanosBetween(clock.instant(), D), ((Number) run().get("offsetNs")).longValue());
+            assertEquals(nanosBetween(fx.clock.instant(), D), ((Number) run().get("offsetNs")).longValue());
         }
 
         @Test
         void aGuestTimePast2069DoesNotRefuseAnIncomingMigration() {
-            host.policy(PolicyJson.offset(VM, "50y").with("onError", "abort"));
+            fx.host().policy(PolicyJson.offset(VM, "50y").with("onError", "abort"));
             env.put("PVE_MIGRATED_FROM", "");
             hook("pre-start"); // offset mode far ahead is refused on a fresh start...
             env.put("PVE_MIGRATED_FROM", "pve1");
@@ -835,7 +809,7 @@ class HookServiceTest {
             assertEquals(0, hook("pre-start"));
 
             assertEquals("time-shift: VM " + VM + " migrated from another node: the guest keeps its clock (not re-applied)",
-                    outLines().get(0));
+                    fx.outLines().get(0));
         }
     }
 
@@ -846,22 +820,22 @@ class HookServiceTest {
 
         @BeforeEach
         void ranADayAgo() {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
             hook("pre-start");
             offsetBefore = ((Number) run().get("offsetNs")).longValue();
-            clock.advance(Duration.ofDays(1));
+            fx.clock.advance(Duration.ofDays(1));
         }
 
         private void assertResumed(String kind) {
             assertEquals("resume", run().get("reason"));
             assertEquals(offsetBefore, ((Number) run().get("offsetNs")).longValue());
-            Map<?, ?> details = (Map<?, ?>) host.auditEntries().get(host.auditEntries().size() - 1).get("details");
+            Map<?, ?> details = (Map<?, ?>) fx.host().auditEntries().get(fx.host().auditEntries().size() - 1).get("details");
             assertEquals(kind, details.get("resume"));
         }
 
         @Test
         void hibernatedWithAVmstate() {
-            host.confWith(VM, "vmstate: local-lvm:vm-105-state-suspend-2026-01-10");
+            fx.host().confWith(VM, "vmstate: local-lvm:vm-105-state-suspend-2026-01-10");
 
             assertEquals(0, hook("pre-start"));
 
@@ -870,7 +844,7 @@ class HookServiceTest {
 
         @Test
         void suspendedLockEvenWithoutAVmstate() {
-            host.confWith(VM, "lock: suspended");
+            fx.host().confWith(VM, "lock: suspended");
 
             assertEquals(0, hook("pre-start"));
 
@@ -879,7 +853,7 @@ class HookServiceTest {
 
         @Test
         void rollbackToASnapshotWithRamStartedByTheRollbackTask() throws Exception {
-            host.confWith(VM, "parent: before-upgrade", "", "[before-upgrade]", "agent: 1",
+            fx.host().confWith(VM, "parent: before-upgrade", "", "[before-upgrade]", "agent: 1",
                     "snaptime: 1767000000", "vmstate: local-lvm:vm-105-state-before-upgrade");
             processTree("task UPID:pve1:0000A1B2:00C0FFEE:6960F3A0:qmrollback:" + VM + ":root@pam:");
 
@@ -890,7 +864,7 @@ class HookServiceTest {
 
         @Test
         void aLaterColdStartOfTheSameConfigGetsAFreshOffset() throws Exception {
-            host.confWith(VM, "parent: before-upgrade", "", "[before-upgrade]", "vmstate: local-lvm:vm-105-state-x");
+            fx.host().confWith(VM, "parent: before-upgrade", "", "[before-upgrade]", "vmstate: local-lvm:vm-105-state-x");
             processTree("task UPID:pve1:0000A1B2:00C0FFEE:6960F3A0:qmstart:" + VM + ":root@pam:");
 
             assertEquals(0, hook("pre-start"));
@@ -900,7 +874,7 @@ class HookServiceTest {
 
         @Test
         void rollbackToASnapshotWithoutRamIsAFreshStart() throws Exception {
-            host.confWith(VM, "parent: no-ram", "", "[no-ram]", "snaptime: 1767000000");
+            fx.host().confWith(VM, "parent: no-ram", "", "[no-ram]", "snaptime: 1767000000");
             processTree("task UPID:pve1:0000A1B2:00C0FFEE:6960F3A0:qmrollback:" + VM + ":root@pam:");
 
             assertEquals(0, hook("pre-start"));
@@ -910,7 +884,7 @@ class HookServiceTest {
 
         @Test
         void anotherVmsRollbackTaskDoesNotCount() throws Exception {
-            host.confWith(VM, "parent: s1", "", "[s1]", "vmstate: local-lvm:vm-105-state-s1");
+            fx.host().confWith(VM, "parent: s1", "", "[s1]", "vmstate: local-lvm:vm-105-state-s1");
             processTree("task UPID:pve1:0000A1B2:00C0FFEE:6960F3A0:qmrollback:106:root@pam:");
 
             assertEquals(0, hook("pre-start"));
@@ -937,10 +911,10 @@ class HookServiceTest {
         private Path marker;
 
         private void chained(String body) throws Exception {
-            Path snippets = Files.createDirectories(dir.resolve("vz/snippets"));
-            Files.writeString(host.paths().pveDir().resolve("storage.cfg"),
-                    "dir: local\n\tpath " + dir.resolve("vz") + "\n\tcontent snippets\n");
-            marker = dir.resolve("chain-ran");
+            Path snippets = Files.createDirectories(fx.dir().resolve("vz/snippets"));
+            Files.writeString(fx.host().paths().pveDir().resolve("storage.cfg"),
+                    "dir: local\n\tpath " + fx.dir().resolve("vz") + "\n\tcontent snippets\n");
+            marker = fx.dir().resolve("chain-ran");
             Path script = snippets.resolve("admin-hook.sh");
             Files.writeString(script, "#!/bin/sh\necho \"$1 $2\" >> " + marker + "\n" + body + "\n");
             script.toFile().setExecutable(true);
@@ -949,7 +923,7 @@ class HookServiceTest {
         @Test
         void anInvalidPolicyStillRunsTheChainedHookscript() throws Exception {
             chained("exit 0");
-            host.policy(PolicyJson.fixed(VM, null).with("chain", "local:snippets/admin-hook.sh"));
+            fx.host().policy(PolicyJson.fixed(VM, null).with("chain", "local:snippets/admin-hook.sh"));
 
             assertEquals(0, hook("pre-start"));
 
@@ -959,39 +933,39 @@ class HookServiceTest {
         @Test
         void itsFailingPreStartRefusesTheStartAsProxmoxWould() throws Exception {
             chained("exit 7");
-            host.policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/admin-hook.sh"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/admin-hook.sh"));
 
             assertEquals(7, hook("pre-start"));
 
-            assertTrue(errLines().get(0).contains("failed pre-start (exit 7)"), errLines().toString());
+            assertTrue(fx.errLines().get(0).contains("failed pre-start (exit 7)"), fx.errLines().toString());
         }
 
         @Test
         void aMissingChainedHookscriptOnlyWarnsUnderOnErrorWarn() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/gone.sh"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/gone.sh"));
 
             assertEquals(0, hook("pre-start"));
 
-            assertEquals(1, errLines().size(), errLines().toString());
-            assertTrue(errLines().get(0).contains("chained hookscript local:snippets/gone.sh not found"), errLines().get(0));
-            assertTrue(errLines().get(0).contains("going on without it"), errLines().get(0));
+            assertEquals(1, fx.errLines().size(), fx.errLines().toString());
+            assertTrue(fx.errLines().get(0).contains("chained hookscript local:snippets/gone.sh not found"), fx.errLines().get(0));
+            assertTrue(fx.errLines().get(0).contains("going on without it"), fx.errLines().get(0));
             assertEquals("fixed", run().get("reason"));
         }
 
         @Test
         void aMissingChainedHookscriptRefusesWithExitThreeUnderOnErrorAbort() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/gone.sh").with("onError", "abort"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/gone.sh").with("onError", "abort"));
 
             assertEquals(3, hook("pre-start"));
 
-            assertTrue(errLines().get(0).contains("start refused"), errLines().get(0));
+            assertTrue(fx.errLines().get(0).contains("start refused"), fx.errLines().get(0));
         }
 
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"post-start", "pre-stop", "post-stop"})
         void laterPhasesNeverFailOnAMissingOrFailingChain(String phase) throws Exception {
             chained("exit 9");
-            host.policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/admin-hook.sh").with("onError", "abort"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("chain", "local:snippets/admin-hook.sh").with("onError", "abort"));
 
             assertEquals(0, hook(phase));
         }
@@ -1001,20 +975,20 @@ class HookServiceTest {
     class Audit {
         @Test
         void aWholeLifecycleAppendsVerifiableLines() {
-            host.policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
+            fx.host().policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
 
             hook("pre-start");
             hook("post-start");
-            clock.advance(Duration.ofHours(1));
-            ga.guestTime(D.plus(Duration.ofHours(1)));
+            fx.clock.advance(Duration.ofHours(1));
+            fx.ga.guestTime(D.plus(Duration.ofHours(1)));
             hook("pre-stop");
             hook("post-stop");
-            clock.advance(Duration.ofDays(1));
+            fx.clock.advance(Duration.ofDays(1));
             env.put("PVE_MIGRATED_FROM", "pve2");
             hook("pre-start");
 
             assertEquals(List.of("hook-pre-start", "hook-post-start", "hook-pre-stop", "hook-post-stop", "hook-pre-start"), auditActions());
-            for (Map<String, Object> e : host.auditEntries()) {
+            for (Map<String, Object> e : fx.host().auditEntries()) {
                 assertEquals("hook", e.get("actor"));
                 assertEquals(VM, ((Number) e.get("vmid")).intValue());
             }
@@ -1023,12 +997,12 @@ class HookServiceTest {
 
         @Test
         void failuresAreAuditedToo() {
-            host.policy(PolicyJson.fixed(VM, null));
+            fx.host().policy(PolicyJson.fixed(VM, null));
 
             hook("pre-start");
 
             assertEquals(List.of("hook-pre-start"), auditActions());
-            assertEquals("invalid-policy", ((Map<?, ?>) host.auditEntries().get(0).get("details")).get("result"));
+            assertEquals("invalid-policy", ((Map<?, ?>) fx.host().auditEntries().get(0).get("details")).get("result"));
             assertAuditVerifies();
         }
     }

@@ -27,6 +27,7 @@ import net.jqwik.api.lifecycle.BeforeProperty;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import io.timeshift.host.io.PrintStreamLines;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -205,7 +206,7 @@ class HostileFilesPropertiesTest {
         s.postStopDoneFor();
         // a writer heals whatever it finds and leaves a file every reader accepts
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        new StateStore(paths, CLOCK, new PrintStream(err, true, StandardCharsets.UTF_8), "hook")
+        new StateStore(paths, CLOCK, new PrintStreamLines(new PrintStream(err, true, StandardCharsets.UTF_8)), "hook")
                 .update(105, v -> v.phase("pre-start", CLOCK.instant()));
         assertNull(new StateStore(paths).inspect(105).problem());
         assertEquals(l.problem() == null ? 0 : 1, err.toString(StandardCharsets.UTF_8).lines().count());

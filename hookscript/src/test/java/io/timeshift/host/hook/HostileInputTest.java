@@ -1,26 +1,23 @@
 package io.timeshift.host.hook;
 
-import io.timeshift.host.env.HostConfig;
 import io.timeshift.host.io.Json;
 import io.timeshift.testsupport.FakeMonotonic;
 import io.timeshift.pve.qga.testing.FakeQemuGa;
 import io.timeshift.testsupport.MutableClock;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.host.testing.RecordingDetacher;
-import io.timeshift.host.testing.TempHost;
+import io.timeshift.host.testing.ApplyWorkerFixture;
 import io.timeshift.pve.qga.QgaClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
+import static io.timeshift.host.testing.ApplyWorkerFixture.VM;
+import static io.timeshift.host.testing.ApplyWorkerFixture.DATE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -42,45 +41,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ahead, or loses the phase's record; every message stays one short line.
  */
 class HostileInputTest {
-    private static final int VM = 105;
-    private static final String DATE = "2021-03-01T12:00:00Z";
-    private static final Instant T0 = Instant.parse("2026-01-10T08:00:00Z");
-    private static final HostConfig CONFIG = new HostConfig(Duration.ofSeconds(1), Duration.ofSeconds(1),
-            Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(2));
-
-    @TempDir
-    Path dir;
-
-    private TempHost host;
-    private final MutableClock clock = new MutableClock(T0);
-    private final FakeMonotonic mono = new FakeMonotonic();
-    private final FakeQemuGa ga = new FakeQemuGa(clock, mono);
+    @RegisterExtension
+    final ApplyWorkerFixture fx = new ApplyWorkerFixture();
     private final Map<String, String> env = new HashMap<>(Map.of("PVE_MIGRATED_FROM", ""));
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void node() {
-        host = new TempHost(dir).confWith(VM);
-    }
 
     private int hook(String phase) {
-        return hook(phase, clock, ga::client);
+        return hook(phase, fx.clock, fx.ga::client);
     }
 
     private int hook(String phase, Clock c, IntFunction<QgaClient> agents) {
-        out.reset();
-        err.reset();
-        return new HookService(host.paths(), CONFIG, env, c, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), new RecordingDetacher(), agents).handle(VM, phase).exitCode();
-    }
-
-    private List<String> errLines() {
-        return err.toString(StandardCharsets.UTF_8).lines().toList();
+        return fx.hookService(env, new RecordingDetacher(), c, agents).handle(VM, phase).exitCode();
     }
 
     private String oneErrLine() {
-        List<String> lines = errLines();
+        List<String> lines = fx.errLines();
         assertEquals(1, lines.size(), lines.toString());
         String l = lines.get(0);
         assertTrue(l.length() <= 1000, "line of " + l.length() + " characters");
@@ -89,16 +63,16 @@ class HostileInputTest {
     }
 
     private void policyText(String json) {
-        host.policy(VM, json);
+        fx.host().policy(VM, json);
     }
 
     private Map<String, Object> lastAudit() {
-        List<Map<String, Object>> all = host.auditEntries();
+        List<Map<String, Object>> all = fx.host().auditEntries();
         return all.get(all.size() - 1);
     }
 
     private void assertAuditVerifies() {
-        var v = host.verifyAudit(clock);
+        var v = fx.host().verifyAudit(fx.clock);
         assertTrue(v.ok(), v.problem());
     }
 
@@ -113,7 +87,7 @@ class HostileInputTest {
 
             assertEquals(0, hook(phase));
 
-            assertTrue(oneErrLine().contains("field 'mode': 'fi\\u0000xed' is not a mode"), errLines().toString());
+            assertTrue(oneErrLine().contains("field 'mode': 'fi\\u0000xed' is not a mode"), fx.errLines().toString());
             Map<?, ?> details = (Map<?, ?>) lastAudit().get("details");
             assertEquals("invalid-policy", details.get("result"));
             assertTrue(String.valueOf(details.get("message")).contains("fi\\u0000xed"));
@@ -130,23 +104,23 @@ class HostileInputTest {
 
         @Test
         void anOffsetOfMinus300YearsIsInvalidInputNamingTheFieldNotAnOverflow() {
-            host.policy(PolicyJson.offset(VM, "-300y"));
+            fx.host().policy(PolicyJson.offset(VM, "-300y"));
 
             assertEquals(0, hook("pre-start"));
             String line = oneErrLine();
             assertTrue(line.contains("field 'offset': '-300y' is beyond 100 years"), line);
             assertFalse(line.contains("ArithmeticException"), line);
 
-            host.policy(PolicyJson.offset(VM, "-300y").with("onError", "abort"));
+            fx.host().policy(PolicyJson.offset(VM, "-300y").with("onError", "abort"));
             assertEquals(2, hook("pre-start"));
         }
 
         @Test
         void aToleranceOf200000DaysIsInvalidInputNamingTheField() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("tolerance", "P200000D"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("tolerance", "P200000D"));
 
             assertEquals(0, hook("pre-start"));
-            assertTrue(oneErrLine().contains("field 'tolerance': 'P200000D' is beyond 100 years"), errLines().toString());
+            assertTrue(oneErrLine().contains("field 'tolerance': 'P200000D' is beyond 100 years"), fx.errLines().toString());
         }
 
         @Test
@@ -157,7 +131,7 @@ class HostileInputTest {
 
             String line = oneErrLine();
             assertTrue(line.contains("'" + "m".repeat(199) + "\u2026'"), "the value is cut to 200 characters");
-            assertTrue(Files.size(host.paths().auditLog()) < 4096, "audit log of " + Files.size(host.paths().auditLog()) + " bytes");
+            assertTrue(Files.size(fx.host().paths().auditLog()) < 4096, "audit log of " + Files.size(fx.host().paths().auditLog()) + " bytes");
         }
 
         @Test
@@ -165,7 +139,7 @@ class HostileInputTest {
             policyText("{\"version\":1,\"vmid\":105,\"mode\":\"x\\n\\u001b[2J\\r\\u009bevil\",\"date\":\"" + DATE + "\"}");
 
             assertEquals(0, hook("pre-start"));
-            assertTrue(oneErrLine().contains("'x\\n\\u001b[2J\\r\\u009bevil'"), errLines().toString());
+            assertTrue(oneErrLine().contains("'x\\n\\u001b[2J\\r\\u009bevil'"), fx.errLines().toString());
         }
 
         @Test
@@ -173,17 +147,17 @@ class HostileInputTest {
             policyText("{\"version\":1,\"vmid\":105,\"mode\":\"fixed\",\"date\":\"" + DATE + "\",\"a\\u001bb\":1}");
 
             assertEquals(0, hook("pre-start"));
-            assertTrue(oneErrLine().contains("field 'a\\u001bb': unknown field"), errLines().toString());
+            assertTrue(oneErrLine().contains("field 'a\\u001bb': unknown field"), fx.errLines().toString());
         }
 
         @Test
         void invalidUtf8IsInvalidInputNotAnEnvironmentError() throws Exception {
-            Files.createDirectories(host.paths().policyFile(VM).getParent());
-            Files.write(host.paths().policyFile(VM), new byte[] {'{', '"', (byte) 0xc3, '"', '}'});
+            Files.createDirectories(fx.host().paths().policyFile(VM).getParent());
+            Files.write(fx.host().paths().policyFile(VM), new byte[] {'{', '"', (byte) 0xc3, '"', '}'});
 
             assertEquals(0, hook("pre-start"));
             assertTrue(oneErrLine().endsWith(": not valid UTF-8 (re-create it with time-shift enable 105, or fix the file)"),
-                    errLines().toString());
+                    fx.errLines().toString());
         }
     }
 
@@ -191,37 +165,37 @@ class HostileInputTest {
     class InTheState {
         @Test
         void aNulInAFieldWeDoNotKnowIsKeptAndWrittenEscaped() throws Exception {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            host.stateText(VM, "{\"vmid\":105,\"note\":\"a\\u0000b\"}");
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.host().stateText(VM, "{\"vmid\":105,\"note\":\"a\\u0000b\"}");
 
             assertEquals(0, hook("pre-start"));
 
-            assertEquals(List.of(), errLines());
-            assertTrue(Files.readString(host.paths().stateFile(VM)).contains("\"a\\u0000b\""));
-            assertEquals("a\u0000b", host.state(VM).get("note"));
+            assertEquals(List.of(), fx.errLines());
+            assertTrue(Files.readString(fx.host().paths().stateFile(VM)).contains("\"a\\u0000b\""));
+            assertEquals("a\u0000b", fx.host().state(VM).get("note"));
         }
 
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"{\"vmid\":105,\"run\":{\"offsetNs\":1e400,\"startedAt\":\"2026-01-10T07:00:00Z\"}}",
                 "{\"vmid\":105,\"lastApply\":{\"startedAt\":\"yesterday\"}}", "{\"vmid\":105,\"lastPhase\":[1]}", "[]", "{"})
         void aDamagedStateIsSetAsideOnceAndTheStartGoesOnAsAFirstStart(String damaged) throws Exception {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            host.stateText(VM, damaged);
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            fx.host().stateText(VM, damaged);
 
             assertEquals(0, hook("pre-start"));
 
-            assertTrue(oneErrLine().startsWith("time-shift: VM 105: damaged state " + host.paths().stateFile(VM) + ": "));
-            assertEquals(damaged, Files.readString(host.paths().stateDir().resolve("105.json.bad-20260110T080000Z")));
-            assertEquals("fixed", host.stateObject(VM, "run").get("reason"));
-            assertEquals(List.of("state-reset", "hook-pre-start"), host.auditEntries().stream().map(m -> m.get("action")).toList());
+            assertTrue(oneErrLine().startsWith("time-shift: VM 105: damaged state " + fx.host().paths().stateFile(VM) + ": "));
+            assertEquals(damaged, Files.readString(fx.host().paths().stateDir().resolve("105.json.bad-20260110T080000Z")));
+            assertEquals("fixed", fx.host().stateObject(VM, "run").get("reason"));
+            assertEquals(List.of("state-reset", "hook-pre-start"), fx.host().auditEntries().stream().map(m -> m.get("action")).toList());
             assertAuditVerifies();
         }
 
         @Test
         void invalidUtf8StateIsSetAsideToo() throws Exception {
-            host.policy(PolicyJson.fixed(VM, DATE));
-            Files.createDirectories(host.paths().stateDir());
-            Files.write(host.paths().stateFile(VM), new byte[] {'{', '"', 'x', '"', ':', '"', (byte) 0xfe, '"', '}'});
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            Files.createDirectories(fx.host().paths().stateDir());
+            Files.write(fx.host().paths().stateFile(VM), new byte[] {'{', '"', 'x', '"', ':', '"', (byte) 0xfe, '"', '}'});
 
             assertEquals(0, hook("pre-start"));
             assertTrue(oneErrLine().contains(": not valid UTF-8; moved to 105.json.bad-"));
@@ -232,30 +206,30 @@ class HostileInputTest {
     class FromTheGuest {
         @BeforeEach
         void runningContinueVm() {
-            host.policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
+            fx.host().policy(PolicyJson.continuing(VM, DATE)).agentSocket(VM);
             assertEquals(0, hook("pre-start"));
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
         }
 
         @ParameterizedTest(name = "{0}")
         @ValueSource(longs = {Long.MIN_VALUE, Long.MAX_VALUE, -1L})
         void aGuestReportingAnExtremeTimeAtPreStopNeverBlocksTheNextStart(long ns) {
-            ga.getTimeAnswers(ns);
+            fx.ga.getTimeAnswers(ns);
 
             assertEquals(0, hook("pre-stop"));
-            assertEquals("estimate", host.stateObject(VM, "lastStop").get("source"), "the reading is refused, the stop estimated");
+            assertEquals("estimate", fx.host().stateObject(VM, "lastStop").get("source"), "the reading is refused, the stop estimated");
             assertEquals(0, hook("post-stop"));
-            clock.advance(Duration.ofHours(1));
+            fx.clock.advance(Duration.ofHours(1));
             assertEquals(0, hook("pre-start"));
 
-            assertEquals(List.of(), errLines());
-            assertEquals("continue", host.stateObject(VM, "run").get("reason"));
-            assertEquals("2021-03-01T13:00:00Z", host.stateObject(VM, "lastStop").get("guestTime"));
+            assertEquals(List.of(), fx.errLines());
+            assertEquals("continue", fx.host().stateObject(VM, "run").get("reason"));
+            assertEquals("2021-03-01T13:00:00Z", fx.host().stateObject(VM, "lastStop").get("guestTime"));
         }
 
         @Test
         void aRawNulByteInTheGuestsReplyAtPreStopIsRecordedAsAnAgentNote() {
-            ga.rawReply("guest-get-time", "{\"return\": 1\u0000}\n".getBytes(StandardCharsets.UTF_8));
+            fx.ga.rawReply("guest-get-time", "{\"return\": 1\u0000}\n".getBytes(StandardCharsets.UTF_8));
 
             assertEquals(0, hook("pre-stop"));
 
@@ -269,14 +243,14 @@ class HostileInputTest {
         void aClockMirrorFarInTheFutureIsIgnoredNotAnOverflow() throws Exception {
             assertEquals(0, hook("pre-stop"));
             assertEquals(0, hook("post-stop"));
-            Files.delete(host.paths().stateFile(VM));
-            Files.writeString(host.paths().clockMirror(VM), "{\"hostTime\":\"2026-01-10T09:00:00Z\","
+            Files.delete(fx.host().paths().stateFile(VM));
+            Files.writeString(fx.host().paths().clockMirror(VM), "{\"hostTime\":\"2026-01-10T09:00:00Z\","
                     + "\"guestTime\":\"+1000000000-01-01T00:00:00Z\",\"source\":\"agent\",\"offsetNs\":9223372036854775807}");
 
             assertEquals(0, hook("pre-start"));
 
-            assertEquals(List.of(), errLines());
-            assertEquals("continue-first", host.stateObject(VM, "run").get("reason"));
+            assertEquals(List.of(), fx.errLines());
+            assertEquals("continue-first", fx.host().stateObject(VM, "run").get("reason"));
         }
     }
 
@@ -303,7 +277,7 @@ class HostileInputTest {
                         thrown = true;
                         throw error;
                     }
-                    return clock.instant();
+                    return fx.clock.instant();
                 }
             };
         }
@@ -311,33 +285,33 @@ class HostileInputTest {
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"pre-start", "post-start", "pre-stop", "post-stop"})
         void aStackOverflowInAnyPhaseIsOneLineAndExitZeroUnderWarn(String phase) {
-            host.policy(PolicyJson.fixed(VM, DATE));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
 
-            assertEquals(0, hook(phase, throwingOnce(new StackOverflowError()), ga::client));
+            assertEquals(0, hook(phase, throwingOnce(new StackOverflowError()), fx.ga::client));
 
-            assertTrue(oneErrLine().contains(phase + ": internal error StackOverflowError"), errLines().toString());
+            assertTrue(oneErrLine().contains(phase + ": internal error StackOverflowError"), fx.errLines().toString());
             assertEquals("error", ((Map<?, ?>) lastAudit().get("details")).get("result"));
         }
 
         @Test
         void anOutOfMemoryErrorInPreStartUnderAbortRefusesTheStartWithExitThree() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
 
-            assertEquals(3, hook("pre-start", throwingOnce(new OutOfMemoryError("Java heap space")), ga::client));
+            assertEquals(3, hook("pre-start", throwingOnce(new OutOfMemoryError("Java heap space")), fx.ga::client));
             assertTrue(oneErrLine().contains("internal error OutOfMemoryError: Java heap space (onError=abort: start refused)"));
         }
 
         @Test
         void whateverEscapesAPhaseIsOneLineAndKeepsTheExitPolicyOfThePhase() {
-            host.policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
-            PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+            fx.host().policy(PolicyJson.fixed(VM, DATE).with("onError", "abort"));
+            PrintStream e = fx.errStream();
 
-            assertEquals(3, HookMain.Last.resort(host.paths(), VM, "pre-start", new StackOverflowError("deep\ner"), e));
-            assertEquals(0, HookMain.Last.resort(host.paths(), VM, "post-stop", new OutOfMemoryError(), e));
-            host.policy(PolicyJson.fixed(VM, DATE));
-            assertEquals(0, HookMain.Last.resort(host.paths(), VM, "pre-start", new LinkageError("x"), e));
+            assertEquals(3, HookMain.Last.resort(fx.host().paths(), VM, "pre-start", new StackOverflowError("deep\ner"), e));
+            assertEquals(0, HookMain.Last.resort(fx.host().paths(), VM, "post-stop", new OutOfMemoryError(), e));
+            fx.host().policy(PolicyJson.fixed(VM, DATE));
+            assertEquals(0, HookMain.Last.resort(fx.host().paths(), VM, "pre-start", new LinkageError("x"), e));
 
-            List<String> lines = errLines();
+            List<String> lines = fx.errLines();
             assertEquals(3, lines.size());
             assertEquals("time-shift: VM 105 pre-start: internal error StackOverflowError: deep\\ner (onError=abort: start refused)",
                     lines.get(0));
@@ -345,9 +319,9 @@ class HostileInputTest {
 
         @Test
         void anErrorFromTheAgentSeamAtPreStopIsExitZero() {
-            host.policy(PolicyJson.fixed(VM, DATE)).agentSocket(VM);
+            fx.host().policy(PolicyJson.fixed(VM, DATE)).agentSocket(VM);
 
-            assertEquals(0, hook("pre-stop", clock, vmid -> {
+            assertEquals(0, hook("pre-stop", fx.clock, vmid -> {
                 throw new OutOfMemoryError("agent");
             }));
             assertNotNull(oneErrLine());

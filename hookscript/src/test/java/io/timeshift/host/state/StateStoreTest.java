@@ -110,7 +110,7 @@ class StateStoreTest {
         private final java.time.Clock clock = java.time.Clock.fixed(Instant.parse("2026-12-02T01:55:00.123Z"), java.time.ZoneOffset.UTC);
 
         private StateStore healing(TempHost host, java.io.ByteArrayOutputStream err) {
-            return new StateStore(host.paths(), clock, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), "hook");
+            return new StateStore(host.paths(), clock, new io.timeshift.host.io.PrintStreamLines(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)), "hook");
         }
 
         @Test
