@@ -232,11 +232,7 @@ public final class EnableCommand implements Callable<Integer> {
             isolation.preview().forEach(out::println);
         }
         out.flush();
-        if (!prompt.interactive()) {
-            throw new InvalidInputException("no terminal to confirm on: pass --yes to make these changes (or --dry-run to only"
-                    + " show them)");
-        }
-        if (!prompt.confirm(question)) {
+        if (!prompt.require(false, question)) { // guided: asked even with --yes
             out.println("not confirmed; nothing was changed");
             out.flush();
             return TimeShiftException.CHECK_FAILED;
