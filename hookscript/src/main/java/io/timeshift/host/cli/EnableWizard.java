@@ -115,8 +115,10 @@ final class EnableWizard {
         // 2. probe and plan
         String proposed = null;
         if (!targets.isEmpty()) {
-            BmcProposal.Probed r = BmcProposal.probe(targets, clock, monotonic, probeTimeout);
-            r.progress().forEach(out::println);
+            BmcProposal.Probed r = BmcProposal.probe(targets, clock, monotonic, probeTimeout, progress -> {
+                out.println(progress);
+                out.flush();
+            });
             if (r.error() != null) {
                 out.println("the BMCs could not be probed (" + r.error() + "); name the date yourself");
             } else {
