@@ -208,7 +208,10 @@ public final class DisableService {
                     client.node(node).qemu(vmid).updateConfig(change.update());
                 }
             } catch (RuntimeException e) {
-                throw Rollback.run(vmid, undo, e, out);
+                Rollback.Failed f = Rollback.run(vmid, undo, e); // what was undone is data now: shown here until this prints no more
+                f.rolledBack().forEach(step -> out.println("rolled back: " + step));
+                out.flush();
+                throw f.error();
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("config", new LinkedHashMap<>(change.changes()));

@@ -140,7 +140,10 @@ public final class IsolationService {
                 }
                 writePolicy(store, policy.withOriginal(policy.original().withFirewall(record)), text, undo);
             } catch (RuntimeException e) {
-                throw Rollback.run(vmid, undo, e, out);
+                Rollback.Failed f = Rollback.run(vmid, undo, e); // what was undone is data now: shown here until this prints no more
+                f.rolledBack().forEach(step -> out.println("rolled back: " + step));
+                out.flush();
+                throw f.error();
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("firewall", record);
@@ -193,7 +196,10 @@ public final class IsolationService {
                     client.node(node).qemu(vmid).updateConfig(change.update());
                 }
             } catch (RuntimeException e) {
-                throw Rollback.run(vmid, undo, e, out);
+                Rollback.Failed f = Rollback.run(vmid, undo, e); // what was undone is data now: shown here until this prints no more
+                f.rolledBack().forEach(step -> out.println("rolled back: " + step));
+                out.flush();
+                throw f.error();
             }
             for (String l : done) {
                 out.println("VM " + vmid + ": " + l);

@@ -23,7 +23,6 @@ import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.pve.qga.QgaClient;
 import io.timeshift.pve.qga.VmNotRunningException;
 
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +39,7 @@ import java.util.function.Supplier;
 
 /**
  * {@code time-shift plan}: runs {@code time-shift-guest plan --json <targets>} inside the VM through
- * {@code guest-exec} (the guest is where the BMCs are reachable from) and prints its result;
+ * {@code guest-exec} (the guest is where the BMCs are reachable from) and returns its result;
  * {@code --apply} writes the suggested date into the policy and, in one config update with digest, the
  * VM's {@code startdate} and Notes line. Exit codes follow the guest's: 1 no common window, 3 a target
  * could not be probed.
@@ -154,28 +153,43 @@ public final class PlanService {
     }
 
     /**
-     * {@code --apply}, after the plan was shown: writes its suggested date into the policy, then startdate
-     * and the Notes line; {@code messages} gets what was changed, or why nothing was.
-     *
-     * @return the command's exit code
+     * What {@code --apply} did for the VM: nothing ({@code changed} null: the plan had no usable
+     * suggestion), or the date written; {@code exitCode} is the command's (1 without a suggestion unless
+     * the plan failed otherwise).
      */
-    public int apply(Plan plan, PrintWriter messages, PrintWriter out) {
+    public record Applied(int vmid, int exitCode, DateChange changed) {
+    }
+
+    /**
+     * The suggested date written: the policy before and after (summaries), the startdate set (in the
+     * guest's local time when {@code guestLocalTime}), why the Notes stay without the time-shift line (null:
+     * the line went in), whether the policy is mode continue (the date is used only without a recorded
+     * stop), and the warning line when the audit entry could not be written (null when it was).
+     */
+    public record DateChange(String policyBefore, String policyAfter, String startdate, boolean guestLocalTime,
+                             String notesLine, boolean modeContinue, String auditWarning) {
+    }
+
+    /**
+     * {@code --apply}, after the plan was shown: writes its suggested date into the policy, then startdate
+     * and the Notes line in one config update; undoes the policy when that fails.
+     *
+     * @throws Rollback.Failed when the config update failed (the policy was put back)
+     */
+    public Applied apply(Plan plan) {
         int vmid = plan.vmid;
         int rc = plan.exitCode;
         Object suggested = plan.report.get("suggested");
         if (rc != 0 || !(suggested instanceof String s)) {
-            messages.println("VM " + vmid + ": no usable suggestion; the policy was not changed");
-            out.flush();
-            return rc == 0 ? TimeShiftException.CHECK_FAILED : rc;
+            return new Applied(vmid, rc == 0 ? TimeShiftException.CHECK_FAILED : rc, null);
         }
         Instant date = Whens.parse(s, "suggested date from time-shift-guest plan");
-        applyDate(vmid, plan.store, plan.policy, plan.policyText.getBytes(StandardCharsets.UTF_8), date, plan.targets, messages);
-        return 0;
+        byte[] previous = plan.policyText.getBytes(StandardCharsets.UTF_8);
+        return new Applied(vmid, 0, applyDate(vmid, plan.store, plan.policy, previous, date, plan.targets));
     }
 
     /** Writes the date into the policy, then startdate and the Notes line in one config update; undoes the policy on failure. */
-    private void applyDate(int vmid, PolicyStore store, Policy old, byte[] previous, Instant date, List<String> targets,
-                           PrintWriter out) {
+    private DateChange applyDate(int vmid, PolicyStore store, Policy old, byte[] previous, Instant date, List<String> targets) {
         Policy policy = new Policy(vmid, old.mode(), date, null, old.tolerance(), old.keepTimeSync(), old.abortOnError(), targets,
                 old.chain(), old.original(), old.guestZone());
         String node = LocalNode.name(paths.pveDir());
@@ -187,7 +201,7 @@ public final class PlanService {
             String startdate = GuestRtc.startdateFor(date, localRtc, policy.guestZone(), learnedZone(vmid),
                     GuestRtc.hostZone(env));
             change.set("startdate", startdate);
-            String notesFull = change.notesLine(vmid, conf.description().orElse(""), policy);
+            String notesLine = change.notesLine(vmid, conf.description().orElse(""), policy);
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
                 store.write(policy);
@@ -199,26 +213,17 @@ public final class PlanService {
                     client.node(node).qemu(vmid).updateConfig(change.update());
                 }
             } catch (RuntimeException e) {
-                throw Rollback.run(vmid, undo, e, out);
+                throw Rollback.run(vmid, undo, e);
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("from", old.summary());
             details.put("to", policy.summary());
             details.put("targets", targets);
             details.put("config", new LinkedHashMap<>(change.changes()));
-            new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "plan-apply", details).ifPresent(out::println);
-            out.println("VM " + vmid + ": policy now " + policy.summary() + " (was " + old.summary() + "); startdate "
-                    + startdate + (localRtc ? " (the guest's local time)" : "")
-                    + " applies from the next cold start; shift the running guest now with:"
-                    + " time-shift apply " + vmid);
-            if (notesFull != null) {
-                out.println(notesFull);
-            }
-            if (policy.mode() == Mode.CONTINUE) {
-                out.println("note: mode continue resumes from the guest time at the last stop; the new date is used when no"
-                        + " stop time is recorded");
-            }
-            out.flush();
+            String auditWarning = new AuditLog(paths.auditLog(), clock)
+                    .appendOrWarn(Actor.of(env), vmid, "plan-apply", details).orElse(null);
+            return new DateChange(old.summary(), policy.summary(), startdate, localRtc, notesLine, policy.mode() == Mode.CONTINUE,
+                    auditWarning);
         }
     }
 

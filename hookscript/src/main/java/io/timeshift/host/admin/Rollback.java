@@ -6,7 +6,6 @@ import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
 import io.timeshift.common.error.TimeShiftException;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -14,24 +13,54 @@ import java.util.List;
 /**
  * Undoes the changes a command made before it failed, newest first, and turns the failure into one line
  * that says what happened, that it was undone, and what to run by hand for any step that could not be.
- * The exit code stays that of the original failure (2 for a value PVE refused, 3 otherwise).
+ * The exit code stays that of the original failure (2 for a value PVE refused, 3 otherwise). What was
+ * undone is returned as data ({@link Failed#rolledBack()}); the CLI shows it before the failure's line.
  */
-final class Rollback {
+public final class Rollback {
     private Rollback() {
     }
 
-    static TimeShiftException run(int vmid, Deque<EnableService.Undo> undo, RuntimeException cause, PrintWriter out) {
+    /**
+     * A change that failed and was undone (as far as possible): the steps rolled back, in the order they
+     * were undone, and the one-line failure the command exits with. Not a {@link TimeShiftException}
+     * itself: whoever catches it shows {@link #rolledBack()} and then throws {@link #error()}.
+     */
+    public static final class Failed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        private final transient List<String> rolledBack;
+        private final TimeShiftException error;
+
+        Failed(List<String> rolledBack, TimeShiftException error) {
+            super(error.getMessage(), error, false, false);
+            this.rolledBack = List.copyOf(rolledBack);
+            this.error = error;
+        }
+
+        /** What each undone step did ("remove the new policy /etc/pve/time-shift/105.json"), newest change first. */
+        public List<String> rolledBack() {
+            return rolledBack;
+        }
+
+        /** The failure, its message ending in what the rollback did (or could not do), with the original exit code. */
+        public TimeShiftException error() {
+            return error;
+        }
+    }
+
+    /** Runs every step of {@code undo} (newest first) after {@code cause}; returns what to throw. */
+    static Failed run(int vmid, Deque<EnableService.Undo> undo, RuntimeException cause) {
+        List<String> done = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         while (!undo.isEmpty()) {
             EnableService.Undo u = undo.pop();
             try {
                 u.action().run();
-                out.println("rolled back: " + u.what());
+                done.add(u.what());
             } catch (RuntimeException e) {
                 failed.add("could not " + u.what() + " (" + e.getMessage() + "); fix: " + u.manualFix());
             }
         }
-        out.flush();
         String tail = failed.isEmpty() ? "; rolled back, nothing was changed"
                 : "; ROLLBACK INCOMPLETE: " + String.join("; ", failed);
         String msg;
@@ -40,12 +69,14 @@ final class Rollback {
         } else {
             msg = cause.getMessage() + tail;
         }
+        TimeShiftException error;
         if (cause instanceof InvalidInputException) {
-            return new InvalidInputException(msg, cause);
+            error = new InvalidInputException(msg, cause);
+        } else if (cause instanceof CheckFailedException) {
+            error = new CheckFailedException(msg);
+        } else {
+            error = new EnvironmentException(msg, cause);
         }
-        if (cause instanceof CheckFailedException) {
-            return new CheckFailedException(msg);
-        }
-        return new EnvironmentException(msg, cause);
+        return new Failed(done, error);
     }
 }

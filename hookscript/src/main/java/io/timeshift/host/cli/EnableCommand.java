@@ -1,13 +1,15 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.host.admin.EnableService;
-import io.timeshift.host.admin.EnableWizard;
 import io.timeshift.host.admin.Isolation;
 import io.timeshift.host.admin.IsolationService;
 import io.timeshift.host.admin.Prompt;
+import io.timeshift.host.admin.Rollback;
 import io.timeshift.host.admin.SnippetInstaller;
 import io.timeshift.host.apply.Detacher;
+import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.common.error.InvalidInputException;
+import io.timeshift.common.error.TimeShiftException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -119,9 +121,44 @@ public final class EnableCommand implements Callable<Integer> {
             throw new InvalidInputException("--allow-dns goes with --isolate (the DNS it allows is through the VM's firewall)");
         }
         if (!guided && !isolate) {
-            return service(prompt, out).enable(request(a, dryRun, yes));
+            return enable(request(a, dryRun, yes), prompt, out);
         }
         return guidedOrIsolated(a, guided, prompt, out);
+    }
+
+    /** The preview, the gate (dry run, confirmation or --yes), the changes and what they did. */
+    private int enable(EnableService.Request r, Prompt prompt, PrintWriter out) {
+        EnableService svc = service();
+        EnableService.Preview p;
+        try {
+            p = svc.preview(r);
+        } catch (EnableService.Refused e) {
+            EnableRenderer.invalidPolicy(e.invalidPolicy(), out);
+            out.flush();
+            throw e.error();
+        }
+        EnableRenderer.preview(p, out);
+        int gate = prompt.gate(r.dryRun(), r.yes(), out, null);
+        if (gate != Prompt.GO) {
+            return gate;
+        }
+        return apply(svc, p, prompt, out);
+    }
+
+    /** Makes the changes of {@code p}; for a running guest, applies now with --yes or when the admin says so. */
+    private static int apply(EnableService svc, EnableService.Preview p, Prompt prompt, PrintWriter out) {
+        EnableService.Enabled e;
+        try {
+            e = svc.apply(p);
+        } catch (Rollback.Failed f) {
+            throw RollbackRenderer.shown(f, out);
+        }
+        EnableRenderer.enabled(e, out);
+        boolean now = e.canApplyNow()
+                && (p.yes() || (prompt.interactive() && prompt.confirm("Apply the policy to the running guest now? [y/N] ")));
+        EnableService.Result result = svc.finish(e, now);
+        EnableRenderer.finished(result, out);
+        return result.exitCode();
     }
 
     // ---- enable's guided mode and --isolate (kept apart from the plain path above)
@@ -137,7 +174,7 @@ public final class EnableCommand implements Callable<Integer> {
             }
         }
         EnableWizard.Answers answers = a;
-        EnableWizard.IsolationStep step = !a.isolate ? null : new EnableWizard.IsolationStep() {
+        IsolationStep step = !a.isolate ? null : new IsolationStep() {
             @Override
             public List<String> preview() {
                 return isolation(Prompt.NONE, out).preview(vmid, answers.targets, answers.dns);
@@ -150,7 +187,7 @@ public final class EnableCommand implements Callable<Integer> {
         };
         int rc;
         if (dryRun) {
-            rc = service(prompt, out).enable(request(a, true, yes));
+            rc = enable(request(a, true, yes), prompt, out);
             if (rc == 0 && step != null) {
                 step.preview().forEach(out::println);
             }
@@ -159,12 +196,12 @@ public final class EnableCommand implements Callable<Integer> {
             if (step != null) {
                 step.preview();
             }
-            rc = service(prompt, out).enable(request(a, false, true));
+            rc = enable(request(a, false, true), prompt, out);
             if (rc == 0 && step != null) {
-                rc = EnableWizard.isolateAfterEnable(step, vmid, true);
+                rc = isolateAfterEnable(step, vmid, true);
             }
         } else {
-            rc = EnableWizard.confirmOnce(this::service, request(a, true, yes), request(a, false, yes), step, prompt,
+            rc = confirmOnce(request(a, true, yes), step, prompt,
                     guided ? "Apply these changes to VM " + vmid + "? [y/N] " : "Apply? [y/N] ", out);
         }
         if (guided) {
@@ -172,6 +209,57 @@ public final class EnableCommand implements Callable<Integer> {
             out.flush();
         }
         return rc;
+    }
+
+    /**
+     * Shows the changes of enable and of isolation, asks {@code question} once, then makes them: enable
+     * (a running guest's "apply now?" is still asked), then isolation.
+     *
+     * @param preview the request for the preview (a dry run: a storage without snippets is refused only
+     *                when the changes are made, without --yes)
+     */
+    private int confirmOnce(EnableService.Request preview, IsolationStep isolation, Prompt prompt, String question,
+                            PrintWriter out) {
+        EnableService svc = service();
+        EnableService.Preview p;
+        try {
+            p = svc.preview(preview);
+        } catch (EnableService.Refused e) {
+            throw e.error(); // nothing was shown yet: the failure alone
+        }
+        EnableRenderer.preview(p, out);
+        if (isolation != null) {
+            isolation.preview().forEach(out::println);
+        }
+        out.flush();
+        if (!prompt.require(false, question)) { // guided: asked even with --yes
+            out.println("not confirmed; nothing was changed");
+            out.flush();
+            return TimeShiftException.CHECK_FAILED;
+        }
+        int rc = apply(svc, p, prompt, out);
+        if (rc != 0 || isolation == null) {
+            return rc;
+        }
+        return isolateAfterEnable(isolation, vmid, false);
+    }
+
+    /** The isolation step after a successful enable; its failure says that enable itself stands. */
+    private static int isolateAfterEnable(IsolationStep isolation, int vmid, boolean show) {
+        try {
+            return isolation.apply(show);
+        } catch (TimeShiftException e) {
+            throw new EnvironmentException(e.getMessage() + "; time-shift itself IS enabled on VM " + vmid
+                    + ", only the isolation is missing: run time-shift isolate " + vmid + " on", e);
+        }
+    }
+
+    /** Isolation's part of enable: its preview lines, and making it. */
+    private interface IsolationStep {
+        List<String> preview();
+
+        /** Makes the changes; {@code show}: print the preview again first. */
+        int apply(boolean show);
     }
 
     /** How long the guided mode probes the BMCs (each, concurrently). */
@@ -200,10 +288,10 @@ public final class EnableCommand implements Callable<Integer> {
                 a.onError, a.targets, a.chain, dryRun, yes, a.guestZone);
     }
 
-    private EnableService service(Prompt prompt, PrintWriter out) {
+    private EnableService service() {
         return new EnableService(services.paths(), services.env(), services.clock(), services.pve()::asRoot,
-                new Detacher(services.env()), prompt,
-                new SnippetInstaller(services.paths().pveDir(), services.env(), SnippetInstaller.INSTALLED_COPY), out,
+                new Detacher(services.env()),
+                new SnippetInstaller(services.paths().pveDir(), services.env(), SnippetInstaller.INSTALLED_COPY),
                 services.agents());
     }
 

@@ -1,6 +1,7 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.host.admin.PlanService;
+import io.timeshift.host.admin.Rollback;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,7 +50,19 @@ public final class PlanCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PlanService.Plan plan = svc.plan(vmid, targets, apply);
         int rc = PlanRenderer.render(plan, json, out, err);
+        if (!apply) {
+            return rc;
+        }
         // with --json, stdout is the guest's object alone: what --apply changed goes to stderr
-        return apply ? svc.apply(plan, json ? err : out, out) : rc;
+        PrintWriter messages = json ? err : out;
+        PlanService.Applied applied;
+        try {
+            applied = svc.apply(plan);
+        } catch (Rollback.Failed f) {
+            throw RollbackRenderer.shown(f, messages);
+        }
+        PlanRenderer.applied(applied, messages);
+        out.flush();
+        return applied.exitCode();
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 /**
  * {@code time-shift plan}'s output: the guest's result as text (one line per target, the common window,
  * the suggested date, the conflicts) or as its JSON; a target the guest could not probe adds one line on stderr.
+ * {@code --apply}'s outcome is text on the messages stream (stderr with {@code --json}).
  */
 final class PlanRenderer {
     private PlanRenderer() {
@@ -59,5 +60,31 @@ final class PlanRenderer {
                 }
             }
         }
+    }
+
+    /** What {@code --apply} changed, or why nothing was. */
+    static void applied(PlanService.Applied a, PrintWriter messages) {
+        int vmid = a.vmid();
+        PlanService.DateChange c = a.changed();
+        if (c == null) {
+            messages.println("VM " + vmid + ": no usable suggestion; the policy was not changed");
+            messages.flush();
+            return;
+        }
+        if (c.auditWarning() != null) {
+            messages.println(c.auditWarning());
+        }
+        messages.println("VM " + vmid + ": policy now " + c.policyAfter() + " (was " + c.policyBefore() + "); startdate "
+                + c.startdate() + (c.guestLocalTime() ? " (the guest's local time)" : "")
+                + " applies from the next cold start; shift the running guest now with:"
+                + " time-shift apply " + vmid);
+        if (c.notesLine() != null) {
+            messages.println(c.notesLine());
+        }
+        if (c.modeContinue()) {
+            messages.println("note: mode continue resumes from the guest time at the last stop; the new date is used when no"
+                    + " stop time is recorded");
+        }
+        messages.flush();
     }
 }

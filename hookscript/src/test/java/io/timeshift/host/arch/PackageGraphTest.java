@@ -80,6 +80,14 @@ class PackageGraphTest {
         }
 
         @Test
+        void enableAndPlanAndTheirRollbackReturnWhatTheyDidAndWriteToNoStream() {
+            noClasses().that().haveNameMatching(ROOT.replace(".", "\\.") + "\\.admin\\.(EnableService|PlanService|Rollback)(\\$.*)?")
+                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
+                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
+                    .check(main);
+        }
+
+        @Test
         void happensInTheCliPackageOnly() {
             noClasses().that().haveSimpleNameEndingWith("Renderer").should().resideOutsideOfPackage(ROOT + ".cli..").check(main);
         }

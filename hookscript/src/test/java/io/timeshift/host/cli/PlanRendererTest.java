@@ -1,5 +1,6 @@
 package io.timeshift.host.cli;
 
+import io.timeshift.host.admin.PlanService;
 import io.timeshift.host.io.Json;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,36 @@ class PlanRendererTest {
                     common window: none
                     suggested date: none
                     """, text("{}"));
+        }
+    }
+
+    @Nested
+    class Applied {
+        private String applied(PlanService.Applied a) {
+            StringWriter s = new StringWriter();
+            PlanRenderer.applied(a, new PrintWriter(s));
+            return s.toString().replace(System.lineSeparator(), "\n");
+        }
+
+        @Test
+        void namesThePolicyBeforeAndAfterTheStartdateAndEveryNote() {
+            assertEquals("""
+                    warning: not recorded in the audit log: disk full
+                    VM 105: policy now continue 2020-07-02T12:00:00Z (was continue 2021-03-01T12:00:00Z); startdate \
+                    2020-07-02T14:00:00 (the guest's local time) applies from the next cold start; shift the running guest now \
+                    with: time-shift apply 105
+                    VM 105: Notes left unchanged
+                    note: mode continue resumes from the guest time at the last stop; the new date is used when no stop time \
+                    is recorded
+                    """, applied(new PlanService.Applied(105, 0, new PlanService.DateChange("continue 2021-03-01T12:00:00Z",
+                    "continue 2020-07-02T12:00:00Z", "2020-07-02T14:00:00", true, "VM 105: Notes left unchanged", true,
+                    "warning: not recorded in the audit log: disk full"))));
+        }
+
+        @Test
+        void withoutAChangeSaysThereWasNoUsableSuggestion() {
+            assertEquals("VM 105: no usable suggestion; the policy was not changed\n",
+                    applied(new PlanService.Applied(105, 1, null)));
         }
     }
 }

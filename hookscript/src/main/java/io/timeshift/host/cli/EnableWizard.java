@@ -1,19 +1,17 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.cli;
 
-import io.timeshift.common.error.EnvironmentException;
-
+import io.timeshift.host.admin.BmcProposal;
+import io.timeshift.host.admin.EnableService;
 import io.timeshift.host.policy.Mode;
 import io.timeshift.host.policy.Policy;
 import io.timeshift.common.time.Durations;
 import io.timeshift.common.time.Instants;
 import io.timeshift.common.time.Whens;
-import io.timeshift.common.error.InvalidInputException;
 import io.timeshift.common.error.TimeShiftException;
 import io.timeshift.common.time.Monotonic;
 
 import java.io.Console;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +20,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.BiFunction;
 
 /**
  * {@code time-shift enable <vmid>} without {@code --date}/{@code --offset}, on a terminal: asks step by
@@ -30,8 +27,9 @@ import java.util.function.BiFunction;
  * the BMCs from this host and proposes the planner's date, shows the same changes {@code --dry-run}
  * shows, asks {@code Apply these changes to VM <vmid>? [y/N]}, and prints the equivalent one-line
  * command. Nothing changes before that last "y"; end of input or Ctrl-C before it changes nothing.
+ * The dialogue is UI; what it checks and proposes comes from {@link BmcProposal} and {@link EnableService#parse}.
  */
-public final class EnableWizard {
+final class EnableWizard {
     /** Reads one answer after printing {@code prompt}; null at end of input. */
     public interface Terminal {
         String readLine(String prompt);
@@ -94,7 +92,7 @@ public final class EnableWizard {
         out.println("Setting up time-shift for VM " + vmid + ". Enter takes the default in [brackets]; every answer has its"
                 + " flag (shown at the end as one command).");
         // 1. BMCs
-        List<String> targets = new ArrayList<>(TargetArgs.parse(a.targets));
+        List<String> targets = new ArrayList<>(BmcProposal.targets(a.targets));
         if (!targets.isEmpty()) {
             out.println("BMCs from --target: " + String.join(", ", targets));
         }
@@ -103,8 +101,7 @@ public final class EnableWizard {
             if (t.isEmpty()) {
                 break;
             }
-            String problem = t.chars().anyMatch(Character::isWhitespace) ? "one BMC per answer, without spaces"
-                    : BmcProbe.problem(t);
+            String problem = BmcProposal.problem(t);
             if (problem != null) {
                 out.println("  " + problem);
                 continue;
@@ -118,15 +115,15 @@ public final class EnableWizard {
         // 2. probe and plan
         String proposed = null;
         if (!targets.isEmpty()) {
-            try {
-                BmcProbe.Probe probe = BmcProbe.prepare(targets, probeTimeout);
-                out.println(probe.progress());
+            BmcProposal.Probed r = BmcProposal.probe(targets, clock, monotonic, probeTimeout, progress -> {
+                out.println(progress);
                 out.flush();
-                BmcProbe.Result r = probe.run(clock, monotonic);
+            });
+            if (r.error() != null) {
+                out.println("the BMCs could not be probed (" + r.error() + "); name the date yourself");
+            } else {
                 r.lines().forEach(out::println);
                 proposed = r.proposed();
-            } catch (RuntimeException e) {
-                out.println("the BMCs could not be probed (" + ErrorLine.of(e) + "); name the date yourself");
             }
         }
 
@@ -261,103 +258,6 @@ public final class EnableWizard {
             plain = Character.isLetterOrDigit(c) && c < 128 || "-_.:/+=@,[]".indexOf(c) >= 0;
         }
         return plain ? s : "'" + s.replace("'", "'\\''") + "'";
-    }
-
-    /**
-     * Shows the changes of {@code enable} (its dry run) and of isolation, asks {@code question} once,
-     * then makes them: enable with its own confirmation answered by that one, then isolation. The
-     * second printing of enable's preview is left out.
-     *
-     * @param enable    an EnableService writing to the given writer, asking through the given prompt
-     * @param dryRun    the request for the preview
-     * @param real      the request that changes things
-     * @param isolation the isolation preview and step, or null
-     */
-    public static int confirmOnce(BiFunction<Prompt, PrintWriter, EnableService> enable, EnableService.Request dryRun,
-                                  EnableService.Request real, IsolationStep isolation, Prompt prompt, String question,
-                                  PrintWriter out) {
-        StringWriter preview = new StringWriter();
-        int rc = enable.apply(Prompt.NONE, new PrintWriter(preview, true)).enable(dryRun);
-        String shown = withoutDryRunLine(preview.toString());
-        out.print(shown);
-        if (rc != 0) {
-            out.flush();
-            return rc;
-        }
-        if (isolation != null) {
-            isolation.preview().forEach(out::println);
-        }
-        out.flush();
-        if (!prompt.interactive()) {
-            throw new InvalidInputException("no terminal to confirm on: pass --yes to make these changes (or --dry-run to only"
-                    + " show them)");
-        }
-        if (!prompt.confirm(question)) {
-            out.println("not confirmed; nothing was changed");
-            out.flush();
-            return TimeShiftException.CHECK_FAILED;
-        }
-        StringWriter buffer = new StringWriter();
-        PrintWriter bw = new PrintWriter(buffer, true);
-        Prompt confirmed = new Prompt() {
-            @Override
-            public boolean interactive() {
-                return true;
-            }
-
-            @Override
-            public boolean confirm(String q) {
-                if (q.equals("Apply? [y/N] ")) {
-                    return true;
-                }
-                flushAfter(buffer, shown, out);
-                return prompt.confirm(q);
-            }
-        };
-        try {
-            rc = enable.apply(confirmed, bw).enable(real);
-        } finally {
-            flushAfter(buffer, shown, out);
-        }
-        if (rc != 0 || isolation == null) {
-            return rc;
-        }
-        return isolateAfterEnable(isolation, real.vmid(), false);
-    }
-
-    /** The isolation step after a successful enable; its failure says that enable itself stands. */
-    public static int isolateAfterEnable(IsolationStep isolation, int vmid, boolean show) {
-        try {
-            return isolation.apply(show);
-        } catch (TimeShiftException e) {
-            throw new io.timeshift.common.error.EnvironmentException(e.getMessage() + "; time-shift itself IS enabled on VM " + vmid
-                    + ", only the isolation is missing: run time-shift isolate " + vmid + " on", e);
-        }
-    }
-
-    /** Isolation's part of {@link #confirmOnce}. */
-    public interface IsolationStep {
-        List<String> preview();
-
-        /** Makes the changes; {@code show}: print the preview again first. */
-        int apply(boolean show);
-    }
-
-    private static String withoutDryRunLine(String s) {
-        String tail = "dry run: nothing was changed" + System.lineSeparator();
-        return s.endsWith(tail) ? s.substring(0, s.length() - tail.length()) : s;
-    }
-
-    /** Prints what {@code buffer} got (without the preview already shown, when it starts with it), and empties it. */
-    private static void flushAfter(StringWriter buffer, String shown, PrintWriter out) {
-        StringBuffer b = buffer.getBuffer();
-        String s = b.toString();
-        b.setLength(0);
-        if (!shown.isEmpty() && s.startsWith(shown)) {
-            s = s.substring(shown.length());
-        }
-        out.print(s);
-        out.flush();
     }
 
     private String line(String prompt) {
