@@ -21,17 +21,28 @@ final class Rollback {
     }
 
     static TimeShiftException run(int vmid, Deque<EnableService.Undo> undo, RuntimeException cause, PrintWriter out) {
+        TimeShiftException e = run(vmid, undo, cause, new Progress() {
+            @Override
+            public void rolledBack(String what) {
+                out.println("rolled back: " + what);
+            }
+        });
+        out.flush();
+        return e;
+    }
+
+    /** {@link #run(int, Deque, RuntimeException, PrintWriter)} telling {@code progress} each step undone. */
+    static TimeShiftException run(int vmid, Deque<EnableService.Undo> undo, RuntimeException cause, Progress progress) {
         List<String> failed = new ArrayList<>();
         while (!undo.isEmpty()) {
             EnableService.Undo u = undo.pop();
             try {
                 u.action().run();
-                out.println("rolled back: " + u.what());
+                progress.rolledBack(u.what());
             } catch (RuntimeException e) {
                 failed.add("could not " + u.what() + " (" + e.getMessage() + "); fix: " + u.manualFix());
             }
         }
-        out.flush();
         String tail = failed.isEmpty() ? "; rolled back, nothing was changed"
                 : "; ROLLBACK INCOMPLETE: " + String.join("; ", failed);
         String msg;
