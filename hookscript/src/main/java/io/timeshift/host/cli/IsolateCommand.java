@@ -66,7 +66,7 @@ public final class IsolateCommand implements Callable<Integer> {
         throw new InvalidInputException("isolate " + vmid + ": '" + state + "' is neither on nor off");
     }
 
-    static IsolationService service(Services services) {
+    public static IsolationService service(Services services) {
         return new IsolationService(services.paths(), services.env(), services.clock(), services.pve()::asRoot, Isolation.DNS);
     }
 
@@ -74,7 +74,7 @@ public final class IsolateCommand implements Callable<Integer> {
      * {@code isolate <vmid> on}: shows the changes (unless {@code show} is false: enable showed them before
      * its one confirmation), asks, makes them and says what the VM may reach now. Returns the exit code.
      */
-    static int on(IsolationService svc, Prompt prompt, PrintWriter out, int vmid, List<String> dns, boolean dryRun, boolean yes,
+    public static int on(IsolationService svc, Prompt prompt, PrintWriter out, int vmid, List<String> dns, boolean dryRun, boolean yes,
                   boolean show) {
         IsolationPreview.On preview = svc.previewOn(vmid, dns, show);
         if (show) {
@@ -89,7 +89,7 @@ public final class IsolateCommand implements Callable<Integer> {
     }
 
     /** {@code isolate <vmid> off}: shows what is put back, asks, puts it back. Returns the exit code. */
-    static int off(IsolationService svc, Prompt prompt, PrintWriter out, int vmid, boolean dryRun, boolean yes) {
+    public static int off(IsolationService svc, Prompt prompt, PrintWriter out, int vmid, boolean dryRun, boolean yes) {
         IsolationPreview.Off preview = svc.previewOff(vmid);
         print(out, IsolationRenderer.off(preview));
         if (!(preview instanceof IsolationPreview.Undo undo)) {
