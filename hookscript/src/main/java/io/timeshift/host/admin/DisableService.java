@@ -7,7 +7,6 @@ import io.timeshift.common.text.Sanitizer;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
-import io.timeshift.host.apply.ApplyWorker;
 import io.timeshift.host.apply.TimeSyncManager;
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
