@@ -46,7 +46,7 @@ public sealed interface DisablePreview permits DisablePreview.NothingToDo, Disab
     /**
      * The changes to VM {@code vmid} on {@code node}: one config update checked against {@code digest}
      * ({@code configLines}: {@link ConfigChange#diff}, empty for no change), a {@code note} about what is
-     * left as it is (or null), the firewall isolation undone ({@code firewallLines}, empty when not
+     * left as it is (or null), the firewall isolation undone ({@code firewallUndo}, null when not
      * isolated), the policy file removed ({@code policyLines}: its lines as removed, empty when there is
      * none), and for a running VM what happens in the guest ({@code guest}, null when stopped).
      * {@code units}: the time-sync units time-shift turned off in the guest.
@@ -59,7 +59,7 @@ public sealed interface DisablePreview permits DisablePreview.NothingToDo, Disab
         private final String digest;
         private final List<String> configLines;
         private final String note;
-        private final List<String> firewallLines;
+        private final Isolation.Undo firewallUndo;
         private final List<String> policyLines;
         private final List<String> units;
         private final boolean keepClock;
@@ -68,7 +68,7 @@ public sealed interface DisablePreview permits DisablePreview.NothingToDo, Disab
         final Map<String, Object> firewall;
 
         Changes(PolicyRead policy, String name, String node, boolean running, String digest, String note,
-                List<String> firewallLines, List<String> policyLines, List<String> units, boolean keepClock,
+                Isolation.Undo firewallUndo, List<String> policyLines, List<String> units, boolean keepClock,
                 ConfigChange change, Map<String, Object> firewall) {
             this.policy = policy;
             this.name = name;
@@ -77,7 +77,7 @@ public sealed interface DisablePreview permits DisablePreview.NothingToDo, Disab
             this.digest = digest;
             this.configLines = List.copyOf(change.diff("  "));
             this.note = note;
-            this.firewallLines = List.copyOf(firewallLines);
+            this.firewallUndo = firewallUndo;
             this.policyLines = List.copyOf(policyLines);
             this.units = List.copyOf(units);
             this.keepClock = keepClock;
@@ -120,8 +120,9 @@ public sealed interface DisablePreview permits DisablePreview.NothingToDo, Disab
             return note;
         }
 
-        public List<String> firewallLines() {
-            return firewallLines;
+        /** What undoing the isolation changes in the VM's firewall; null when the VM is not isolated. */
+        public Isolation.Undo firewallUndo() {
+            return firewallUndo;
         }
 
         public List<String> policyLines() {

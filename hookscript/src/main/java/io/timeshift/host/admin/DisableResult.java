@@ -8,14 +8,13 @@ import java.util.Map;
 
 /**
  * What {@link DisableService#disable} did to VM {@code vmid}: the isolation it undid in the firewall
- * ({@code firewallRestored}, one entry per step), the config update ({@code config}: key to new value,
+ * ({@code firewallRestored}, null when the VM was not isolated), the config update ({@code config}: key to new value,
  * null = deleted; empty when there was none), whether the policy was removed, what happened in the
  * guest, and warnings (the change stands, something around it did not work).
  */
-public record DisableResult(int vmid, List<String> firewallRestored, Map<String, String> config, boolean policyRemoved,
+public record DisableResult(int vmid, Isolation.Restored firewallRestored, Map<String, String> config, boolean policyRemoved,
                             boolean running, Guest guest, List<String> units, List<String> warnings) {
     public DisableResult {
-        firewallRestored = List.copyOf(firewallRestored);
         units = List.copyOf(units);
         warnings = List.copyOf(warnings);
     }

@@ -72,8 +72,8 @@ import java.util.function.Supplier;
 public final class DisableService {
     /** What {@link #disable} reports as it happens (each before the step after it starts). */
     public interface Listener extends Progress {
-        /** One step of undoing the isolation in VM {@code vmid}'s firewall is done ({@code done}). */
-        void firewallRestored(int vmid, String done);
+        /** The isolation in VM {@code vmid}'s firewall is undone ({@code done}), before the rest is. */
+        void firewallRestored(int vmid, Isolation.Restored done);
 
         /** The config side is committed: the policy is gone and the config update (if any) made. */
         void disabled(int vmid, boolean configRestored);
@@ -176,7 +176,7 @@ public final class DisableService {
             }
             List<String> units = new StateStore(paths).read(vmid).timeSyncDisabled();
             return new DisablePreview.Changes(policy, conf.name().orElse(null), node, running, conf.digest(), note,
-                    firewall == null ? List.of() : Isolation.restorePreview(vmid, firewall),
+                    firewall == null ? null : Isolation.undo(vmid, firewall),
                     hasPolicy ? TextDiff.lines(policy.text(), "") : List.of(), units, keepClock, change, firewall);
         }
     }
@@ -196,13 +196,11 @@ public final class DisableService {
         boolean hasPolicy = p.policy().exists();
         List<String> units = p.units();
         try (PveClient client = pve.get()) {
-            List<String> restored = new ArrayList<>();
+            Isolation.Restored restored = null;
             if (firewall != null) {
                 // first, and idempotent: on a later failure the policy still records it, and disable runs again
-                for (String l : Isolation.restoreFirewall(client, node, vmid, firewall)) {
-                    restored.add(l);
-                    listener.firewallRestored(vmid, l);
-                }
+                restored = Isolation.restoreFirewall(client, node, vmid, firewall);
+                listener.firewallRestored(vmid, restored);
             }
             // ---- change: files first (undoable), the config update commits
             Deque<EnableService.Undo> undo = new ArrayDeque<>();

@@ -29,24 +29,19 @@ public final class IsolationPreview {
     }
 
     /**
-     * The changes to VM {@code vmid}'s firewall and NICs ({@code firewallLines}: {@link Isolation#preview},
-     * the "resolved to" lines included) and the datacenter firewall's state ({@code cluster}; null when it
-     * was not looked at).
+     * The changes to VM {@code vmid}'s firewall and NICs ({@code plan}) and the datacenter firewall's state
+     * ({@code cluster}; null when it was not looked at).
      */
-    public record Firewall(int vmid, List<String> firewallLines, Cluster cluster) {
-        public Firewall {
-            firewallLines = List.copyOf(firewallLines);
-        }
+    public record Firewall(int vmid, Isolation.Plan plan, Cluster cluster) {
     }
 
     /**
      * {@code isolate <vmid> on}: {@code firewall} the changes; a VM that is isolated {@code already} has its
-     * entries made again, after the old ones are removed ({@code undoLines}: {@link Isolation#restorePreview};
-     * empty when not isolated).
+     * entries made again, after the old ones are removed ({@code undo}; null when not isolated).
      */
     public static final class On {
         private final Firewall firewall;
-        private final List<String> undoLines;
+        private final Isolation.Undo undo;
         // what IsolationService#on needs to make the changes
         final Policy policy;
         final String text;
@@ -54,10 +49,10 @@ public final class IsolationPreview {
         final Map<String, Object> previous;
         final VmConfigView conf;
 
-        On(Firewall firewall, List<String> undoLines, Policy policy, String text, Isolation.Desired desired,
+        On(Firewall firewall, Isolation.Undo undo, Policy policy, String text, Isolation.Desired desired,
            Map<String, Object> previous, VmConfigView conf) {
             this.firewall = firewall;
-            this.undoLines = List.copyOf(undoLines);
+            this.undo = undo;
             this.policy = policy;
             this.text = text;
             this.desired = desired;
@@ -73,8 +68,9 @@ public final class IsolationPreview {
             return previous != null;
         }
 
-        public List<String> undoLines() {
-            return undoLines;
+        /** What is undone before the entries are made again; null when the VM is not isolated. */
+        public Isolation.Undo undo() {
+            return undo;
         }
 
         public Firewall firewall() {
@@ -92,13 +88,12 @@ public final class IsolationPreview {
     }
 
     /**
-     * Undoing VM {@code vmid}'s isolation: the firewall entries ({@code firewallLines}:
-     * {@link Isolation#restorePreview}) and one config update of the NICs checked against {@code digest}
+     * Undoing VM {@code vmid}'s isolation: the firewall entries ({@code firewall}) and one config update of the NICs checked against {@code digest}
      * ({@code configLines}: {@link ConfigChange#diff}, empty for no change).
      */
     public static final class Undo implements Off {
         private final int vmid;
-        private final List<String> firewallLines;
+        private final Isolation.Undo firewall;
         private final String digest;
         private final List<String> configLines;
         // what IsolationService#off needs to make the changes
@@ -107,10 +102,10 @@ public final class IsolationPreview {
         final Map<String, Object> record;
         final ConfigChange change;
 
-        Undo(int vmid, List<String> firewallLines, String digest, Policy policy, String text, Map<String, Object> record,
+        Undo(int vmid, Isolation.Undo firewall, String digest, Policy policy, String text, Map<String, Object> record,
              ConfigChange change) {
             this.vmid = vmid;
-            this.firewallLines = List.copyOf(firewallLines);
+            this.firewall = firewall;
             this.digest = digest;
             this.configLines = List.copyOf(change.diff("  "));
             this.policy = policy;
@@ -124,8 +119,8 @@ public final class IsolationPreview {
             return vmid;
         }
 
-        public List<String> firewallLines() {
-            return firewallLines;
+        public Isolation.Undo firewall() {
+            return firewall;
         }
 
         public String digest() {

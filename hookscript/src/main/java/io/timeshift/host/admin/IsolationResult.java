@@ -26,12 +26,11 @@ public final class IsolationResult {
     }
 
     /**
-     * VM {@code vmid}'s isolation is undone: {@code restored} one entry per firewall step, {@code config} the
+     * VM {@code vmid}'s isolation is undone: {@code restored} in the firewall, {@code config} the
      * NICs' config update (key to new value; empty when there was none).
      */
-    public record Off(int vmid, List<String> restored, Map<String, String> config, List<String> warnings) {
+    public record Off(int vmid, Isolation.Restored restored, Map<String, String> config, List<String> warnings) {
         public Off {
-            restored = List.copyOf(restored);
             warnings = List.copyOf(warnings);
         }
     }

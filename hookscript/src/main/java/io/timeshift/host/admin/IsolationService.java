@@ -75,8 +75,8 @@ public final class IsolationService {
                             + vmid + "), then run again; nothing was changed");
                 }
             }
-            List<String> lines = Isolation.preview(vmid, fw.options(), conf, d, eps);
-            return new IsolationPreview.Firewall(vmid, lines, cluster(client));
+            Isolation.Plan plan = Isolation.plan(vmid, fw.options(), conf, d, eps);
+            return new IsolationPreview.Firewall(vmid, plan, cluster(client));
         }
     }
 
@@ -98,10 +98,10 @@ public final class IsolationService {
             VmConfigView conf = VmLocator.config(client, node, vmid, "isolate " + vmid + " on", false);
             FirewallApi fw = FirewallApi.vm(client, node, vmid);
             Map<String, Object> previous = policy.original().firewall();
-            List<String> undoLines = previous == null ? List.of() : Isolation.restorePreview(vmid, previous);
-            List<String> lines = Isolation.preview(vmid, fw.options(), conf, d, eps);
+            Isolation.Undo undo = previous == null ? null : Isolation.undo(vmid, previous);
+            Isolation.Plan plan = Isolation.plan(vmid, fw.options(), conf, d, eps);
             IsolationPreview.Cluster cluster = withCluster ? cluster(client) : null;
-            return new IsolationPreview.On(new IsolationPreview.Firewall(vmid, lines, cluster), undoLines, policy, text, d,
+            return new IsolationPreview.On(new IsolationPreview.Firewall(vmid, plan, cluster), undo, policy, text, d,
                     previous, conf);
         }
     }
@@ -172,7 +172,7 @@ public final class IsolationService {
             VmConfigView conf = VmLocator.config(client, node, vmid, "isolate " + vmid + " off", false);
             ConfigChange change = new ConfigChange(conf);
             Isolation.restoreNics(change, conf, record);
-            return new IsolationPreview.Undo(vmid, Isolation.restorePreview(vmid, record), conf.digest(), policy, text.get(),
+            return new IsolationPreview.Undo(vmid, Isolation.undo(vmid, record), conf.digest(), policy, text.get(),
                     record, change);
         }
     }
@@ -185,7 +185,7 @@ public final class IsolationService {
         PolicyStore store = new PolicyStore(paths);
         String node = LocalNode.name(paths.pveDir());
         try (PveClient client = pve.get()) {
-            List<String> done = Isolation.restoreFirewall(client, node, vmid, p.record);
+            Isolation.Restored done = Isolation.restoreFirewall(client, node, vmid, p.record);
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
                 writePolicy(store, policy.withOriginal(policy.original().withFirewall(null)), p.text, undo);

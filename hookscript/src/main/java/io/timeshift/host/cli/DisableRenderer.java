@@ -4,6 +4,7 @@ import io.timeshift.common.policy.GuestPolicy;
 import io.timeshift.host.admin.DisablePreview;
 import io.timeshift.host.admin.DisableResult;
 import io.timeshift.host.admin.DisableService;
+import io.timeshift.host.admin.Isolation;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -53,7 +54,7 @@ final class DisableRenderer {
         if (p.note() != null) {
             out.add("note: " + p.note());
         }
-        out.addAll(p.firewallLines());
+        out.addAll(IsolationRenderer.undo(p.firewallUndo()));
         if (hasPolicy) {
             out.add("policy " + p.policy().file() + " (removed):");
             for (String l : p.policyLines()) {
@@ -96,8 +97,10 @@ final class DisableRenderer {
             }
 
             @Override
-            public void firewallRestored(int vmid, String done) {
-                out.println("VM " + vmid + ": " + done);
+            public void firewallRestored(int vmid, Isolation.Restored done) {
+                for (String l : IsolationRenderer.restored(done)) {
+                    out.println("VM " + vmid + ": " + l);
+                }
                 out.flush();
             }
 

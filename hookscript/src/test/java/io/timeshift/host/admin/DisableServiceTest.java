@@ -62,7 +62,7 @@ class DisableServiceTest {
         }
 
         @Override
-        public void firewallRestored(int vmid, String done) {
+        public void firewallRestored(int vmid, Isolation.Restored done) {
             seen.add("firewallRestored " + vmid + " " + done);
         }
 
@@ -77,10 +77,19 @@ class DisableServiceTest {
         }
     }
 
-    private static Map<String, Object> firewallRecord() {
+    /** The firewall options before isolation: enable unset, policy_out ACCEPT. */
+    private static Map<String, Object> oldOptions() {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("enable", null);
         options.put("policy_out", "ACCEPT");
+        return options;
+    }
+
+    private static final List<String> OUR_RULES = List.of("time-shift isolate: BMCs on tcp/443",
+            "time-shift isolate: DNS to 192.0.2.53");
+
+    private static Map<String, Object> firewallRecord() {
+        Map<String, Object> options = oldOptions();
         Map<String, Object> nets = new LinkedHashMap<>();
         nets.put("net0", NET0);
         nets.put("net1", NET1);
@@ -171,7 +180,7 @@ class DisableServiceTest {
             assertEquals(FakePveNode.DIGEST_ENABLED, p.digest());
             assertEquals(EVERY_PART_CONFIG_LINES, p.configLines());
             assertEquals("hookscript local:snippets/backup-mount.pl is not ours (changed since enable); left as is", p.note());
-            assertEquals(EVERY_PART_FIREWALL_LINES, p.firewallLines());
+            assertEquals(new Isolation.Undo(105, "time-shift-bmc", OUR_RULES, oldOptions()), p.firewallUndo());
             assertEquals(policy.lines().map(l -> "-" + l).toList(), p.policyLines());
             assertEquals(new DisablePreview.Guest(false, List.of("systemd-timesyncd.service", "chrony.service")), p.guest());
             assertEquals(List.of(), node.writes(), "a preview changes nothing");
@@ -212,13 +221,10 @@ class DisableServiceTest {
 
             DisableResult r = svc.disable(p, events);
 
-            assertEquals(List.of("firewallRestored 105 removed 2 firewall rules time-shift had added",
-                    "firewallRestored 105 removed the IP set time-shift-bmc",
-                    "firewallRestored 105 firewall options back to enable unset, policy_out ACCEPT",
-                    "disabled 105 true"), events.seen);
+            Isolation.Restored restored = new Isolation.Restored(2, List.of("time-shift-bmc"), oldOptions());
+            assertEquals(List.of("firewallRestored 105 " + restored, "disabled 105 true"), events.seen);
             assertEquals(105, r.vmid());
-            assertEquals(List.of("removed 2 firewall rules time-shift had added", "removed the IP set time-shift-bmc",
-                    "firewall options back to enable unset, policy_out ACCEPT"), r.firewallRestored());
+            assertEquals(restored, r.firewallRestored());
             Map<String, String> config = new LinkedHashMap<>();
             config.put("startdate", "2020-01-01");
             config.put("agent", "0");

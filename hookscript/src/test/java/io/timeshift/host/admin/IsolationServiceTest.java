@@ -66,10 +66,16 @@ class IsolationServiceTest {
         return new IsolationService(node.host.paths(), node.env, node.clock, node.clients()::asRoot, RESOLVER);
     }
 
-    private static Map<String, Object> record(List<String> members, List<String> rules) {
+    /** The firewall options before isolation: enable unset, policy_out ACCEPT. */
+    private static Map<String, Object> oldOptions() {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("enable", null);
         options.put("policy_out", "ACCEPT");
+        return options;
+    }
+
+    private static Map<String, Object> record(List<String> members, List<String> rules) {
+        Map<String, Object> options = oldOptions();
         Map<String, Object> nets = new LinkedHashMap<>();
         nets.put("net0", NET0);
         nets.put("net1", NET1);
@@ -146,8 +152,19 @@ class IsolationServiceTest {
 
             assertEquals(105, p.vmid());
             assertTrue(p.already());
-            assertEquals(UNDO_LINES, p.undoLines());
-            assertEquals(new IsolationPreview.Firewall(105, ON_LINES, IsolationPreview.Cluster.OFF), p.firewall());
+            assertEquals(new Isolation.Undo(105, "time-shift-bmc", OLD_RULES, oldOptions()), p.undo());
+            Map<String, String> members = new LinkedHashMap<>();
+            members.put("192.0.2.20", "idrac.mgmt");
+            members.put("192.0.2.10", "192.0.2.10");
+            Isolation.Plan plan = new Isolation.Plan(105, List.of(
+                    new Isolation.Endpoint("https://idrac.mgmt:8443", "idrac.mgmt", 8443, List.of("192.0.2.20")),
+                    new Isolation.Endpoint("192.0.2.10", "192.0.2.10", 443, List.of("192.0.2.10"))),
+                    new Isolation.Desired(members, Set.of(443, 8443), List.of("192.0.2.53")),
+                    List.of(new Isolation.Change("enable", null, "off", "1"), new Isolation.Change("policy_out", "ACCEPT", "ACCEPT", "DROP")),
+                    false,
+                    List.of(new Isolation.Change("net0", NET0, null, NET0 + ",firewall=1"), new Isolation.Change("net1", NET1, null,
+                            NET1_ISOLATED)));
+            assertEquals(new IsolationPreview.Firewall(105, plan, IsolationPreview.Cluster.OFF), p.firewall());
             assertEquals(List.of(), node.writes(), "a preview changes nothing");
         }
 
@@ -156,7 +173,7 @@ class IsolationServiceTest {
             policy(false);
             IsolationPreview.On p = service().previewOn(105, List.of(), false);
             assertFalse(p.already());
-            assertEquals(List.of(), p.undoLines());
+            assertEquals(null, p.undo());
             assertEquals(null, p.firewall().cluster());
             assertFalse(node.calls().stream().anyMatch(c -> c.get(2).equals("/cluster/firewall/options")), node.calls().toString());
         }
@@ -234,7 +251,7 @@ class IsolationServiceTest {
 
             IsolationPreview.Undo p = assertInstanceOf(IsolationPreview.Undo.class, svc.previewOff(105));
             assertEquals(105, p.vmid());
-            assertEquals(UNDO_LINES, p.firewallLines());
+            assertEquals(new Isolation.Undo(105, "time-shift-bmc", OLD_RULES, oldOptions()), p.firewall());
             assertEquals(FakePveNode.DIGEST_ENABLED, p.digest());
             assertEquals(List.of("  -net0: " + NET0 + ",firewall=1", "  +net0: " + NET0, "  -net1: " + NET1_ISOLATED,
                     "  +net1: " + NET1), p.configLines());
@@ -245,8 +262,7 @@ class IsolationServiceTest {
             Map<String, String> config = new LinkedHashMap<>();
             config.put("net0", NET0);
             config.put("net1", NET1);
-            assertEquals(new IsolationResult.Off(105, List.of("removed 2 firewall rules time-shift had added",
-                    "removed the IP set time-shift-bmc", "firewall options back to enable unset, policy_out ACCEPT"), config,
+            assertEquals(new IsolationResult.Off(105, new Isolation.Restored(2, List.of("time-shift-bmc"), oldOptions()), config,
                     List.of()), r);
             assertEquals(List.of(), rolledBack);
             assertFalse(node.policyText().contains("\"firewall\""), node.policyText());
