@@ -7,7 +7,6 @@ import io.timeshift.common.text.Sanitizer;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
-import io.timeshift.host.apply.ApplyWorker;
 import io.timeshift.host.apply.TimeSyncManager;
 import io.timeshift.host.audit.AuditLog;
 import io.timeshift.host.env.HostPaths;
@@ -39,7 +38,6 @@ import io.timeshift.pve.qga.OsInfo;
 import io.timeshift.pve.qga.QgaClient;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileLock;
@@ -50,6 +48,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,57 +64,80 @@ import java.util.function.Supplier;
  * guest's time sync back on and sets its clock to real time through the agent (unless
  * {@code --keep-clock}). Idempotent: without a policy and without our traces in the config there is
  * nothing to do (exit 0).
+ *
+ * <p>In three steps, each returning a typed value the cli shows: {@link #readPolicy}, {@link #preview}
+ * (what will change), then, once the admin confirmed, {@link #disable} (what was done) or
+ * {@link #removeOrphan}. Events that must be seen while it runs go to a {@link Listener}.
  */
 public final class DisableService {
+    /** What {@link #disable} reports as it happens (each before the step after it starts). */
+    public interface Listener extends Progress {
+        /** The isolation in VM {@code vmid}'s firewall is undone ({@code done}), before the rest is. */
+        void firewallRestored(int vmid, Isolation.Restored done);
+
+        /** The config side is committed: the policy is gone and the config update (if any) made. */
+        void disabled(int vmid, boolean configRestored);
+
+        /** An apply worker of VM {@code vmid} holds its lock: disable waits for it, at most {@code upTo}. */
+        void waitingForWorker(int vmid, Duration upTo);
+    }
+
     private final HostPaths paths;
     private final Map<String, String> env;
     private final Clock clock;
     private final Supplier<PveClient> pve;
     private final IntFunction<QgaClient> agents;
-    private final Prompt prompt;
-    private final PrintWriter out;
     private final Duration workerWait;
 
     public DisableService(HostPaths paths, Map<String, String> env, Clock clock, Supplier<PveClient> pve,
-                          IntFunction<QgaClient> agents, Prompt prompt, PrintWriter out, Duration workerWait) {
+                          IntFunction<QgaClient> agents, Duration workerWait) {
         this.paths = paths;
         this.env = env;
         this.clock = clock;
         this.pve = pve;
         this.agents = agents;
-        this.prompt = prompt;
-        this.out = out;
         this.workerWait = workerWait;
     }
 
-    public int disable(int vmid, boolean dryRun, boolean yes, boolean keepClock) {
+    /**
+     * VM {@code vmid}'s policy, read leniently: one that fails validation still says what enable replaced
+     * when its JSON can be read ({@link DisablePreview.PolicyRead#invalid} says why it is invalid).
+     */
+    public DisablePreview.PolicyRead readPolicy(int vmid) {
         PolicyStore store = new PolicyStore(paths);
+        Path file = store.file(vmid);
         Optional<String> text = store.readText(vmid);
-        Policy.Original original = null;
-        String chain = null;
-        if (text.isPresent()) {
-            try {
-                Policy p = PolicyParser.parse(text.get(), vmid, store.file(vmid).toString());
-                original = p.original();
-                chain = p.chain();
-            } catch (InvalidInputException e) {
-                Lenient l = lenient(text.get());
-                original = l.original;
-                chain = l.chain;
-                out.println("note: the policy is invalid (" + e.getMessage() + ")" + (original == null
-                        ? "; what enable replaced is unknown, only our own traces are removed" : "; using its 'original' anyway"));
-            }
+        if (text.isEmpty()) {
+            return new DisablePreview.PolicyRead(vmid, file, null, null, null, null);
         }
+        try {
+            Policy p = PolicyParser.parse(text.get(), vmid, file.toString());
+            return new DisablePreview.PolicyRead(vmid, file, text.get(), p.original(), p.chain(), null);
+        } catch (InvalidInputException e) {
+            Lenient l = lenient(text.get());
+            return new DisablePreview.PolicyRead(vmid, file, text.get(), l.original, l.chain, e.getMessage());
+        }
+    }
+
+    /**
+     * What disabling will change, read from the VM's config, its state and the policy ({@code policy},
+     * from {@link #readPolicy}); changes nothing.
+     *
+     * @throws EnvironmentException (exit 3) when there is a policy to remove and /etc/pve is read-only
+     */
+    public DisablePreview preview(DisablePreview.PolicyRead policy, boolean keepClock) {
+        int vmid = policy.vmid();
+        Policy.Original original = policy.original();
+        String chain = policy.chain();
+        boolean hasPolicy = policy.exists();
         String node = LocalNode.name(paths.pveDir());
         try (PveClient client = pve.get()) {
             VmConfigView conf = VmLocator.config(client, node, vmid, "disable " + vmid, true);
             if (conf == null) {
-                if (text.isEmpty()) {
-                    out.println("VM " + vmid + " has no time-shift policy; nothing to do");
-                    out.flush();
-                    return 0;
+                if (!hasPolicy) {
+                    return new DisablePreview.NothingToDo(vmid, policy);
                 }
-                return removeOrphan(vmid, store, dryRun, yes);
+                return new DisablePreview.Orphan(vmid, policy);
             }
             ConfigChange change = new ConfigChange(conf);
             String currentHook = conf.hookscript().orElse(null);
@@ -123,7 +145,7 @@ public final class DisableService {
             if (ConfigEdits.isOurs(currentHook)) {
                 String restore = chain != null ? chain : original == null ? null : original.hookscript();
                 change.set("hookscript", ConfigEdits.isOurs(restore) ? null : restore);
-            } else if (currentHook != null && text.isPresent()) {
+            } else if (currentHook != null && hasPolicy) {
                 note = "hookscript " + currentHook + " is not ours (changed since enable); left as is";
             }
             if (original != null) {
@@ -132,7 +154,7 @@ public final class DisableService {
                 if (!ConfigEdits.agentEnabled(original.agent()) && ConfigEdits.agentEnabled(agentNow)) {
                     change.set("agent", original.agent());
                 }
-            } else if (conf.startdate().isPresent() && (ConfigEdits.isOurs(currentHook) || text.isPresent())) {
+            } else if (conf.startdate().isPresent() && (ConfigEdits.isOurs(currentHook) || hasPolicy)) {
                 note = "startdate " + conf.startdate().get() + " left as is (its value before enable is unknown);"
                         + " reset it with: qm set " + vmid + " --delete startdate";
             }
@@ -145,116 +167,98 @@ public final class DisableService {
             ArgvText.requirePasses(vmid, description);
             change.set("description", description);
 
-            if (text.isEmpty() && change.isEmpty()) {
-                out.println("VM " + vmid + " has no time-shift policy; nothing to do");
-                out.flush();
-                return 0;
+            if (!hasPolicy && change.isEmpty()) {
+                return new DisablePreview.NothingToDo(vmid, policy);
             }
             boolean running = client.node(node).qemu(vmid).status().running();
-            if (text.isPresent()) {
+            if (hasPolicy) {
                 Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed");
             }
             List<String> units = new StateStore(paths).read(vmid).timeSyncDisabled();
+            return new DisablePreview.Changes(policy, conf.name().orElse(null), node, running, conf.digest(), note,
+                    firewall == null ? null : Isolation.undo(vmid, firewall),
+                    hasPolicy ? TextDiff.lines(policy.text(), "") : List.of(), units, keepClock, change, firewall);
+        }
+    }
 
-            // ---- show
-            out.println("VM " + vmid + " (" + conf.name().orElse("no name") + ") on node " + node + ", "
-                    + (running ? "running" : "stopped") + (text.isEmpty() ? ": no policy, removing leftovers" : ""));
-            out.println("config of VM " + vmid + " (one update, digest " + conf.digest() + "):");
-            if (change.isEmpty()) {
-                out.println("   (no change)");
-            } else {
-                change.diff("  ").forEach(out::println);
-            }
-            if (note != null) {
-                out.println("note: " + note);
-            }
-            if (firewall != null) {
-                Isolation.restorePreview(vmid, firewall).forEach(out::println);
-            }
-            if (text.isPresent()) {
-                out.println("policy " + store.file(vmid) + " (removed):");
-                for (String l : TextDiff.lines(text.get(), "")) {
-                    out.println("  " + l);
-                }
-            }
-            if (running) {
-                if (keepClock) {
-                    out.println("guest: --keep-clock: clock and time sync are left as they are (time sync stays off"
-                            + (units.isEmpty() ? "" : ": " + String.join(", ", units)) + ")");
-                } else {
-                    out.println("guest: remove " + GuestPolicy.FILE + ", " + (units.isEmpty() ? ""
-                            : "re-enable " + String.join(", ", units) + ", ") + "set the clock back to real time through the agent");
-                }
-            }
-            int gate = prompt.gate(dryRun, yes, out, null);
-            if (gate != Prompt.GO) {
-                return gate;
-            }
-
+    /**
+     * Makes the changes {@link #preview} showed (after the admin confirmed them): the firewall first (undoing
+     * isolation is idempotent, and the policy still records it when a later step fails), then the policy
+     * and clock mirror (put back on failure), then the one config update, which commits; then the guest.
+     *
+     * @throws TimeShiftException when the config side failed (rolled back, {@link Progress#rolledBack})
+     */
+    public DisableResult disable(DisablePreview.Changes p, Listener listener) {
+        int vmid = p.vmid();
+        String node = p.node();
+        ConfigChange change = p.change;
+        Map<String, Object> firewall = p.firewall;
+        boolean hasPolicy = p.policy().exists();
+        List<String> units = p.units();
+        try (PveClient client = pve.get()) {
+            Isolation.Restored restored = null;
             if (firewall != null) {
                 // first, and idempotent: on a later failure the policy still records it, and disable runs again
-                for (String l : Isolation.restoreFirewall(client, node, vmid, firewall)) {
-                    out.println("VM " + vmid + ": " + l);
-                }
+                restored = Isolation.restoreFirewall(client, node, vmid, firewall);
+                listener.firewallRestored(vmid, restored);
             }
             // ---- change: files first (undoable), the config update commits
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
-                if (text.isPresent()) {
-                    removeWithUndo(store.file(vmid), text.get().getBytes(StandardCharsets.UTF_8), undo);
+                if (hasPolicy) {
+                    removeWithUndo(p.policy().file(), p.policy().text().getBytes(StandardCharsets.UTF_8), undo);
                     removeWithUndo(paths.clockMirror(vmid), undo);
                 }
                 if (!change.isEmpty()) {
                     client.node(node).qemu(vmid).updateConfig(change.update());
                 }
             } catch (RuntimeException e) {
-                Rollback.Failed f = Rollback.run(vmid, undo, e); // what was undone is data now: shown here until this prints no more
-                f.rolledBack().forEach(step -> out.println("rolled back: " + step));
-                out.flush();
+                Rollback.Failed f = Rollback.run(vmid, undo, e);
+                for (String step : f.rolledBack()) {
+                    listener.rolledBack(step);
+                }
                 throw f.error();
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("config", new LinkedHashMap<>(change.changes()));
-            details.put("policyRemoved", text.isPresent());
+            details.put("policyRemoved", hasPolicy);
             if (firewall != null) {
                 details.put("firewallRestored", firewall);
             }
-            details.put("running", running);
-            out.println("VM " + vmid + ": time-shift disabled" + (change.isEmpty() ? "" : "; config restored"));
-            String guestFailure = null;
-            if (running && !keepClock) {
+            details.put("running", p.running());
+            listener.disabled(vmid, !change.isEmpty());
+            DisableResult.Guest guest;
+            if (p.running() && !p.keepClock()) {
                 try {
-                    details.put("guest", resetGuest(vmid, units));
+                    DisableResult.Reset reset = resetGuest(vmid, units, listener);
+                    guest = reset;
+                    details.put("guest", reset.summary());
                 } catch (TimeShiftException e) {
-                    guestFailure = e.getMessage();
-                    details.put("guest", "failed: " + guestFailure);
+                    guest = new DisableResult.ResetFailed(e.getMessage());
+                    details.put("guest", "failed: " + e.getMessage());
                 }
-            } else if (running) {
+            } else if (p.running()) {
+                guest = new DisableResult.Kept();
                 details.put("guest", "kept (--keep-clock)");
-            } else if (text.isPresent()) {
-                out.println("VM " + vmid + " is stopped, so its guest was not touched; after its next start run in the guest: rm -f "
-                        + GuestPolicy.FILE + (units.isEmpty() ? "" : "; systemctl enable --now " + String.join(" ", units)));
+            } else {
+                guest = new DisableResult.Stopped();
             }
-            audit(vmid, details);
-            out.flush();
-            if (guestFailure != null) {
-                throw new EnvironmentException("VM " + vmid + ": disabled, but the guest was not reset: " + guestFailure
-                        + "; the guest clock may still be shifted" + (units.isEmpty() ? ""
-                        : " (in the guest run: systemctl enable --now " + String.join(" ", units) + ")"));
-            }
-            return 0;
+            List<String> warnings = new ArrayList<>();
+            audit(vmid, "disable", details, warnings);
+            return new DisableResult(vmid, restored, new LinkedHashMap<>(change.changes()), hasPolicy, p.running(), guest,
+                    units, warnings);
         }
     }
 
     /** Re-enables the guest's time sync and sets its clock to real time, holding the VM's worker lock. */
-    private String resetGuest(int vmid, List<String> units) {
+    private DisableResult.Reset resetGuest(int vmid, List<String> units, Listener listener) {
         try {
             Files.createDirectories(paths.stateDir());
         } catch (IOException e) {
             throw new EnvironmentException(AtomicFiles.describe("cannot create", paths.stateDir(), e), e);
         }
         try (FileChannel ch = FileChannel.open(paths.workerLock(vmid), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            FileLock lock = waitForWorker(vmid, ch);
+            FileLock lock = waitForWorker(vmid, ch, listener);
             try {
                 QgaClient agent = agents.apply(vmid);
                 OsInfo os;
@@ -268,31 +272,28 @@ public final class DisableService {
                 if (os == null || !os.isWindows()) {
                     try {
                         ExecResult rm = agent.run(Duration.ofSeconds(10), "rm", "-f", GuestPolicy.FILE);
-                        guestPolicy = rm.ok() ? "removed " + GuestPolicy.FILE + "; "
-                                : "could not remove " + GuestPolicy.FILE + " (exit " + rm.exitCode() + "); ";
+                        guestPolicy = rm.ok() ? "removed " + GuestPolicy.FILE
+                                : "could not remove " + GuestPolicy.FILE + " (exit " + rm.exitCode() + ")";
                     } catch (AgentErrorException e) {
-                        guestPolicy = "could not remove " + GuestPolicy.FILE + " (" + io.timeshift.common.text.Sanitizer.value(e.desc()) + "); ";
+                        guestPolicy = "could not remove " + GuestPolicy.FILE + " (" + Sanitizer.value(e.desc()) + ")";
                     }
                 }
                 TimeSyncManager.Report enabled = new TimeSyncManager(agent).enable(os, units);
-                String sync = guestPolicy + enabled.summary();
                 if (!units.isEmpty() && !enabled.enabled().isEmpty()) {
                     new StateStore(paths).update(vmid, s -> s.timeSyncDisabled(List.of()));
                 }
-                String rtc = "";
+                String rtc = null;
                 try {
                     agent.setTimeNanos(() -> Instants.toEpochNanos(clock.instant()));
                 } catch (AgentErrorException e) {
                     if (e.kind() != AgentErrorKind.HARDWARE_CLOCK) {
                         throw e;
                     }
-                    rtc = "; the guest could not write its RTC (" + io.timeshift.common.text.Sanitizer.value(e.desc()) + ")";
+                    rtc = Sanitizer.value(e.desc());
                 }
                 QgaClient.TimedReading r = agent.timedGetTime(() -> Instants.toEpochNanos(clock.instant()));
-                String msg = sync + "; guest clock back to real time (" + Instants.iso(Instants.fromEpochNanos(r.guestNanos()))
-                        + ", off by " + String.format(java.util.Locale.ROOT, "%.1f", r.offsetNanos() / 1e6) + " ms)" + rtc;
-                out.println("VM " + vmid + ": " + msg);
-                return msg;
+                return new DisableResult.Reset(guestPolicy, enabled.summary(), Instants.fromEpochNanos(r.guestNanos()),
+                        r.offsetNanos(), rtc);
             } finally {
                 if (lock != null) {
                     lock.release();
@@ -307,13 +308,12 @@ public final class DisableService {
      * An apply worker in its hold period would put the shift back: wait for it, polling its lock under
      * {@link RetryPresets#pollLocal} (0.2 s backing off to 1 s) for at most {@code workerWait}.
      */
-    private FileLock waitForWorker(int vmid, FileChannel ch) throws IOException {
+    private FileLock waitForWorker(int vmid, FileChannel ch, Listener listener) throws IOException {
         FileLock lock = ch.tryLock();
         if (lock != null) {
             return lock;
         }
-        out.println("VM " + vmid + ": waiting for the running apply worker to finish (up to " + workerWait.toSeconds() + " s)");
-        out.flush();
+        listener.waitingForWorker(vmid, workerWait);
         RetryPolicy<FileLock> poll = RetryPresets.pollLocal("worker lock of VM " + vmid, l -> l == null,
                 RetryPresets.pollLocalSettings(workerWait));
         try {
@@ -335,27 +335,21 @@ public final class DisableService {
         return lock;
     }
 
-    private int removeOrphan(int vmid, PolicyStore store, boolean dryRun, boolean yes) {
-        out.println("VM " + vmid + " does not exist in this cluster any more; its policy " + store.file(vmid) + " is an orphan");
-        if (dryRun) {
-            out.println("dry run: nothing was changed (would remove " + store.file(vmid) + ")");
-            out.flush();
-            return 0;
-        }
+    /** Whether the policies can be written: the check before the admin is asked to remove an orphan policy. */
+    public void requireWritable() {
         Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed");
-        if (!prompt.require(yes, "Apply? [y/N] ")) {
-            out.println("not confirmed; nothing was changed");
-            out.flush();
-            return 1;
-        }
-        store.delete(vmid);
+    }
+
+    /** Removes the policy of a VM that does not exist any more ({@link DisablePreview.Orphan}), once confirmed. */
+    public DisableResult.OrphanRemoved removeOrphan(DisablePreview.Orphan orphan) {
+        int vmid = orphan.vmid();
+        new PolicyStore(paths).delete(vmid);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("policyRemoved", true);
         details.put("orphan", true);
-        audit(vmid, details);
-        out.println("VM " + vmid + ": orphan policy removed");
-        out.flush();
-        return 0;
+        List<String> warnings = new ArrayList<>();
+        audit(vmid, "disable", details, warnings);
+        return new DisableResult.OrphanRemoved(vmid, orphan.policyFile(), warnings);
     }
 
     private static void removeWithUndo(Path file, Deque<EnableService.Undo> undo) {
@@ -377,8 +371,12 @@ public final class DisableService {
                 () -> AtomicFiles.write(file, old, AtomicFiles.MODE_0640)));
     }
 
-    private void audit(int vmid, Map<String, Object> details) {
-        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, "disable", details).ifPresent(out::println);
+    /**
+     * Records {@code action} in the audit log; the change is made already, so a failure to record it is a
+     * warning line added to {@code warnings}, not a failure. (The one call of the audit log here.)
+     */
+    private void audit(int vmid, String action, Map<String, Object> details, List<String> warnings) {
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, action, details).ifPresent(warnings::add);
     }
 
     private record Lenient(Policy.Original original, String chain) {

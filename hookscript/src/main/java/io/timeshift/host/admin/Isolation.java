@@ -31,9 +31,10 @@ import java.util.TreeSet;
  * remotely): an IP set {@value #IPSET} with the BMCs' addresses, outbound ACCEPT rules to that set on
  * the BMCs' ports (and DNS to named resolvers), {@code policy_out: DROP}, the VM firewall on and
  * {@code firewall=1} on every NIC. What it changed is recorded as the policy's
- * {@code original.firewall} so that {@link #restore} puts back exactly what was there; the admin's own
- * rules and IP sets are never touched (ours are told apart by name and rule comment). Facts about the
- * API: {@code docs/pve-firewall.md}.
+ * {@code original.firewall} so that {@link #restoreFirewall} and {@link #restoreNics} put back exactly
+ * what was there; the admin's own rules and IP sets are never touched (ours are told apart by name and
+ * rule comment). Facts about the API: {@code docs/pve-firewall.md}. What it will do and did are typed
+ * values ({@link Plan}, {@link Undo}, {@link Restored}); the cli shows them.
  *
  * <p>The record, a JSON object: {@code ipset} (the set we created), {@code members} (its addresses),
  * {@code rules} (the comments of the rules we created), {@code options} (the VM firewall options
@@ -67,14 +68,16 @@ public final class Isolation {
 
     /** A BMC target with the addresses it resolved to. */
     public record Endpoint(String target, String host, int port, List<String> addresses) {
-        boolean literal() {
+        /** Whether the target named its address (nothing was resolved). */
+        public boolean literal() {
             return addresses.size() == 1 && addresses.get(0).equalsIgnoreCase(host);
         }
     }
 
     /** The firewall state wanted: set members (address to the target named), ports, DNS resolvers. */
     public record Desired(Map<String, String> members, Set<Integer> ports, List<String> dns) {
-        List<Map<String, String>> rules() {
+        /** The outbound rules, as the API takes them ({@code type}, {@code action}, {@code macro}, {@code dest}, ...). */
+        public List<Map<String, String>> rules() {
             List<Map<String, String>> out = new ArrayList<>();
             for (int port : ports) {
                 Map<String, String> r = new LinkedHashMap<>();
@@ -205,54 +208,50 @@ public final class Isolation {
         return new Desired(members, ports, resolvers);
     }
 
-    /** The "name resolved to ..." lines, one per target that is a name. */
-    public static List<String> resolutionLines(List<Endpoint> endpoints) {
-        List<String> out = new ArrayList<>();
-        for (Endpoint e : endpoints) {
-            if (!e.literal()) {
-                out.add("  " + e.host() + " resolved to " + String.join(", ", e.addresses()));
-            }
-        }
-        return out;
-    }
-
     // ------------------------------------------------------------------ showing
 
-    /** What {@link #apply} will do, as lines for the change preview. */
-    public static List<String> preview(int vmid, FirewallApi.Options options, VmConfigView conf, Desired d,
-                                       List<Endpoint> endpoints) {
-        List<String> out = new ArrayList<>();
-        out.add("firewall of VM " + vmid + " (through the Proxmox API):");
-        out.addAll(resolutionLines(endpoints));
-        out.add("  +ipset " + IPSET + ": " + (d.members().isEmpty() ? "(empty)" : String.join(", ", d.members().keySet())));
-        for (Map<String, String> r : d.rules()) {
-            out.add("  +rule OUT ACCEPT" + (r.containsKey("macro") ? " " + r.get("macro") : "") + " dest " + r.get("dest")
-                    + (r.containsKey("dport") ? " " + r.get("proto") + "/" + r.get("dport") : ""));
+    /**
+     * A firewall option or NIC value isolation changes: {@code before} (null: unset, which PVE reads as
+     * {@code unsetMeans}; null for a NIC) and {@code after}.
+     */
+    public record Change(String key, String before, String unsetMeans, String after) {
+    }
+
+    /**
+     * What {@link #apply} will do to VM {@code vmid}: the targets ({@code endpoints}, with what their names
+     * resolved to), the IP set and rules ({@code desired}), the firewall {@code options} and {@code nics}
+     * it changes; {@code noNic}: the VM has no network device.
+     */
+    public record Plan(int vmid, List<Endpoint> endpoints, Desired desired, List<Change> options, boolean noNic,
+                       List<Change> nics) {
+        public Plan {
+            endpoints = List.copyOf(endpoints);
+            options = List.copyOf(options);
+            nics = List.copyOf(nics);
         }
+    }
+
+    /** What {@link #apply} will do, for the change preview. */
+    public static Plan plan(int vmid, FirewallApi.Options options, VmConfigView conf, Desired d, List<Endpoint> endpoints) {
+        List<Change> opts = new ArrayList<>();
         String enable = options.get("enable");
         if (!"1".equals(enable)) {
-            out.add("  -enable: " + (enable == null ? "(unset, off)" : enable));
-            out.add("  +enable: 1");
+            opts.add(new Change("enable", enable, "off", "1"));
         }
         String po = options.get("policy_out");
         if (!"DROP".equals(po)) {
-            out.add("  -policy_out: " + (po == null ? "(unset, ACCEPT)" : po));
-            out.add("  +policy_out: DROP");
+            opts.add(new Change("policy_out", po, "ACCEPT", "DROP"));
         }
-        List<String> nics = NicFirewall.nics(conf);
-        if (nics.isEmpty()) {
-            out.add("  note: VM " + vmid + " has no network device; the firewall applies to the NICs it gets later only"
-                    + " with firewall=1");
-        }
-        for (String k : nics) {
+        List<String> keys = NicFirewall.nics(conf);
+        List<Change> nics = new ArrayList<>();
+        for (String k : keys) {
             String v = conf.get(k).orElse("");
             String w = NicFirewall.withFirewall(v);
             if (!w.equals(v)) {
-                out.add("  -" + k + ": " + v);
-                out.add("  +" + k + ": " + w);
+                nics.add(new Change(k, v, null, w));
             }
         }
-        return out;
+        return new Plan(vmid, endpoints, d, opts, keys.isEmpty(), nics);
     }
 
     // ------------------------------------------------------------------ changing
@@ -335,34 +334,46 @@ public final class Isolation {
     }
 
     /**
+     * What {@link #restoreFirewall} did: {@code rulesRemoved} rules, the IP sets removed ({@code ipsets}), and
+     * the options put back ({@code options}: the recorded values, null = unset; null when they were so already).
+     */
+    public record Restored(int rulesRemoved, List<String> ipsets, Map<String, Object> options) {
+        public Restored {
+            ipsets = List.copyOf(ipsets);
+        }
+
+        /** Whether anything was there to undo. */
+        public boolean any() {
+            return rulesRemoved > 0 || !ipsets.isEmpty() || options != null;
+        }
+    }
+
+    /**
      * Undoes what {@code record} says isolation did, in the VM's firewall (rules, IP set, options);
      * idempotent (what is gone already is skipped). The NICs are the caller's: {@link #restoreNics}.
-     * Returns lines saying what was done.
      */
-    public static List<String> restoreFirewall(PveClient client, String node, int vmid, Map<String, Object> record) {
-        List<String> done = new ArrayList<>();
+    public static Restored restoreFirewall(PveClient client, String node, int vmid, Map<String, Object> record) {
         FirewallApi fw = FirewallApi.vm(client, node, vmid);
         int n = deleteRules(fw, strings(record.get("rules")));
-        if (n > 0) {
-            done.add("removed " + n + " firewall rule" + (n == 1 ? "" : "s") + " time-shift had added");
-        }
+        List<String> sets = new ArrayList<>();
         String set = record.get("ipset") instanceof String s ? s : null;
         if (set != null) {
             for (FirewallApi.IpSet s : fw.ipsets()) {
                 if (s.name().equals(set)) {
                     fw.deleteIpset(set);
-                    done.add("removed the IP set " + set);
+                    sets.add(set);
                 }
             }
         }
+        Map<String, Object> options = null;
         if (record.get("options") instanceof Map<?, ?> o) {
             @SuppressWarnings("unchecked")
             Map<String, Object> old = (Map<String, Object>) o;
             if (restoreOptions(fw, old)) {
-                done.add("firewall options back to " + describe(old));
+                options = old;
             }
         }
-        return done;
+        return new Restored(n, sets, options);
     }
 
     /** Puts each NIC isolation changed back into {@code change} (see {@link NicFirewall#restore}). */
@@ -381,28 +392,22 @@ public final class Isolation {
         }
     }
 
-    /** Lines describing what {@link #restoreFirewall} and {@link #restoreNics} will do. */
-    static List<String> restorePreview(int vmid, Map<String, Object> record) {
-        List<String> out = new ArrayList<>();
-        out.add("firewall of VM " + vmid + " (isolation undone through the Proxmox API):");
-        out.add("  -ipset " + (record.get("ipset") instanceof String s ? s : IPSET));
-        for (String c : strings(record.get("rules"))) {
-            out.add("  -rule '" + c + "'");
+    /**
+     * What {@link #restoreFirewall} will undo in VM {@code vmid}'s firewall: the IP set {@code ipset}, the
+     * rules commented {@code rules}, and the options back to {@code options} (null = unset; null when the
+     * record has none).
+     */
+    public record Undo(int vmid, String ipset, List<String> rules, Map<String, Object> options) {
+        public Undo {
+            rules = List.copyOf(rules);
         }
-        if (record.get("options") instanceof Map<?, ?> o) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> old = (Map<String, Object>) o;
-            out.add("  options back to " + describe(old));
-        }
-        return out;
     }
 
-    private static String describe(Map<String, Object> old) {
-        List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, Object> e : old.entrySet()) {
-            parts.add(e.getKey() + " " + (e.getValue() == null ? "unset" : e.getValue()));
-        }
-        return String.join(", ", parts);
+    /** What {@link #restoreFirewall} (and {@link #restoreNics}) will do for {@code record}. */
+    @SuppressWarnings("unchecked")
+    static Undo undo(int vmid, Map<String, Object> record) {
+        return new Undo(vmid, record.get("ipset") instanceof String s ? s : IPSET, strings(record.get("rules")),
+                record.get("options") instanceof Map<?, ?> o ? (Map<String, Object>) o : null);
     }
 
     /** Sets {@code enable}/{@code policy_out} back to the recorded values (null: deleted); false when already so. */

@@ -18,7 +18,6 @@ import io.timeshift.pve.api.VmConfigView;
 import io.timeshift.common.error.InvalidInputException;
 import io.timeshift.common.error.TimeShiftException;
 
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -31,32 +30,30 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * {@code time-shift isolate <vmid> on|off} and the isolation step of {@code enable --isolate}: shows
- * the firewall changes ({@link Isolation}), confirms, makes them through the Proxmox API, records what
- * was there in the policy's {@code original.firewall}, and undoes everything on failure.
+ * {@code time-shift isolate <vmid> on|off} and the isolation step of {@code enable --isolate}: says what
+ * the firewall changes are ({@link Isolation}; {@link #previewOn}, {@link #previewOff}), then, once the
+ * admin confirmed, makes them through the Proxmox API ({@link #on}, {@link #off}), records what was there
+ * in the policy's {@code original.firewall}, and undoes everything on failure. Returns typed values; the
+ * cli shows them.
  */
 public final class IsolationService {
     private final HostPaths paths;
     private final Map<String, String> env;
     private final Clock clock;
     private final Supplier<PveClient> pve;
-    private final Prompt prompt;
     private final Isolation.Resolver resolver;
-    private final PrintWriter out;
 
-    public IsolationService(HostPaths paths, Map<String, String> env, Clock clock, Supplier<PveClient> pve, Prompt prompt,
-                            Isolation.Resolver resolver, PrintWriter out) {
+    public IsolationService(HostPaths paths, Map<String, String> env, Clock clock, Supplier<PveClient> pve,
+                            Isolation.Resolver resolver) {
         this.paths = paths;
         this.env = env;
         this.clock = clock;
         this.pve = pve;
-        this.prompt = prompt;
         this.resolver = resolver;
-        this.out = out;
     }
 
     /** The preview of isolating VM {@code vmid} for {@code targets} (enable shows it before its policy exists). */
-    public List<String> preview(int vmid, List<String> targets, List<String> dns) {
+    public IsolationPreview.Firewall preview(int vmid, List<String> targets, List<String> dns) {
         List<String> t = TargetArgs.parse(targets);
         requireTargets(vmid, t);
         List<Isolation.Endpoint> eps = Isolation.resolve(t, resolver);
@@ -73,24 +70,22 @@ public final class IsolationService {
             }
             for (FirewallApi.IpSet s : fw.ipsets()) {
                 if (s.name().equals(Isolation.IPSET) && !recorded) {
-                    throw new io.timeshift.common.error.EnvironmentException("VM " + vmid + " already has a firewall IP set named "
+                    throw new EnvironmentException("VM " + vmid + " already has a firewall IP set named "
                             + Isolation.IPSET + " that time-shift did not record; rename or delete it (Firewall → IPSet of VM "
                             + vmid + "), then run again; nothing was changed");
                 }
             }
-            List<String> lines = Isolation.preview(vmid, fw.options(), conf, d, eps);
-            lines.addAll(clusterWarning(client));
-            return lines;
+            Isolation.Plan plan = Isolation.plan(vmid, fw.options(), conf, d, eps);
+            return new IsolationPreview.Firewall(vmid, plan, cluster(client));
         }
     }
 
-    /** {@code isolate <vmid> on}: the policy's targets (resolved now) become the only way out of the VM. */
-    public int on(int vmid, List<String> dns, boolean dryRun, boolean yes) {
-        return on(vmid, dns, dryRun, yes, true);
-    }
-
-    /** {@link #on}; {@code show} false leaves out the preview (enable showed it before its one confirmation). */
-    public int on(int vmid, List<String> dns, boolean dryRun, boolean yes, boolean show) {
+    /**
+     * What {@code isolate <vmid> on} will change: the policy's targets (resolved now) become the only way
+     * out of the VM. {@code withCluster} false leaves out the look at the datacenter firewall (enable
+     * showed it before its one confirmation).
+     */
+    public IsolationPreview.On previewOn(int vmid, List<String> dns, boolean withCluster) {
         PolicyStore store = new PolicyStore(paths);
         String text = store.readText(vmid).orElseThrow(() -> new InvalidInputException("VM " + vmid + " has no time-shift policy;"
                 + " enable it first: time-shift enable " + vmid + " --date <when> --target <bmc> --isolate"));
@@ -103,20 +98,29 @@ public final class IsolationService {
             VmConfigView conf = VmLocator.config(client, node, vmid, "isolate " + vmid + " on", false);
             FirewallApi fw = FirewallApi.vm(client, node, vmid);
             Map<String, Object> previous = policy.original().firewall();
-            if (previous != null && show) {
-                out.println("VM " + vmid + " is isolated already; its firewall entries are made again for the policy's targets");
-                Isolation.restorePreview(vmid, previous).forEach(out::println);
-            }
-            List<String> preview = Isolation.preview(vmid, fw.options(), conf, d, eps);
-            if (show) {
-                preview.forEach(out::println);
-                clusterWarning(client).forEach(out::println);
-            }
-            int gate = prompt.gate(dryRun, yes, out,
-                    () -> Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed"));
-            if (gate != Prompt.GO) {
-                return gate;
-            }
+            Isolation.Undo undo = previous == null ? null : Isolation.undo(vmid, previous);
+            Isolation.Plan plan = Isolation.plan(vmid, fw.options(), conf, d, eps);
+            IsolationPreview.Cluster cluster = withCluster ? cluster(client) : null;
+            return new IsolationPreview.On(new IsolationPreview.Firewall(vmid, plan, cluster), undo, policy, text, d,
+                    previous, conf);
+        }
+    }
+
+    /** Whether the policies can be written: the check before the admin is asked. */
+    public void requireWritable() {
+        Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed");
+    }
+
+    /** Makes the changes of {@link #previewOn} (once confirmed); on failure undoes them ({@link Progress#rolledBack}). */
+    public IsolationResult.On on(IsolationPreview.On p, Progress progress) {
+        int vmid = p.vmid();
+        Policy policy = p.policy;
+        Isolation.Desired d = p.desired;
+        Map<String, Object> previous = p.previous;
+        PolicyStore store = new PolicyStore(paths);
+        String node = LocalNode.name(paths.pveDir());
+        try (PveClient client = pve.get()) {
+            VmConfigView conf = p.conf;
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             Map<String, Object> record;
             try {
@@ -138,27 +142,25 @@ public final class IsolationService {
                     }
                     record.put("nets", merged);
                 }
-                writePolicy(store, policy.withOriginal(policy.original().withFirewall(record)), text, undo);
+                writePolicy(store, policy.withOriginal(policy.original().withFirewall(record)), p.text, undo);
             } catch (RuntimeException e) {
-                Rollback.Failed f = Rollback.run(vmid, undo, e); // what was undone is data now: shown here until this prints no more
-                f.rolledBack().forEach(step -> out.println("rolled back: " + step));
-                out.flush();
+                Rollback.Failed f = Rollback.run(vmid, undo, e);
+                for (String step : f.rolledBack()) {
+                    progress.rolledBack(step);
+                }
                 throw f.error();
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("firewall", record);
             details.put("targets", policy.targets());
-            audit(vmid, "isolate-on", details);
-            out.println("VM " + vmid + ": isolated: outbound traffic only to " + String.join(", ", d.members().keySet())
-                    + " on tcp/" + joinPorts(d) + (d.dns().isEmpty() ? "" : " and DNS to " + String.join(", ", d.dns()))
-                    + " (IP set " + Isolation.IPSET + ", policy_out DROP); undo with: time-shift isolate " + vmid + " off");
-            out.flush();
-            return 0;
+            List<String> warnings = new ArrayList<>();
+            audit(vmid, "isolate-on", details, warnings);
+            return new IsolationResult.On(vmid, new ArrayList<>(d.members().keySet()), d.ports(), d.dns(), record, warnings);
         }
     }
 
-    /** {@code isolate <vmid> off}: puts back what isolation changed (the admin's own rules and IP sets stay). */
-    public int off(int vmid, boolean dryRun, boolean yes) {
+    /** What {@code isolate <vmid> off} will put back: what isolation changed (the admin's own rules and IP sets stay). */
+    public IsolationPreview.Off previewOff(int vmid) {
         PolicyStore store = new PolicyStore(paths);
         Optional<String> text = store.readText(vmid);
         if (text.isEmpty()) {
@@ -167,50 +169,46 @@ public final class IsolationService {
         Policy policy = PolicyParser.parse(text.get(), vmid, store.file(vmid).toString());
         Map<String, Object> record = policy.original().firewall();
         if (record == null) {
-            out.println("VM " + vmid + " is not isolated; nothing to do");
-            out.flush();
-            return 0;
+            return new IsolationPreview.NotIsolated(vmid);
         }
         String node = LocalNode.name(paths.pveDir());
         try (PveClient client = pve.get()) {
             VmConfigView conf = VmLocator.config(client, node, vmid, "isolate " + vmid + " off", false);
             ConfigChange change = new ConfigChange(conf);
             Isolation.restoreNics(change, conf, record);
-            Isolation.restorePreview(vmid, record).forEach(out::println);
-            out.println("config of VM " + vmid + " (one update, digest " + conf.digest() + "):");
-            if (change.isEmpty()) {
-                out.println("   (no change)");
-            } else {
-                change.diff("  ").forEach(out::println);
-            }
-            int gate = prompt.gate(dryRun, yes, out,
-                    () -> Pmxcfs.requireWritable(paths.policyDir(), "nothing was changed"));
-            if (gate != Prompt.GO) {
-                return gate;
-            }
-            List<String> done = Isolation.restoreFirewall(client, node, vmid, record);
+            return new IsolationPreview.Undo(vmid, Isolation.undo(vmid, record), conf.digest(), policy, text.get(),
+                    record, change);
+        }
+    }
+
+    /** Makes the changes of {@link #previewOff} (once confirmed); on failure undoes them ({@link Progress#rolledBack}). */
+    public IsolationResult.Off off(IsolationPreview.Undo p, Progress progress) {
+        int vmid = p.vmid();
+        Policy policy = p.policy;
+        ConfigChange change = p.change;
+        PolicyStore store = new PolicyStore(paths);
+        String node = LocalNode.name(paths.pveDir());
+        try (PveClient client = pve.get()) {
+            Isolation.Restored done = Isolation.restoreFirewall(client, node, vmid, p.record);
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
-                writePolicy(store, policy.withOriginal(policy.original().withFirewall(null)), text.get(), undo);
+                writePolicy(store, policy.withOriginal(policy.original().withFirewall(null)), p.text, undo);
                 if (!change.isEmpty()) {
                     client.node(node).qemu(vmid).updateConfig(change.update());
                 }
             } catch (RuntimeException e) {
-                Rollback.Failed f = Rollback.run(vmid, undo, e); // what was undone is data now: shown here until this prints no more
-                f.rolledBack().forEach(step -> out.println("rolled back: " + step));
-                out.flush();
+                Rollback.Failed f = Rollback.run(vmid, undo, e);
+                for (String step : f.rolledBack()) {
+                    progress.rolledBack(step);
+                }
                 throw f.error();
             }
-            for (String l : done) {
-                out.println("VM " + vmid + ": " + l);
-            }
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("restored", record);
+            details.put("restored", p.record);
             details.put("config", new LinkedHashMap<>(change.changes()));
-            audit(vmid, "isolate-off", details);
-            out.println("VM " + vmid + ": isolation removed; its firewall and network devices are as before");
-            out.flush();
-            return 0;
+            List<String> warnings = new ArrayList<>();
+            audit(vmid, "isolate-off", details, warnings);
+            return new IsolationResult.Off(vmid, done, new LinkedHashMap<>(change.changes()), warnings);
         }
     }
 
@@ -221,25 +219,13 @@ public final class IsolationService {
         }
     }
 
-    private static String joinPorts(Isolation.Desired d) {
-        List<String> p = new ArrayList<>();
-        for (int port : d.ports()) {
-            p.add(Integer.toString(port));
-        }
-        return String.join(",", p);
-    }
-
-    /** A warning line when the datacenter firewall is off (isolation then has no effect until it is turned on). */
-    static List<String> clusterWarning(PveClient client) {
+    /** The datacenter firewall's state (isolation has no effect until it is on). */
+    static IsolationPreview.Cluster cluster(PveClient client) {
         try {
             FirewallApi.Options o = FirewallApi.clusterOptions(client);
-            if (!o.flag("enable", false)) {
-                return List.of("warning: the datacenter firewall is off, so the VM firewall takes no effect until it is on:"
-                        + " pvesh set /cluster/firewall/options --enable 1 (allow SSH/8006 to the nodes first)");
-            }
-            return List.of();
+            return o.flag("enable", false) ? IsolationPreview.Cluster.ON : IsolationPreview.Cluster.OFF;
         } catch (TimeShiftException e) {
-            return List.of("note: the datacenter firewall options could not be read (" + ErrorLine.of(e) + ")");
+            return IsolationPreview.Cluster.unreadable(ErrorLine.of(e));
         }
     }
 
@@ -250,7 +236,11 @@ public final class IsolationService {
                 + " again", () -> AtomicFiles.write(store.file(p.vmid()), prev, AtomicFiles.MODE_0640)));
     }
 
-    private void audit(int vmid, String action, Map<String, Object> details) {
-        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, action, details).ifPresent(out::println);
+    /**
+     * Records {@code action} in the audit log; the change is made already, so a failure to record it is a
+     * warning line added to {@code warnings}, not a failure. (The one call of the audit log here.)
+     */
+    private void audit(int vmid, String action, Map<String, Object> details, List<String> warnings) {
+        new AuditLog(paths.auditLog(), clock).appendOrWarn(Actor.of(env), vmid, action, details).ifPresent(warnings::add);
     }
 }

@@ -1,8 +1,6 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.host.admin.EnableService;
-import io.timeshift.host.admin.Isolation;
-import io.timeshift.host.admin.IsolationService;
 import io.timeshift.host.admin.Prompt;
 import io.timeshift.host.admin.Rollback;
 import io.timeshift.host.admin.SnippetInstaller;
@@ -177,12 +175,12 @@ public final class EnableCommand implements Callable<Integer> {
         IsolationStep step = !a.isolate ? null : new IsolationStep() {
             @Override
             public List<String> preview() {
-                return isolation(Prompt.NONE, out).preview(vmid, answers.targets, answers.dns);
+                return IsolationRenderer.firewall(IsolateCommand.service(services).preview(vmid, answers.targets, answers.dns));
             }
 
             @Override
             public int apply(boolean show) {
-                return isolation(Prompt.NONE, out).on(vmid, answers.dns, false, true, show);
+                return IsolateCommand.on(IsolateCommand.service(services), Prompt.NONE, out, vmid, answers.dns, false, true, show);
             }
         };
         int rc;
@@ -293,10 +291,5 @@ public final class EnableCommand implements Callable<Integer> {
                 new Detacher(services.env()),
                 new SnippetInstaller(services.paths().pveDir(), services.env(), SnippetInstaller.INSTALLED_COPY),
                 services.agents());
-    }
-
-    private IsolationService isolation(Prompt prompt, PrintWriter out) {
-        return new IsolationService(services.paths(), services.env(), services.clock(), services.pve()::asRoot, prompt,
-                Isolation.DNS, out);
     }
 }

@@ -1,6 +1,7 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.host.admin.Isolation;
+import io.timeshift.host.admin.IsolationPreview;
 import io.timeshift.host.admin.IsolationService;
 import io.timeshift.host.admin.Prompt;
 import io.timeshift.common.error.InvalidInputException;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,18 +51,62 @@ public final class IsolateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        IsolationService svc = new IsolationService(services.paths(), services.env(), services.clock(), services.pve()::asRoot,
-                Prompt.system(), Isolation.DNS, spec.commandLine().getOut());
+        IsolationService svc = service(services);
+        PrintWriter out = spec.commandLine().getOut();
         String s = state == null ? "" : state.trim();
         if (s.equals("on")) {
-            return svc.on(vmid, dns, dryRun, yes);
+            return on(svc, Prompt.system(), out, vmid, dns, dryRun, yes, true);
         }
         if (s.equals("off")) {
             if (!dns.isEmpty()) {
                 throw new InvalidInputException("--allow-dns goes with isolate " + vmid + " on, not off");
             }
-            return svc.off(vmid, dryRun, yes);
+            return off(svc, Prompt.system(), out, vmid, dryRun, yes);
         }
         throw new InvalidInputException("isolate " + vmid + ": '" + state + "' is neither on nor off");
+    }
+
+    public static IsolationService service(Services services) {
+        return new IsolationService(services.paths(), services.env(), services.clock(), services.pve()::asRoot, Isolation.DNS);
+    }
+
+    /**
+     * {@code isolate <vmid> on}: shows the changes (unless {@code show} is false: enable showed them before
+     * its one confirmation), asks, makes them and says what the VM may reach now. Returns the exit code.
+     */
+    public static int on(IsolationService svc, Prompt prompt, PrintWriter out, int vmid, List<String> dns, boolean dryRun, boolean yes,
+                  boolean show) {
+        IsolationPreview.On preview = svc.previewOn(vmid, dns, show);
+        if (show) {
+            print(out, IsolationRenderer.on(preview));
+        }
+        int gate = prompt.gate(dryRun, yes, out, svc::requireWritable);
+        if (gate != Prompt.GO) {
+            return gate;
+        }
+        print(out, IsolationRenderer.on(svc.on(preview, IsolationRenderer.progress(out))));
+        return 0;
+    }
+
+    /** {@code isolate <vmid> off}: shows what is put back, asks, puts it back. Returns the exit code. */
+    public static int off(IsolationService svc, Prompt prompt, PrintWriter out, int vmid, boolean dryRun, boolean yes) {
+        IsolationPreview.Off preview = svc.previewOff(vmid);
+        print(out, IsolationRenderer.off(preview));
+        if (!(preview instanceof IsolationPreview.Undo undo)) {
+            return 0;
+        }
+        int gate = prompt.gate(dryRun, yes, out, svc::requireWritable);
+        if (gate != Prompt.GO) {
+            return gate;
+        }
+        print(out, IsolationRenderer.off(svc.off(undo, IsolationRenderer.progress(out))));
+        return 0;
+    }
+
+    private static void print(PrintWriter out, List<String> lines) {
+        for (String l : lines) {
+            out.println(l);
+        }
+        out.flush();
     }
 }

@@ -1,5 +1,6 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.host.cli.DisableCommand;
 import io.timeshift.host.testing.JavaProcesses;
 import io.timeshift.host.testing.LockHolderMain;
 import io.timeshift.testsupport.MutableClock;
@@ -58,8 +59,8 @@ class DisableWaitsForWorkerTest {
     }
 
     private int disable(Duration workerWait) {
-        return new DisableService(node.host.paths(), node.env, node.clock, node.clients()::asRoot, node.ga::client, Prompt.system(),
-                new PrintWriter(out, true), workerWait).disable(105, false, true, false);
+        return DisableCommand.run(new DisableService(node.host.paths(), node.env, node.clock, node.clients()::asRoot, node.ga::client,
+                workerWait), Prompt.system(), new PrintWriter(out, true), 105, false, true, false);
     }
 
     private Process holdWorkerLock() throws IOException {

@@ -349,7 +349,7 @@ class IsolationTest {
                 throw new UnknownHostException(host);
             };
             List<Isolation.Endpoint> eps = Isolation.resolve(List.of("https://idrac.mgmt:8443", "192.0.2.21"), fake);
-            assertEquals(List.of("  idrac.mgmt resolved to 192.0.2.20, 2001:db8::20"), Isolation.resolutionLines(eps));
+            assertEquals(List.of("  idrac.mgmt resolved to 192.0.2.20, 2001:db8::20"), io.timeshift.host.cli.IsolationRenderer.resolved(eps));
             Isolation.Desired d = Isolation.desired(eps, List.of());
             assertEquals(List.of("192.0.2.20", "2001:db8::20", "192.0.2.21"), List.copyOf(d.members().keySet()));
             assertEquals(List.of(443, 8443), List.copyOf(d.ports()));

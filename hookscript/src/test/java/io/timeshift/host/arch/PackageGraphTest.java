@@ -88,6 +88,16 @@ class PackageGraphTest {
         }
 
         @Test
+        void disableAndIsolationReturnTypedPreviewsAndResultsAndWriteToNoStream() {
+            noClasses().that().haveNameMatching(ROOT.replace(".", "\\.") + "\\.admin\\.(Disable|Isolation)[A-Za-z]*(\\$.*)?")
+                    .or().haveFullyQualifiedName(ROOT + ".admin.NicFirewall")
+                    .or().haveFullyQualifiedName(ROOT + ".admin.Progress")
+                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
+                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
+                    .check(main);
+        }
+
+        @Test
         void happensInTheCliPackageOnly() {
             noClasses().that().haveSimpleNameEndingWith("Renderer").should().resideOutsideOfPackage(ROOT + ".cli..").check(main);
         }
