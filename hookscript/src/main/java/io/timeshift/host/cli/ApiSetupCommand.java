@@ -1,6 +1,6 @@
 package io.timeshift.host.cli;
 
-import io.timeshift.host.admin.Prompt;
+import io.timeshift.host.cli.Prompt;
 import io.timeshift.host.cluster.ApiSetupService;
 import io.timeshift.pve.api.PveClient;
 import io.timeshift.common.error.EnvironmentException;

@@ -4,7 +4,7 @@ import io.timeshift.common.error.EnvironmentException;
 import io.timeshift.host.admin.DisablePreview;
 import io.timeshift.host.admin.DisableResult;
 import io.timeshift.host.admin.DisableService;
-import io.timeshift.host.admin.Prompt;
+import io.timeshift.host.cli.Prompt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

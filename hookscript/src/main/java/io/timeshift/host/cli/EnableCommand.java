@@ -1,7 +1,7 @@
 package io.timeshift.host.cli;
 
 import io.timeshift.host.admin.EnableService;
-import io.timeshift.host.admin.Prompt;
+import io.timeshift.host.cli.Prompt;
 import io.timeshift.host.admin.Rollback;
 import io.timeshift.host.admin.SnippetInstaller;
 import io.timeshift.host.apply.Detacher;

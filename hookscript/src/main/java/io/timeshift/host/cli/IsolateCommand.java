@@ -3,7 +3,7 @@ package io.timeshift.host.cli;
 import io.timeshift.host.admin.Isolation;
 import io.timeshift.host.admin.IsolationPreview;
 import io.timeshift.host.admin.IsolationService;
-import io.timeshift.host.admin.Prompt;
+import io.timeshift.host.cli.Prompt;
 import io.timeshift.common.error.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

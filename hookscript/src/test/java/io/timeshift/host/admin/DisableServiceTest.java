@@ -1,5 +1,6 @@
 package io.timeshift.host.admin;
 
+import io.timeshift.host.cli.Prompt;
 import io.timeshift.host.cli.DisableCommand;
 import io.timeshift.host.testing.PolicyJson;
 import io.timeshift.testsupport.MutableClock;

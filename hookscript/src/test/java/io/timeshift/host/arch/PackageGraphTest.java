@@ -46,54 +46,28 @@ class PackageGraphTest {
 
     @Nested
     class Rendering {
+        /**
+         * Services return values (previews, results, reports, {@code StatusRow}, {@code ApplyRecord}); the worker,
+         * Notes, Rearm and state code log through {@code io.LogLines}. What writes to a stream: {@code cli} (the
+         * admin's terminal), {@code hook} (a hook phase's stderr is Proxmox's task log), {@code Main}, and
+         * {@code io.PrintStreamLines}, the one {@code LogLines} over a stream.
+         */
         @Test
-        void theServicesThatReturnReportsAndTheReportsThemselvesWriteToNoStream() {
-            noClasses().that().haveFullyQualifiedName(ROOT + ".admin.DoctorService")
-                    .or().haveFullyQualifiedName(ROOT + ".status.StatusService")
-                    .or().haveSimpleNameEndingWith("Report")
-                    .or().implement(ROOT + ".admin.DoctorCheck")
-                    .or().haveFullyQualifiedName(ROOT + ".admin.DoctorCheck")
-                    .or().haveFullyQualifiedName(ROOT + ".admin.VerifyService")
-                    .or().haveFullyQualifiedName(ROOT + ".admin.BmcProbe")
+        void writesToStreamsOnlyInCliHookMainAndTheOneLogSinkOverAStream() {
+            noClasses().that().resideOutsideOfPackages(ROOT + ".cli..", ROOT + ".hook..")
+                    .and().doNotHaveFullyQualifiedName(ROOT + ".Main")
+                    .and().doNotHaveFullyQualifiedName(ROOT + ".io.PrintStreamLines")
                     .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
                     .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
                     .check(main);
         }
 
         @Test
-        void ofStatusRowsIsLeftToCliNoStreamNoJsonWriterInStatusOrClusterStatus() {
+        void ofStatusRowsIsLeftToCliNoJsonWriterInStatusOrClusterStatus() {
             noClasses().that().resideInAPackage(ROOT + ".status..")
                     .or().haveNameMatching(ROOT.replace(".", "\\.") + "\\.cluster\\.ClusterStatusService(\\$.*)?")
-                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
-                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
-                    .orShould().dependOnClassesThat().haveFullyQualifiedName(ROOT + ".io.Json")
+                    .should().dependOnClassesThat().haveFullyQualifiedName(ROOT + ".io.Json")
                     .orShould().dependOnClassesThat().haveFullyQualifiedName("io.timeshift.common.json.LightJson")
-                    .check(main);
-        }
-
-        @Test
-        void applyStateAuditAndNotesWriteToNoStreamOnlyThroughTheLogSink() {
-            noClasses().that().resideInAnyPackage(ROOT + ".apply..", ROOT + ".state..", ROOT + ".audit..", ROOT + ".notes..")
-                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
-                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
-                    .check(main);
-        }
-
-        @Test
-        void enableAndPlanAndTheirRollbackReturnWhatTheyDidAndWriteToNoStream() {
-            noClasses().that().haveNameMatching(ROOT.replace(".", "\\.") + "\\.admin\\.(EnableService|PlanService|Rollback)(\\$.*)?")
-                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
-                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
-                    .check(main);
-        }
-
-        @Test
-        void disableAndIsolationReturnTypedPreviewsAndResultsAndWriteToNoStream() {
-            noClasses().that().haveNameMatching(ROOT.replace(".", "\\.") + "\\.admin\\.(Disable|Isolation)[A-Za-z]*(\\$.*)?")
-                    .or().haveFullyQualifiedName(ROOT + ".admin.NicFirewall")
-                    .or().haveFullyQualifiedName(ROOT + ".admin.Progress")
-                    .should().dependOnClassesThat().areAssignableTo(PrintWriter.class)
-                    .orShould().dependOnClassesThat().areAssignableTo(PrintStream.class)
                     .check(main);
         }
 

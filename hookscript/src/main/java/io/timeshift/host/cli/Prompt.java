@@ -1,4 +1,4 @@
-package io.timeshift.host.admin;
+package io.timeshift.host.cli;
 
 import io.timeshift.common.error.InvalidInputException;
 
