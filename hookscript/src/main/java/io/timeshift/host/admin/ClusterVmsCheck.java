@@ -11,16 +11,11 @@ import java.util.List;
  * Through {@code --remote}: each VM with a policy is a QEMU VM whose config the API shows, running our
  * hookscript; none at all is a note.
  */
-final class ClusterVmsCheck implements DoctorCheck {
+final class ClusterVmsCheck extends DoctorCheck.WithNotes {
     private final List<RemoteInputs.PolicyVm> vms;
 
     ClusterVmsCheck(List<RemoteInputs.PolicyVm> vms) {
         this.vms = List.copyOf(vms);
-    }
-
-    @Override
-    public List<DoctorService.Check> run() {
-        return outcome().checks();
     }
 
     @Override

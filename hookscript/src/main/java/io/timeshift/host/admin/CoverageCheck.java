@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * (those on a usable storage; an unusable one's fix comes first) as doctor checks. A missing or unusable
  * snippet is a problem with its fix; a node offline or a listing the caller may not see is a note.
  */
-final class CoverageCheck implements DoctorCheck {
+final class CoverageCheck extends DoctorCheck.WithNotes {
     private final boolean answered;
     private final Supplier<PveClient> opener;
     private final PveClient client;
@@ -51,11 +51,6 @@ final class CoverageCheck implements DoctorCheck {
     /** Through {@code --remote}: every online node, through {@code client} (not closed here). */
     static CoverageCheck cluster(PveClient client, Collection<String> volids, StorageLookups storages) {
         return new CoverageCheck(true, null, client, volids, storages, null);
-    }
-
-    @Override
-    public List<DoctorService.Check> run() {
-        return outcome().checks();
     }
 
     @Override

@@ -25,6 +25,17 @@ interface DoctorCheck {
         return new Outcome(run(), List.of(), List.of());
     }
 
+    /** A check that also has notes or warnings: it writes {@link #outcome()}; its verdicts are the outcome's. */
+    abstract class WithNotes implements DoctorCheck {
+        @Override
+        public final List<DoctorService.Check> run() {
+            return outcome().checks();
+        }
+
+        @Override
+        public abstract Outcome outcome();
+    }
+
     /** A check's verdicts, and its notes and warnings (printed, in the JSON, never exit 1). */
     record Outcome(List<DoctorService.Check> checks, List<String> notes, List<String> warnings) {
         public Outcome {

@@ -18,7 +18,7 @@ import java.util.Map;
  * effect is a problem (datacenter firewall off, VM firewall or outbound DROP gone, a NIC without
  * firewall=1); a past-dated VM that is not isolated gets a note advising it.
  */
-final class IsolationCheck implements DoctorCheck {
+final class IsolationCheck extends DoctorCheck.WithNotes {
     private final PveClient client;
     private final String node;
     private final Map<Integer, Policy> policies;
@@ -36,11 +36,6 @@ final class IsolationCheck implements DoctorCheck {
         this.policies = policies;
         this.confs = confs;
         this.clock = clock;
-    }
-
-    @Override
-    public List<DoctorService.Check> run() {
-        return outcome().checks();
     }
 
     @Override

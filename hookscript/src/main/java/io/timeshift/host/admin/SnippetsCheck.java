@@ -16,7 +16,7 @@ import java.util.Map;
  * present and executable. Lines Proxmox skips in the config of a VM with a policy or our hookscript are
  * warnings.
  */
-final class SnippetsCheck implements DoctorCheck {
+final class SnippetsCheck extends DoctorCheck.WithNotes {
     private final List<DoctorInputs.Conf> confs;
     private final Map<Integer, Policy> policies;
     private final StorageLookups storages;
@@ -27,11 +27,6 @@ final class SnippetsCheck implements DoctorCheck {
         this.policies = Map.copyOf(policies);
         this.storages = storages;
         this.pveDir = pveDir;
-    }
-
-    @Override
-    public List<DoctorService.Check> run() {
-        return outcome().checks();
     }
 
     @Override
