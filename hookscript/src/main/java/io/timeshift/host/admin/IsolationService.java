@@ -123,8 +123,10 @@ public final class IsolationService {
             VmConfigView conf = p.conf;
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             Map<String, Object> record;
+            boolean previousRemoved = false;
             try {
                 if (previous != null) {
+                    previousRemoved = true; // from the first call on: a removal that fails halfway has removed some
                     Isolation.restoreFirewall(client, node, vmid, previous);
                     conf = client.node(node).qemu(vmid).config();
                 }
@@ -144,7 +146,10 @@ public final class IsolationService {
                 }
                 writePolicy(store, policy.withOriginal(policy.original().withFirewall(record)), p.text, undo);
             } catch (RuntimeException e) {
-                Rollback.Failed f = Rollback.run(vmid, undo, e);
+                Rollback.Failed f = Rollback.run(vmid, undo, e, !previousRemoved ? null
+                        : "the previous isolation's firewall entries were being replaced and may be removed already, so VM " + vmid
+                        + " may NOT be isolated now; its policy still records them: time-shift isolate " + vmid + " on makes them"
+                        + " again");
                 for (String step : f.rolledBack()) {
                     progress.rolledBack(step);
                 }
@@ -189,15 +194,17 @@ public final class IsolationService {
         PolicyStore store = new PolicyStore(paths);
         String node = LocalNode.name(paths.pveDir());
         try (PveClient client = pve.get()) {
-            Isolation.Restored done = Isolation.restoreFirewall(client, node, vmid, p.record);
+            Isolation.Restored done;
             Deque<EnableService.Undo> undo = new ArrayDeque<>();
             try {
+                done = Isolation.restoreFirewall(client, node, vmid, p.record);
                 writePolicy(store, policy.withOriginal(policy.original().withFirewall(null)), p.text, undo);
                 if (!change.isEmpty()) {
                     client.node(node).qemu(vmid).updateConfig(change.update());
                 }
             } catch (RuntimeException e) {
-                Rollback.Failed f = Rollback.run(vmid, undo, e);
+                Rollback.Failed f = Rollback.run(vmid, undo, e, "the isolation's firewall entries may be removed already; its"
+                        + " policy still records them: time-shift isolate " + vmid + " off finishes the undo");
                 for (String step : f.rolledBack()) {
                     progress.rolledBack(step);
                 }

@@ -50,6 +50,15 @@ public final class Rollback {
 
     /** Runs every step of {@code undo} (newest first) after {@code cause}; returns what to throw. */
     static Failed run(int vmid, Deque<EnableService.Undo> undo, RuntimeException cause) {
+        return run(vmid, undo, cause, null);
+    }
+
+    /**
+     * {@link #run(int, Deque, RuntimeException)} after a change that no undo step covers was made first
+     * ({@code madeBefore}: what stays changed and what to run, or null): the message then says so instead of
+     * "nothing was changed".
+     */
+    static Failed run(int vmid, Deque<EnableService.Undo> undo, RuntimeException cause, String madeBefore) {
         List<String> done = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         while (!undo.isEmpty()) {
@@ -61,8 +70,12 @@ public final class Rollback {
                 failed.add("could not " + u.what() + " (" + e.getMessage() + "); fix: " + u.manualFix());
             }
         }
-        String tail = failed.isEmpty() ? "; rolled back, nothing was changed"
-                : "; ROLLBACK INCOMPLETE: " + String.join("; ", failed);
+        String tail;
+        if (failed.isEmpty()) {
+            tail = madeBefore == null ? "; rolled back, nothing was changed" : "; rolled back what could be, but " + madeBefore;
+        } else {
+            tail = "; ROLLBACK INCOMPLETE: " + String.join("; ", failed) + (madeBefore == null ? "" : "; and " + madeBefore);
+        }
         String msg;
         if (cause instanceof PveConflictException c && c.reason() == PveConflictException.Reason.DIGEST_MISMATCH) {
             msg = "VM " + vmid + " config changed meanwhile (someone edited it after it was read)" + tail + "; run again";

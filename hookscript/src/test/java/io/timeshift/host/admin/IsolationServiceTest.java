@@ -217,6 +217,30 @@ class IsolationServiceTest {
         }
 
         @Test
+        void aReIsolationThatFailsAfterRemovingTheOldEntriesSaysTheVmMayNotBeIsolatedInsteadOfNothingWasChanged() {
+            policy(true);
+            isolatedAnswers();
+            // the old IP set is gone already (someone deleted it by hand): the old rules go, then making the new set fails
+            node.reply("get", FW + "/ipset", "[{\"comment\":\"the admin's own\",\"digest\":\"1a1a\",\"name\":\"office\"}]");
+            node.fail("create", FW + "/ipset", "unable to create ipset: storage full\n");
+            IsolationService svc = service();
+            IsolationPreview.On p = svc.previewOn(105, List.of("192.0.2.53"), false);
+            List<String> rolledBack = new ArrayList<>();
+
+            io.timeshift.common.error.TimeShiftException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.timeshift.common.error.TimeShiftException.class, () -> svc.on(p, rolledBack::add));
+
+            assertTrue(e.getMessage().endsWith("; rolled back what could be, but the previous isolation's firewall entries were"
+                    + " being replaced and may be removed already, so VM 105 may NOT be isolated now; its policy still records"
+                    + " them: time-shift isolate 105 on makes them again"), e.getMessage());
+            assertFalse(e.getMessage().contains("nothing was changed"), e.getMessage());
+            assertEquals(3, e.exitCode());
+            assertTrue(node.writes().stream().map(w -> String.join(" ", w)).anyMatch(w -> w.contains(" delete " + FW + "/rules/")),
+                    "the old rules were deleted first: " + node.writes());
+            assertTrue(node.policyText().contains("\"firewall\""), "the policy still records the isolation");
+        }
+
+        @Test
         void theResultIsShownAsTheWarningsThenWhatTheVmMayReach() throws Exception {
             policy(false);
             Files.createDirectories(node.host.paths().auditLog());
@@ -282,9 +306,12 @@ class IsolationServiceTest {
                     io.timeshift.common.error.TimeShiftException.class, () -> svc.off(p, rolledBack::add));
 
             assertEquals(List.of("restore the previous policy " + node.policyFile()), rolledBack);
-            assertEquals("VM 105 config changed meanwhile (someone edited it after it was read); rolled back, nothing was changed;"
-                    + " run again", e.getMessage());
+            assertEquals("VM 105 config changed meanwhile (someone edited it after it was read); rolled back what could be, but"
+                    + " the isolation's firewall entries may be removed already; its policy still records them: time-shift"
+                    + " isolate 105 off finishes the undo; run again", e.getMessage());
             assertTrue(node.policyText().contains("\"firewall\""), "the policy still records the isolation");
+            assertTrue(node.writes().stream().map(w -> String.join(" ", w)).anyMatch(w -> w.contains(" delete " + FW + "/ipset/time-shift-bmc")),
+                    "the IP set was deleted before the config update failed: " + node.writes());
         }
     }
 }

@@ -63,6 +63,28 @@ class RollbackTest {
         }
 
         @Test
+        void aChangeMadeBeforeThemThatNoStepUndoesIsNamedInsteadOfNothingWasChanged() {
+            Deque<EnableService.Undo> undo = new ArrayDeque<>();
+            undo.push(step("remove the policy"));
+
+            Rollback.Failed f = Rollback.run(105, undo, new EnvironmentException("pvesh create failed"), "the old rules are gone");
+
+            assertEquals(List.of("remove the policy"), f.rolledBack());
+            assertEquals("pvesh create failed; rolled back what could be, but the old rules are gone", f.error().getMessage());
+        }
+
+        @Test
+        void aChangeMadeBeforeThemFollowsAnIncompleteRollback() {
+            Deque<EnableService.Undo> undo = new ArrayDeque<>();
+            undo.push(failing("remove the snippet"));
+
+            Rollback.Failed f = Rollback.run(105, undo, new EnvironmentException("pvesh set failed"), "the old rules are gone");
+
+            assertEquals("pvesh set failed; ROLLBACK INCOMPLETE: could not remove the snippet (disk gone); fix: rm /by/hand; and"
+                    + " the old rules are gone", f.error().getMessage());
+        }
+
+        @Test
         void noneAtAllStillSaysNothingWasChanged() {
             Rollback.Failed f = Rollback.run(105, new ArrayDeque<>(), new EnvironmentException("first step failed"));
             assertEquals(List.of(), f.rolledBack());
