@@ -213,7 +213,9 @@ public final class DisableService {
                     client.node(node).qemu(vmid).updateConfig(change.update());
                 }
             } catch (RuntimeException e) {
-                Rollback.Failed f = Rollback.run(vmid, undo, e);
+                Rollback.Failed f = Rollback.run(vmid, undo, e, firewall == null ? null
+                        : "the isolation's firewall entries are removed (shown above) and stay so; the policy still records"
+                        + " them, so time-shift disable " + vmid + " can run again");
                 for (String step : f.rolledBack()) {
                     listener.rolledBack(step);
                 }

@@ -78,7 +78,8 @@ public final class Rollback {
         }
         String msg;
         if (cause instanceof PveConflictException c && c.reason() == PveConflictException.Reason.DIGEST_MISMATCH) {
-            msg = "VM " + vmid + " config changed meanwhile (someone edited it after it was read)" + tail + "; run again";
+            msg = "VM " + vmid + " config changed meanwhile (someone edited it after it was read)" + tail
+                    + (madeBefore == null ? "; run again" : ""); // madeBefore names the command already
         } else {
             msg = cause.getMessage() + tail;
         }

@@ -248,6 +248,25 @@ class DisableServiceTest {
         }
 
         @Test
+        void aConfigUpdateThatFailsAfterTheIsolationWasUndoneSaysTheFirewallStaysUndoneNotNothingWasChanged() throws Exception {
+            String policy = everyPart();
+            node.fail("set", FakePveNode.CONFIG, "checksum mismatch (file change by other user?)\n");
+            DisableService svc = service();
+            DisablePreview.Changes p = (DisablePreview.Changes) svc.preview(svc.readPolicy(105), false);
+            Events events = new Events();
+
+            io.timeshift.common.error.TimeShiftException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.timeshift.common.error.TimeShiftException.class, () -> svc.disable(p, events));
+
+            assertEquals("VM 105 config changed meanwhile (someone edited it after it was read); rolled back what could be, but"
+                    + " the isolation's firewall entries are removed (shown above) and stay so; the policy still records them,"
+                    + " so time-shift disable 105 can run again", e.getMessage());
+            Isolation.Restored restored = new Isolation.Restored(2, List.of("time-shift-bmc"), oldOptions());
+            assertEquals(List.of("firewallRestored 105 " + restored, "rolledBack restore " + node.policyFile()), events.seen);
+            assertEquals(policy, node.policyText(), "the policy is back and still records the isolation");
+        }
+
+        @Test
         void ofAGuestWhoseAgentDoesNotAnswerIsResetFailedAfterTheConfigSideIsDone() {
             Map<String, Object> original = new LinkedHashMap<>();
             original.put("startdate", null);

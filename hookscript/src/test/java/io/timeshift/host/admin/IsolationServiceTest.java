@@ -308,7 +308,7 @@ class IsolationServiceTest {
             assertEquals(List.of("restore the previous policy " + node.policyFile()), rolledBack);
             assertEquals("VM 105 config changed meanwhile (someone edited it after it was read); rolled back what could be, but"
                     + " the isolation's firewall entries may be removed already; its policy still records them: time-shift"
-                    + " isolate 105 off finishes the undo; run again", e.getMessage());
+                    + " isolate 105 off finishes the undo", e.getMessage());
             assertTrue(node.policyText().contains("\"firewall\""), "the policy still records the isolation");
             assertTrue(node.writes().stream().map(w -> String.join(" ", w)).anyMatch(w -> w.contains(" delete " + FW + "/ipset/time-shift-bmc")),
                     "the IP set was deleted before the config update failed: " + node.writes());
