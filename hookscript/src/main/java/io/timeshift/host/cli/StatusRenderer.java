@@ -34,8 +34,8 @@ public final class StatusRenderer {
     }
 
     /**
-     * One row as its JSON object (member order as in {@code status --json}). An unreadable row
-     * ({@link StatusRow#unreadable}) has no {@code timeSyncDisabled} and {@code isolation} members.
+     * One row as its JSON object (member order as in {@code status --json}): every row has every member, null
+     * where it is not known (also an unreadable row, {@link StatusRow#unreadable}).
      */
     public static Map<String, Object> jsonObject(StatusRow r) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -50,10 +50,8 @@ public final class StatusRenderer {
         m.put("driftMs", r.driftMs());
         m.put("inTolerance", r.inTolerance());
         m.put("timeSync", r.timeSync() == null ? null : r.timeSync().id());
-        if (r.readable()) {
-            m.put("timeSyncDisabled", r.timeSyncDisabled());
-            m.put("isolation", r.isolation() == null ? null : r.isolation().text());
-        }
+        m.put("timeSyncDisabled", r.timeSyncDisabled());
+        m.put("isolation", r.isolation() == null ? null : r.isolation().text());
         m.put("lastApply", r.lastApply() == null ? null : r.lastApply().members());
         m.put("problems", r.problems());
         return m;

@@ -47,7 +47,7 @@ public record StatusRow(int vmid, String name, String node, Boolean running, Mod
 
     /**
      * The row of a VM whose status could not be read: only the VMID and the one problem; nothing else is
-     * known. (Its JSON has no {@code timeSyncDisabled} and {@code isolation} members, as before rows were typed.)
+     * known (its JSON members are null).
      */
     public static StatusRow unreadable(int vmid, String problem) {
         return new StatusRow(vmid, null, null, null, null, null, null, null, null, null, null, null, null,

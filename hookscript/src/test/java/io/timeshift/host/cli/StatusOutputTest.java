@@ -180,6 +180,8 @@ class StatusOutputTest {
                 "driftMs" : null,
                 "inTolerance" : null,
                 "timeSync" : null,
+                "timeSyncDisabled" : null,
+                "isolation" : null,
                 "lastApply" : null,
                 "problems" : [ "cannot read its status: IllegalStateException: boom\\\\nline2" ]
               }, {

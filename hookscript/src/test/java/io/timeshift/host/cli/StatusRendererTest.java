@@ -145,6 +145,8 @@ class StatusRendererTest {
                         "driftMs" : null,
                         "inTolerance" : null,
                         "timeSync" : null,
+                        "timeSyncDisabled" : null,
+                        "isolation" : null,
                         "lastApply" : null,
                         "problems" : [ "cannot read its status: IllegalStateException: boom" ]
                       } ]
