@@ -119,13 +119,9 @@ class DisableServiceTest {
                 .replace("local:snippets/time-shift-hook", "local:snippets/backup-mount.pl")
                 .replace("\"net0\":\"virtio=BC:24:11:2A:3B:4C,bridge=vmbr0,firewall=1\"",
                         "\"net0\":\"" + NET0 + ",firewall=1\",\"net1\":\"" + NET1_ISOLATED + "\""));
-        node.reply("get", FW + "/options", "{\"dhcp\":1,\"digest\":\"9f9f\",\"enable\":1,\"policy_out\":\"DROP\"}");
+        node.isolatedFirewall();
         node.reply("get", FW + "/ipset", "[{\"comment\":\"time-shift: the BMCs this VM is for\",\"digest\":\"1a1a\","
                 + "\"name\":\"time-shift-bmc\"}]");
-        node.reply("get", FW + "/rules", "[{\"action\":\"ACCEPT\",\"comment\":\"time-shift isolate: BMCs on tcp/443\","
-                + "\"dest\":\"+time-shift-bmc\",\"digest\":\"2b2b\",\"dport\":\"443\",\"enable\":1,\"pos\":0,\"proto\":\"tcp\","
-                + "\"type\":\"out\"},{\"action\":\"ACCEPT\",\"comment\":\"time-shift isolate: DNS to 192.0.2.53\",\"dest\":"
-                + "\"192.0.2.53\",\"digest\":\"2b2b\",\"enable\":1,\"macro\":\"DNS\",\"pos\":1,\"type\":\"out\"}]");
         node.running();
         node.ga.guestTime(Instant.parse("2021-03-05T10:00:00Z"));
         node.host.stateText(105, "{\"vmid\":105,\"timeSyncDisabled\":[\"systemd-timesyncd.service\",\"chrony.service\"]}\n");

@@ -129,6 +129,20 @@ final class FakePveNode {
         return this;
     }
 
+    /**
+     * PVE's answers for VM 105's firewall as {@code isolate on} leaves it: enabled, {@code policy_out DROP},
+     * and our two rules (BMCs on tcp/443, DNS to 192.0.2.53). The IP sets differ per test.
+     */
+    FakePveNode isolatedFirewall() {
+        String fw = "/nodes/" + NODE + "/qemu/105/firewall";
+        reply("get", fw + "/options", "{\"dhcp\":1,\"digest\":\"9f9f\",\"enable\":1,\"policy_out\":\"DROP\"}");
+        reply("get", fw + "/rules", "[{\"action\":\"ACCEPT\",\"comment\":\"time-shift isolate: BMCs on tcp/443\","
+                + "\"dest\":\"+time-shift-bmc\",\"digest\":\"2b2b\",\"dport\":\"443\",\"enable\":1,\"pos\":0,\"proto\":\"tcp\","
+                + "\"type\":\"out\"},{\"action\":\"ACCEPT\",\"comment\":\"time-shift isolate: DNS to 192.0.2.53\",\"dest\":"
+                + "\"192.0.2.53\",\"digest\":\"2b2b\",\"enable\":1,\"macro\":\"DNS\",\"pos\":1,\"type\":\"out\"}]");
+        return this;
+    }
+
     FakePveNode running() {
         reply("get", "/nodes/pve1/qemu/105/status/current", fixture("status-running.json"));
         host.agentSocket(105);
